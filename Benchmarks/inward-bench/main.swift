@@ -1,0 +1,1 @@
+print("inward-bench: not yet written")

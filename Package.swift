@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Inward",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "inward", targets: ["inward"]),
+        .library(name: "InwardCore", targets: ["InwardCore"]),
+        .library(name: "InwardAudio", targets: ["InwardAudio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries of the field, module maps only.
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure model and logic: no I/O, no clock.
+        .target(
+            name: "InwardCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // Decoding, resampling, sources, mixing, sinks and the render loop.
+        .target(
+            name: "InwardAudio",
+            dependencies: [
+                "InwardCore", "CAlsa", "CSndfile", "CSoxr",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "inward",
+            dependencies: [
+                "InwardCore", "InwardAudio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "inward-bench",
+            dependencies: ["InwardCore", "InwardAudio", "CSndfile"],
+            path: "Benchmarks/inward-bench",
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
+        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,30 @@
+/// How the medicine is given; it sets the plan's expected timing (CLINICAL.md).
+public enum Route: String, Sendable, Equatable, CaseIterable {
+    case im, iv, sublingual, intranasal, other
+}
+
+/// A session plan: the phases a session moves through, parsed and validated.
+public struct Plan: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var route: Route
+    /// The loudest any phase, the master volume or the output may be, in dBFS (<= 0).
+    public var levelCapDB: Double
+    public var phases: [Phase]
+    /// The plan file as the user named it (for messages); playlist paths in
+    /// `phases` are already resolved against its folder.
+    public var file: String
+
+    public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
+                phases: [Phase], file: String = "<plan>") {
+        self.name = name
+        self.description = description
+        self.route = route
+        self.levelCapDB = levelCapDB
+        self.phases = phases
+        self.file = file
+    }
+
+    /// Index of the phase that lasts until the dose, if the plan has one.
+    public var untilDoseIndex: Int? { phases.firstIndex { $0.length == .untilDose } }
+}

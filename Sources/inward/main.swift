@@ -1,0 +1,1 @@
+print("inward: not yet written")
