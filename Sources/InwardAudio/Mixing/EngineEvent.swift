@@ -1,0 +1,61 @@
+/// Something the engine did or met while rendering, at a session frame.
+///
+/// The engine posts these; the shell turns them into log events, progress
+/// lines or journal entries.
+public struct EngineEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case phaseStarted = "phase.start"
+        case phaseEnded = "phase.end"
+        case trackStarted = "track.start"
+        case trackEnded = "track.end"
+        /// A playlist entry could not be opened or decoded.
+        case trackFailed = "track.failed"
+        /// The soundscape took over a playlist that ran out or failed.
+        case soundscapeTakeover = "soundscape.takeover"
+        case sessionEnded = "session.end"
+    }
+
+    public var kind: Kind
+    /// Session frame (from the session's start) at which it is heard.
+    public var frame: Int64
+    public var phase: Int
+    /// Playlist entry index, when the event concerns one.
+    public var entry: Int?
+    /// File path of the track, when there is one.
+    public var path: String?
+    /// Title and artist from the file's tags, when present.
+    public var title: String?
+    public var artist: String?
+    /// What went wrong, for failures and takeovers.
+    public var reason: String?
+
+    public init(_ kind: Kind, frame: Int64, phase: Int, entry: Int? = nil, path: String? = nil,
+                title: String? = nil, artist: String? = nil, reason: String? = nil) {
+        self.kind = kind
+        self.frame = frame
+        self.phase = phase
+        self.entry = entry
+        self.path = path
+        self.title = title
+        self.artist = artist
+        self.reason = reason
+    }
+}
+
+/// Where sources and the mixer post `EngineEvent`s; the shell drains it
+/// between blocks. Capacity is reserved up front so posting does not allocate.
+public final class EngineEvents {
+    private var pending: [EngineEvent] = []
+
+    public init(capacity: Int = 256) { pending.reserveCapacity(capacity) }
+
+    public func post(_ event: EngineEvent) { pending.append(event) }
+
+    /// Takes every event posted since the last drain, oldest first.
+    public func drain() -> [EngineEvent] {
+        guard !pending.isEmpty else { return [] }
+        let out = pending
+        pending.removeAll(keepingCapacity: true)
+        return out
+    }
+}

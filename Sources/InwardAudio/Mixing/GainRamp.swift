@@ -1,0 +1,81 @@
+/// A gain that moves smoothly to a target over a number of frames, following
+/// `FadeCurve`. Applied per sample, so no change ever steps.
+///
+/// A value type with no allocation: safe on the render thread.
+public struct GainRamp: Sendable {
+    public private(set) var current: Double
+    private var from: Double
+    private var target: Double
+    private var length: Int
+    private var position: Int
+
+    static let step = 32
+
+    public init(_ gain: Double) {
+        current = gain
+        from = gain
+        target = gain
+        length = 0
+        position = 0
+    }
+
+    /// The gain the ramp is heading for.
+    public var destination: Double { target }
+    /// True while the gain is still moving.
+    public var isMoving: Bool { position < length }
+    /// Frames left until the target is reached.
+    public var remaining: Int { max(0, length - position) }
+
+    /// Starts a move from the current gain to `gain` over `frames` frames.
+    /// A zero length jumps, which callers only do while silent.
+    public mutating func move(to gain: Double, over frames: Int) {
+        from = current
+        target = gain
+        length = max(0, frames)
+        position = 0
+        if length == 0 { current = gain }
+    }
+
+    /// Multiplies `frames` interleaved stereo frames by the ramp, advancing it.
+    public mutating func apply(to buffer: UnsafeMutablePointer<Float>, frames: Int) {
+        var i = 0
+        if position < length {
+            // The curve is evaluated every `step` frames and interpolated in
+            // between: smooth to far below a quantisation step, and it keeps
+            // transcendental functions off the per-sample path.
+            let n = min(frames, length - position)
+            let len = Double(length)
+            var g0 = Float(current)
+            while i < n {
+                let m = min(GainRamp.step, n - i)
+                let g1 = Float(FadeCurve.gain(from: from, to: target, progress: Double(position + i + m) / len))
+                let dg = (g1 - g0) / Float(m)
+                var g = g0
+                for k in 0..<m {
+                    g += dg
+                    buffer[2 * (i + k)] *= g
+                    buffer[2 * (i + k) + 1] *= g
+                }
+                g0 = g1
+                i += m
+            }
+            position += n
+            current = position >= length ? target : Double(g0)
+        }
+        guard i < frames else { return }
+        let g = Float(target)
+        if g == 1 { return }
+        while i < frames {
+            buffer[2 * i] *= g
+            buffer[2 * i + 1] *= g
+            i += 1
+        }
+    }
+
+    /// Advances the ramp without touching audio (for a voice that is skipped).
+    public mutating func advance(_ frames: Int) {
+        guard position < length else { return }
+        position = min(length, position + frames)
+        current = position >= length ? target : FadeCurve.gain(from: from, to: target, progress: Double(position) / Double(length))
+    }
+}

@@ -1,0 +1,36 @@
+public import InwardCore
+
+/// Makes the source each phase of a plan plays: its playlist, its soundscape
+/// or silence.
+///
+/// Playlists are read when the session is loaded (`PlanLoader`), so making a
+/// source does no file I/O; a playlist's tracks are opened by its `prepare`.
+public final class PhaseSources {
+    public let plan: Plan
+    public let sampleRate: Int
+    public let quality: Resampler.Quality
+    /// Playable entries of each playlist phase, by phase index.
+    public let playlists: [Int: [PlaylistEntry]]
+
+    public init(plan: Plan, sampleRate: Int, playlists: [Int: [PlaylistEntry]], quality: Resampler.Quality = .medium) {
+        self.plan = plan
+        self.sampleRate = sampleRate
+        self.playlists = playlists
+        self.quality = quality
+    }
+
+    /// The source for phase `index`, whose first frame plays at session frame `origin`.
+    public func make(phase index: Int, origin: Int64, events: EngineEvents) -> any FrameSource {
+        let phase = plan.phases[index]
+        switch phase.source {
+        case .silence:
+            return SilenceSource()
+        case .soundscape(let parameters):
+            return Soundscape(parameters: parameters, sampleRate: sampleRate)
+        case .playlist:
+            return PlaylistSource(entries: playlists[index] ?? [], phase: index, origin: origin,
+                                  crossfade: phase.crossfade, sampleRate: sampleRate, events: events,
+                                  quality: quality)
+        }
+    }
+}

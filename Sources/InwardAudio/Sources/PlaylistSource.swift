@@ -1,0 +1,232 @@
+public import InwardCore
+
+/// A phase's playlist: its tracks one after another with equal-power
+/// crossfades, and the soundscape taking over when the playlist runs out or a
+/// file cannot be played, so the room never falls silent unplanned.
+///
+/// `prepare` (off the render path) opens tracks, decodes ahead and makes the
+/// soundscape when it is needed; `read` only mixes what is ready. Events go to
+/// `events` with session frames (`origin` is the session frame of this
+/// source's first frame).
+public final class PlaylistSource: FrameSource {
+    /// What is sounding: a track or the soundscape that replaced the playlist.
+    private enum Player {
+        case track(TrackDeck)
+        case soundscape(Soundscape)
+
+        func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+            switch self {
+            case .track(let deck): return deck.read(into: buffer, frames: frames)
+            case .soundscape(let s): return s.read(into: buffer, frames: frames)
+            }
+        }
+
+        var deck: TrackDeck? { if case .track(let d) = self { d } else { nil } }
+    }
+
+    public static let maxBlock = 4096
+
+    private let entries: [PlaylistEntry]
+    private let phase: Int
+    private let origin: Int64
+    private let crossfadeFrames: Int
+    private let sampleRate: Int
+    private let lookahead: Int
+    private let quality: Resampler.Quality
+    private let fallback: SoundscapeParameters
+    private let events: EngineEvents
+
+    private var current: Player?
+    private var incoming: Player?
+    /// Opened and decoded ahead, waiting for its crossfade.
+    private var next: Player?
+    private var nextEntry = 0
+    private var lastFailure: String?
+    private var outGain = GainRamp(1)
+    private var inGain = GainRamp(0)
+    private var localFrame: Int64 = 0
+    private let scratch: UnsafeMutablePointer<Float>
+
+    /// - Parameters:
+    ///   - entries: the playlist's playable entries, in order.
+    ///   - crossfade: seconds of equal-power crossfade between tracks.
+    ///   - lookahead: frames decoded ahead of playback per track; a track that
+    ///     ends early is faded out over at least about this long.
+    public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
+                events: EngineEvents, fallback: SoundscapeParameters = .fallback,
+                quality: Resampler.Quality = .medium, lookahead: Int? = nil) {
+        self.entries = entries
+        self.phase = phase
+        self.origin = origin
+        self.crossfadeFrames = Int(Timeline.frames(crossfade, sampleRate: sampleRate))
+        self.sampleRate = sampleRate
+        self.lookahead = max(lookahead ?? sampleRate, 2 * Self.maxBlock)
+        self.quality = quality
+        self.fallback = fallback
+        self.events = events
+        scratch = .allocate(capacity: Self.maxBlock * outputChannels)
+    }
+
+    deinit { scratch.deallocate() }
+
+    private var now: Int64 { origin + localFrame }
+
+    // MARK: Decoding side
+
+    public func prepare(frames: Int) {
+        if current == nil {
+            current = openNext()
+            announce(current!)
+        }
+        current?.deck?.fill()
+        incoming?.deck?.fill()
+        // Keep the following track (or the takeover soundscape) ready while a
+        // track plays, so the crossfade can start on the exact frame.
+        if case .track = current, incoming == nil, next == nil {
+            next = openNext()
+        }
+        next?.deck?.fill()
+    }
+
+    /// Opens the next playable entry and decodes its start; a file that will
+    /// not open or yields no audio is reported and passed over. When none is
+    /// left, the soundscape takes over.
+    private func openNext() -> Player {
+        while nextEntry < entries.count {
+            let index = nextEntry
+            let entry = entries[index]
+            nextEntry += 1
+            do {
+                let stream = try TrackStream(path: entry.path, outputRate: sampleRate, quality: quality)
+                let deck = TrackDeck(stream: stream, entry: index, capacity: lookahead)
+                deck.fill()
+                if deck.exhausted && deck.buffered == 0 {
+                    let reason = stream.error?.description ?? "'\(entry.path)' holds no audio"
+                    fail(index, entry.path, reason)
+                    continue
+                }
+                return .track(deck)
+            } catch {
+                fail(index, entry.path, error.description)
+            }
+        }
+        return .soundscape(Soundscape(parameters: fallback, sampleRate: sampleRate))
+    }
+
+    private func fail(_ index: Int, _ path: String, _ reason: String) {
+        lastFailure = reason
+        events.post(EngineEvent(.trackFailed, frame: now, phase: phase, entry: index, path: path, reason: reason))
+    }
+
+    // MARK: Render side
+
+    private func announce(_ player: Player) {
+        switch player {
+        case .track(let deck):
+            events.post(EngineEvent(.trackStarted, frame: now, phase: phase, entry: deck.entry,
+                                    path: deck.stream.path, title: deck.stream.title, artist: deck.stream.artist))
+        case .soundscape:
+            let reason = entries.isEmpty ? "the playlist has no playable entries"
+                : nextEntry >= entries.count && lastFailure == nil ? "the playlist ran out"
+                : lastFailure ?? "the playlist ran out"
+            events.post(EngineEvent(.soundscapeTakeover, frame: now, phase: phase, reason: reason))
+        }
+    }
+
+    private func retire(_ player: Player) {
+        if case .track(let deck) = player {
+            if let error = deck.stream.error {
+                events.post(EngineEvent(.trackFailed, frame: now, phase: phase, entry: deck.entry,
+                                        path: deck.stream.path, reason: error.description))
+            }
+            events.post(EngineEvent(.trackEnded, frame: now, phase: phase, entry: deck.entry, path: deck.stream.path))
+        }
+    }
+
+    public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        var done = 0
+        while done < frames {
+            let want = min(frames - done, Self.maxBlock)
+            done += step(into: buffer + 2 * done, frames: want)
+        }
+        return frames
+    }
+
+    /// Renders up to `frames` frames and returns how many, stopping early at
+    /// the frame where a crossfade starts or ends.
+    private func step(into out: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        guard let playing = current else {
+            out.update(repeating: 0, count: 2 * frames)
+            localFrame += Int64(frames)
+            return frames
+        }
+        if incoming == nil {
+            var n = frames
+            if let deck = playing.deck, let remaining = deck.remaining, let following = next {
+                let fade = crossfadeLength(remaining: remaining, following: following)
+                if remaining <= Int64(fade) {
+                    startCrossfade(to: following, over: Int(remaining))
+                    return 0
+                }
+                n = min(n, Int(remaining) - fade)
+            }
+            if outGain.remaining > 0 { n = min(n, outGain.remaining) }
+            let got = playing.read(into: out, frames: n)
+            if got < n { out.advanced(by: 2 * got).update(repeating: 0, count: 2 * (n - got)) }
+            // Still finishing a fade-in that a short crossfade left unfinished.
+            outGain.apply(to: out, frames: n)
+            localFrame += Int64(n)
+            return n
+        }
+
+        // Crossfading: the outgoing track fades with cos, the incoming with sin.
+        let incomingPlayer = incoming!
+        var n = frames
+        if let deck = playing.deck {
+            if let remaining = deck.remaining {
+                // A track that turns out shorter than its header said is
+                // faded out over what is left of it, never cut.
+                if remaining < Int64(outGain.remaining) { outGain.move(to: 0, over: Int(remaining)) }
+                n = min(n, Int(max(remaining, 0)))
+            }
+            if outGain.remaining > 0 { n = min(n, outGain.remaining) }
+        }
+        if n == 0 || (!outGain.isMoving && outGain.current == 0) {
+            finishCrossfade()
+            return 0
+        }
+        let got = playing.read(into: out, frames: n)
+        if got < n { out.advanced(by: 2 * got).update(repeating: 0, count: 2 * (n - got)) }
+        outGain.apply(to: out, frames: n)
+        let gotIn = incomingPlayer.read(into: scratch, frames: n)
+        if gotIn < n { scratch.advanced(by: 2 * gotIn).update(repeating: 0, count: 2 * (n - gotIn)) }
+        inGain.apply(to: scratch, frames: n)
+        for i in 0..<(2 * n) { out[i] += scratch[i] }
+        localFrame += Int64(n)
+        return n
+    }
+
+    private func crossfadeLength(remaining: Int64, following: Player) -> Int {
+        var fade = crossfadeFrames
+        if let deck = following.deck, let length = deck.length { fade = min(fade, Int(length / 2)) }
+        return max(0, min(fade, Int(remaining)))
+    }
+
+    private func startCrossfade(to following: Player, over frames: Int) {
+        next = nil
+        incoming = following
+        outGain.move(to: 0, over: frames)
+        inGain = GainRamp(0)
+        inGain.move(to: 1, over: frames)
+        announce(following)
+    }
+
+    private func finishCrossfade() {
+        if let outgoing = current { retire(outgoing) }
+        current = incoming
+        incoming = nil
+        // The incoming track keeps its gain, which is still rising if the
+        // outgoing one ended early.
+        outGain = inGain
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import InwardAudio
+import InwardCore
+
+/// `inward check PLAN`: validate a plan, show its phases and timeline.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a session plan and show its phases and timeline.",
+        discussion: "Exits 0 when the plan can be played (warnings allowed), 1 when it has errors."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The plan file (TOML).", completion: .file(extensions: ["toml"]))
+    var plan: String
+
+    @Option(name: .long, help: "Dose time to show post-dose phases against, e.g. 10m (default: when the pre-dose phases end).")
+    var doseAt: String?
+
+    func run() throws {
+        let loaded: LoadedPlan
+        do {
+            loaded = try PlanLoader.load(plan)
+        } catch {
+            if global.json {
+                printJSON(["valid": false, "errors": error.diagnostics.map(diagnosticJSON)])
+            } else {
+                for d in error.diagnostics { Terminal.errLine(d.description) }
+                Terminal.errLine("\(plan): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s"); the plan cannot be played")
+            }
+            throw ExitCode(1)
+        }
+        let doseSeconds = try DoseTime.resolve(doseAt, plan: loaded.plan)
+        let rate = 48000
+        let t0 = loaded.plan.untilDoseIndex == nil ? nil : Timeline.frames(doseSeconds, sampleRate: rate)
+        let timeline = Timeline(plan: loaded.plan, sampleRate: rate, t0: t0)
+
+        if global.json {
+            printJSON(PlanReport.json(loaded, timeline: timeline, rate: rate, t0: t0))
+            return
+        }
+        print(PlanReport.text(loaded, timeline: timeline, rate: rate, t0: t0, doseAt: doseAt != nil))
+        for w in loaded.warnings { Terminal.errLine(w.description) }
+    }
+}
+
+func diagnosticJSON(_ d: Diagnostic) -> [String: Any] {
+    var o: [String: Any] = ["severity": d.severity.rawValue, "file": d.file, "message": d.message]
+    if let line = d.line { o["line"] = line }
+    if let key = d.key { o["key"] = key }
+    return o
+}
+
+func printJSON(_ object: Any) {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// The dose time a check or render assumes.
+enum DoseTime {
+    /// `text` parsed as a duration, or, when absent, the end of the fixed
+    /// pre-dose phases (at least 5 minutes of settling before a dose).
+    static func resolve(_ text: String?, plan: Plan) throws -> Double {
+        if let text {
+            guard let seconds = DurationText.parse(text) else {
+                throw ValidationError("--dose-at '\(text)' is not a duration; write e.g. 90s, 10m or 1h5m")
+            }
+            return seconds
+        }
+        guard let until = plan.untilDoseIndex else { return 0 }
+        var before = 0.0
+        for phase in plan.phases[..<until] {
+            if case .fixed(let s) = phase.length { before += s }
+        }
+        return before + 300
+    }
+}

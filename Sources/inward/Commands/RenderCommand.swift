@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import InwardAudio
+import InwardCore
+
+extension AlsaSink.SampleFormat: ExpressibleByArgument {}
+
+extension Resampler.Quality: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "quick": self = .quick
+        case "low": self = .low
+        case "medium": self = .medium
+        case "high": self = .high
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["quick", "low", "medium", "high"] }
+}
+
+/// `inward render PLAN --out FILE.wav`: the whole session, offline, as fast as
+/// the CPU allows, so a therapist can hear a plan before the client arrives.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a whole session offline to a WAV file (or an ALSA device).",
+        discussion: """
+            The pre-dose phase lasts until --dose-at, then every phase follows on the \
+            plan's timing. Exits 1 if the plan is invalid or the output cannot be written.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The plan file (TOML).", completion: .file(extensions: ["toml"]))
+    var plan: String
+
+    @Option(name: .long, help: "WAV file to write.", completion: .file(extensions: ["wav"]))
+    var out: String?
+
+    @Option(name: .long, help: "ALSA PCM to play into instead of a file (e.g. default, null).")
+    var device: String?
+
+    @Option(name: .long, help: "When the dose is given, from the session start (e.g. 10m). Default: when the pre-dose phases end, plus 5 minutes.")
+    var doseAt: String?
+
+    @Option(name: .long, help: "Output sample rate in Hz.")
+    var rate = 48000
+
+    @Option(name: .long, help: "Sample format: s16, s32 or float (float only for files).")
+    var format: AlsaSink.SampleFormat = .s16
+
+    @Option(name: .long, help: "Resampling quality: quick, low, medium or high.")
+    var quality: Resampler.Quality = .medium
+
+    func validate() throws {
+        if (out == nil) == (device == nil) { throw ValidationError("give exactly one of --out FILE.wav or --device PCM") }
+        if !(8000...192_000).contains(rate) { throw ValidationError("--rate \(rate) is outside 8000...192000 Hz") }
+    }
+
+    func run() throws {
+        let loaded: LoadedPlan
+        do {
+            loaded = try PlanLoader.load(plan)
+        } catch {
+            for d in error.diagnostics { Terminal.errLine(d.description) }
+            Terminal.errLine("\(plan): the plan cannot be played; `inward check \(plan)` shows it whole")
+            throw ExitCode(1)
+        }
+        if !global.json { for w in loaded.warnings { Terminal.errLine(w.description) } }
+
+        let sink: any AudioSink
+        do {
+            if let out {
+                sink = try WavFileSink(path: out, sampleRate: rate, format: format)
+            } else {
+                sink = try AlsaSink(device: device!, sampleRate: rate, format: format)
+            }
+        } catch {
+            Terminal.errLine("inward: \(error)")
+            throw ExitCode(1)
+        }
+        defer { sink.close() }
+
+        let doseSeconds = try DoseTime.resolve(doseAt, plan: loaded.plan)
+        let outRate = sink.sampleRate
+        let t0 = Timeline.frames(doseSeconds, sampleRate: outRate)
+        let events = EngineEvents()
+        let sources = PhaseSources(plan: loaded.plan, sampleRate: outRate, playlists: loaded.playlists, quality: quality)
+        let mixer = SessionMixer(plan: loaded.plan, sources: sources, events: events, t0: t0)
+
+        var bar = ProgressBar(label: "rendering", enabled: Terminal.stderrIsTTY && !global.json)
+        var log: [EngineEvent] = []
+        let clock = ContinuousClock()
+        let started = clock.now
+        let frames: Int64
+        do {
+            frames = try OfflineRenderer().run(mixer, into: sink, progress: { done, total in
+                let t = Terminal.clock(Double(done) / Double(outRate))
+                bar.update(done: done, total: total ?? 0, detail: t)
+            }, events: { posted in
+                log += posted
+            })
+        } catch {
+            bar.finish()
+            Terminal.errLine("inward: \(error)")
+            throw ExitCode(1)
+        }
+        bar.finish()
+        let elapsed = clock.now - started
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = Double(frames) / Double(outRate)
+
+        if global.json {
+            printJSON([
+                "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
+                "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
+                "events": log.map { EventText.json($0, rate: outRate, t0: t0) },
+            ])
+            return
+        }
+        for e in log {
+            print(EventText.line(e, plan: loaded.plan, rate: outRate, t0: t0))
+        }
+        let speed = wall > 0 ? seconds / wall : 0
+        print("rendered \(Terminal.clock(seconds)) (\(frames) frames at \(outRate) Hz) to \(out ?? device!) in \(String(format: "%.1f", wall)) s, \(String(format: "%.0f", speed))x real time")
+    }
+}
+
+/// One engine event as a line or a JSON object, on the session and T+ clocks.
+enum EventText {
+    static func line(_ e: EngineEvent, plan: Plan, rate: Int, t0: Int64) -> String {
+        let at = Terminal.clock(Double(e.frame) / Double(rate))
+        let tp = PlanReport.tplus(e.frame, t0: t0, rate: rate)
+        let phase = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : "-"
+        var s = "\(at) \(tp) \(e.kind.rawValue) \(phase)"
+        if let path = e.path { s += " \(URL(fileURLWithPath: path).lastPathComponent)" }
+        if let title = e.title { s += " \"\(title)\"" }
+        if let artist = e.artist { s += " by \(artist)" }
+        if let reason = e.reason { s += ": \(reason)" }
+        return s
+    }
+
+    static func json(_ e: EngineEvent, rate: Int, t0: Int64) -> [String: Any] {
+        var o: [String: Any] = [
+            "event": e.kind.rawValue, "frame": e.frame, "t": Double(e.frame) / Double(rate),
+            "t0_rel": Double(e.frame - t0) / Double(rate), "phase": e.phase,
+        ]
+        if let v = e.entry { o["entry"] = v }
+        if let v = e.path { o["path"] = v }
+        if let v = e.title { o["title"] = v }
+        if let v = e.artist { o["artist"] = v }
+        if let v = e.reason { o["reason"] = v }
+        return o
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import InwardAudio
+import InwardCore
+
+/// How `check` shows a plan: its phases on the session clock and on the T+
+/// clock (time since the dose).
+enum PlanReport {
+    static func sourceText(_ source: SourceSpec, plan: Plan) -> String {
+        switch source {
+        case .silence: return "silence"
+        case .playlist(let path): return "playlist \(relative(path, to: plan.file))"
+        case .soundscape(let p):
+            let names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+            return "soundscape \(names[p.root % 12]) \(p.scale.rawValue), intensity \(p.intensity), brightness \(p.brightness), seed \(p.seed)"
+        }
+    }
+
+    static func relative(_ path: String, to planFile: String) -> String {
+        let folder = URL(fileURLWithPath: planFile).deletingLastPathComponent().standardizedFileURL.path
+        return path.hasPrefix(folder + "/") ? String(path.dropFirst(folder.count + 1)) : path
+    }
+
+    static func tplus(_ frame: Int64, t0: Int64?, rate: Int) -> String {
+        guard let t0 else { return "" }
+        let d = Double(frame - t0) / Double(rate)
+        return d < 0 ? "T-" + Terminal.clock(-d) : "T+" + Terminal.clock(d)
+    }
+
+    static func text(_ loaded: LoadedPlan, timeline: Timeline, rate: Int, t0: Int64?, doseAt: Bool) -> String {
+        let plan = loaded.plan
+        var out = "\(plan.name)\n"
+        if !plan.description.isEmpty { out += "  \(plan.description)\n" }
+        out += "  route \(plan.route.rawValue), level cap \(plan.levelCapDB) dB, \(plan.phases.count) phases\n\n"
+        let nameWidth = max(5, plan.phases.map(\.name.count).max() ?? 5)
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        out += "  #  \(pad("phase", nameWidth))  \(pad("starts", 8)) \(pad("ends", 8)) \(pad("T+ start", 9))  \(pad("length", 10)) level  fades in/out  extend  source\n"
+        for (i, phase) in plan.phases.enumerated() {
+            let span = timeline.spans[i]
+            let start = span.start.map { Terminal.clock(Double($0) / Double(rate)) } ?? "?"
+            let end = span.end.map { Terminal.clock(Double($0) / Double(rate)) } ?? "?"
+            let length: String
+            switch phase.length {
+            case .untilDose: length = "until dose"
+            case .fixed(let s): length = DurationText.format(s)
+            }
+            let t = span.start.map { tplus($0, t0: t0, rate: rate) } ?? ""
+            let fades = "\(DurationText.format(phase.fadeIn))/\(DurationText.format(phase.fadeOut))"
+            out += "  \(pad(String(i + 1), 2)) \(pad(phase.name, nameWidth))  \(pad(start, 8)) \(pad(end, 8)) \(pad(t, 9))  "
+            out += "\(pad(length, 10)) \(pad(String(format: "%.0f", phase.levelDB), 5))  \(pad(fades, 12))  "
+            out += "\(pad(phase.maxExtend > 0 ? DurationText.format(phase.maxExtend) : "-", 6))  \(sourceText(phase.source, plan: plan))\n"
+        }
+        out += "\n"
+        if let t0 {
+            let dose = Terminal.clock(Double(t0) / Double(rate))
+            out += "  dose (T0) at \(dose)\(doseAt ? "" : " (assumed; --dose-at sets it)")\n"
+        }
+        if let end = timeline.end {
+            out += "  session length \(Terminal.clock(Double(end) / Double(rate)))"
+            if let t0 { out += ", ends at \(tplus(end, t0: t0, rate: rate))" }
+            out += "\n"
+        }
+        let warnings = loaded.warnings.count
+        out += warnings == 0 ? "  plan OK" : "  plan OK with \(warnings) warning\(warnings == 1 ? "" : "s") (below)"
+        return out
+    }
+
+    static func json(_ loaded: LoadedPlan, timeline: Timeline, rate: Int, t0: Int64?) -> [String: Any] {
+        let plan = loaded.plan
+        var phases: [[String: Any]] = []
+        for (i, phase) in plan.phases.enumerated() {
+            var o: [String: Any] = [
+                "name": phase.name, "level_db": phase.levelDB, "fade_in": phase.fadeIn, "fade_out": phase.fadeOut,
+                "crossfade": phase.crossfade, "max_extend": phase.maxExtend, "source": sourceText(phase.source, plan: plan),
+            ]
+            switch phase.length {
+            case .untilDose: o["duration"] = "until dose"
+            case .fixed(let s): o["duration"] = s
+            }
+            if let s = timeline.spans[i].start { o["start"] = Double(s) / Double(rate) }
+            if let e = timeline.spans[i].end { o["end"] = Double(e) / Double(rate) }
+            phases.append(o)
+        }
+        var o: [String: Any] = [
+            "valid": true, "name": plan.name, "route": plan.route.rawValue, "level_cap_db": plan.levelCapDB,
+            "phases": phases, "warnings": loaded.warnings.map(diagnosticJSON),
+        ]
+        if let t0 { o["dose_at"] = Double(t0) / Double(rate) }
+        if let end = timeline.end { o["length"] = Double(end) / Double(rate) }
+        return o
+    }
+}

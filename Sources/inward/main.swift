@@ -1,1 +1,0 @@
-print("inward: not yet written")
