@@ -425,7 +425,7 @@ private func plan(top: String = "", phase: String = "", source: String = "kind =
         #expect(errors(plan(source: "kind = \"soundscape\"\nscale = \"minr\"")).first?.message.contains("did you mean \"minor\"?") == true)
         let key = errors(plan(source: "kind = \"soundscape\"\nkey = \"H\""))
         #expect(key.first?.key == "phase[1].source.key")
-        #expect(key.first?.message.hasPrefix("unknown key \"H\"; use a pitch name: C, C#, Db") == true)
+        #expect(key.first?.message.hasPrefix("unknown musical key \"H\"; use a pitch name: C, C#, Db") == true)
     }
 
     @Test func intensityAndBrightnessMustBeWithinZeroToOne() {
