@@ -40,6 +40,11 @@ private func read(_ text: String, folder: String = "/music", exists: (String) ->
         #expect(p.entries[1].title == nil)
     }
 
+    @Test func extinfIsCaseInsensitive() {
+        let p = read("#extinf:42,Lower\nlow.wav\n")
+        #expect(p.entries == [PlaylistEntry(path: "/music/low.wav", title: "Lower", seconds: 42, line: 2)])
+    }
+
     @Test func plainM3UWithoutHeader() {
         let p = read("# a comment\none.wav\n  two.wav  \n")
         #expect(p.entries.map(\.path) == ["/music/one.wav", "/music/two.wav"])
