@@ -16,7 +16,7 @@ struct PlanKeyLocator {
         var lineNumber = 0
         for line in Self.splitLines(text) {
             lineNumber += 1
-            scanner.scan(Array(line.unicodeScalars), line: lineNumber, into: &lines)
+            scanner.scan(Array(line), line: lineNumber, into: &lines)
         }
     }
 
@@ -40,10 +40,10 @@ struct PlanKeyLocator {
         return i
     }
 
-    private static func splitLines(_ text: String) -> [Substring] {
-        // Lines end at \n; a \r before it is dropped by the scanner's whitespace skip.
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+    /// Lines split at LF (by Unicode scalar: "\r\n" is one Character), without a trailing CR.
+    private static func splitLines(_ text: String) -> [Substring.UnicodeScalarView] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.last == "\r" ? line.dropLast() : line
         }
     }
 

@@ -275,7 +275,7 @@ private struct PlanReader {
                 if let root = PlanKeys.roots.first(where: { $0.0 == key }) {
                     p.root = root.1
                 } else {
-                    error("\(path).key", "unknown key \"\(key)\"; use a pitch name: \(PlanKeys.roots.map(\.0).joined(separator: ", "))")
+                    error("\(path).key", "unknown musical key \"\(key)\"; use a pitch name: \(PlanKeys.roots.map(\.0).joined(separator: ", "))")
                 }
             }
             if let text = string(table, "scale", path: "\(path).scale") {

@@ -3,7 +3,7 @@
 /// - Text: UTF-8 (a leading BOM is skipped); bytes that are not valid UTF-8 are
 ///   read as Latin-1, the legacy `.m3u` encoding. Lines end with LF, CRLF or CR.
 /// - `#EXTM3U` and other `#` lines (`#EXTGRP`, `#PLAYLIST`, comments) are ignored,
-///   except `#EXTINF:<seconds>[ attributes],<title>`, whose length (`-1` = unknown)
+///   except `#EXTINF:<seconds>[ attributes],<title>` (any case), whose length (`-1` = unknown)
 ///   and title go to the next entry.
 /// - Entries: absolute paths, paths relative to `folder`, and `file://` URIs
 ///   (`file:///abs/path`, `file://localhost/abs/path`, percent-decoded). Backslashes
@@ -23,7 +23,7 @@ public enum PlaylistParser {
             let line = raw.trimmingSpaces()
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
-                if line.hasPrefix("#EXTINF:") {
+                if line.prefix(8).uppercased() == "#EXTINF:" {
                     (pendingSeconds, pendingTitle) = extinf(line.dropFirst("#EXTINF:".count))
                 }
                 continue

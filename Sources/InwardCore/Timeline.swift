@@ -73,11 +73,14 @@ public struct Timeline: Sendable, Equatable {
     }
 
     /// Index of the phase playing at `frame` (start <= frame < end); nil before
-    /// frame 0, at or after the session end, or where boundaries are not known yet.
-    /// Zero-length phases never play.
+    /// frame 0, at or after the session end, and for phases whose start is not
+    /// known yet. Zero-length phases never play. While the dose is awaited, the
+    /// until-dose phase (known start, end nil) is open-ended: it plays at every
+    /// frame from its start on.
     public func phase(at frame: Int64) -> Int? {
         for (i, span) in spans.enumerated() {
-            guard let start = span.start, let end = span.end else { return nil }
+            guard let start = span.start else { return nil }
+            guard let end = span.end else { return start <= frame ? i : nil }
             if start <= frame && frame < end { return i }
         }
         return nil
