@@ -10,8 +10,14 @@ enum Terminal {
     /// Writes to standard error without a newline (for progress lines).
     static func err(_ text: String) {
         var t = text
-        t.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
-        fflush(stderr)
+        t.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
     }
 
     static func errLine(_ text: String) { err(text + "\n") }

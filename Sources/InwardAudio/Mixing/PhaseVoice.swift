@@ -1,9 +1,13 @@
-/// A phase as the mixer plays it: its source and its fade envelope, whose
-/// resting value is the phase's level.
+/// A phase as the mixer plays it: its source and its envelope.
+///
+/// The envelope is the product of a fade-in to the phase's level and a
+/// fade-out to silence, so a fade-out that starts before the fade-in has
+/// finished (a short phase, an early advance) still moves smoothly.
 final class PhaseVoice {
     let phase: Int
     let source: any FrameSource
-    var gain = GainRamp(0)
+    private var rise = GainRamp(0)
+    private var fall = GainRamp(1)
     private(set) var fadingOut = false
 
     init(phase: Int, source: any FrameSource) {
@@ -12,14 +16,19 @@ final class PhaseVoice {
     }
 
     func fadeIn(to level: Double, over frames: Int) {
-        gain.move(to: level, over: frames)
+        rise.move(to: level, over: frames)
     }
 
     func fadeOut(over frames: Int) {
         fadingOut = true
-        gain.move(to: 0, over: frames)
+        fall.move(to: 0, over: frames)
+    }
+
+    func apply(to buffer: UnsafeMutablePointer<Float>, frames: Int) {
+        rise.apply(to: buffer, frames: frames)
+        fall.apply(to: buffer, frames: frames)
     }
 
     /// Silent for good: faded out and finished moving.
-    var isDone: Bool { fadingOut && !gain.isMoving && gain.current == 0 }
+    var isDone: Bool { fadingOut && !fall.isMoving }
 }

@@ -270,7 +270,7 @@ public final class SessionMixer {
             for voice in voices {
                 let got = voice.source.read(into: scratch, frames: n)
                 if got < n { (scratch + 2 * got).update(repeating: 0, count: 2 * (n - got)) }
-                voice.gain.apply(to: scratch, frames: n)
+                voice.apply(to: scratch, frames: n)
                 let o = out + 2 * start
                 for i in 0..<(2 * n) { o[i] += scratch[i] }
             }

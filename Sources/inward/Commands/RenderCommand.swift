@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import InwardAudio
+public import InwardAudio
 import InwardCore
 
 extension AlsaSink.SampleFormat: ExpressibleByArgument {}
