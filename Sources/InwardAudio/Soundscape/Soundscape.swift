@@ -45,6 +45,8 @@ public final class Soundscape: FrameSource {
     private let steps: [Int]
     private let centres: [Int]
     private var centre = 0
+    /// Current just ratio (1..<2) of each pitch class above the key root.
+    private let pitchRatio: UnsafeMutablePointer<Double>
     private var blocksToChordChange = 0
 
     // Block clock and smoothed control values.
@@ -69,6 +71,9 @@ public final class Soundscape: FrameSource {
     private let wetLevel: Float
     private let dryLevel: Float
     private let targetGain: Double
+    private let air: Float
+    private var airL: Float = 0
+    private var airR: Float = 0
     private let fadeInSeconds = 4.0
 
     public init(parameters: SoundscapeParameters, sampleRate: Int) {
@@ -84,15 +89,17 @@ public final class Soundscape: FrameSource {
         restScale = 1.8 - 1.2 * i
         holdScale = 0.7 + 0.6 * i
         motion = 0.3 + 0.7 * i
-        padCutoff = 600 * Foundation.exp2(2.9 * b)
-        noiseCutoff = 280 * Foundation.exp2(2.5 * b)
+        padCutoff = 380 * Foundation.exp2(3.4 * b)
+        noiseCutoff = 220 * Foundation.exp2(3.0 * b)
         noiseLevel = 0.038 * Foundation.exp2(2.0 * i)       // -12 dB ... 0 dB relative
-        droneLevel = 0.16
+        droneLevel = 0.22 - 0.08 * i
         // More voices sound at higher intensity; scale each down so the sum grows gently.
-        padLevel = 0.6 - 0.16 * i
+        padLevel = 0.74 - 0.25 * i
         wetLevel = 0.55
         dryLevel = 0.8
-        targetGain = 0.17
+        targetGain = 0.16
+        // A fixed gentle top-end roll-off on the master, like distance.
+        air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
 
         let bf = Soundscape.blockFrames
         output = .allocate(capacity: 2 * bf)
@@ -103,9 +110,9 @@ public final class Soundscape: FrameSource {
         wetL = .allocate(capacity: bf); wetL.initialize(repeating: 0, count: bf)
         wetR = .allocate(capacity: bf); wetR.initialize(repeating: 0, count: bf)
 
-        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.5 - 1.3 * b))
+        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.7 * b))
         // High notes use fewer harmonics so nothing sits above ~6 kHz.
-        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.5 - 1.3 * b))
+        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.7 * b))
         droneTable = Wavetable(amplitudes: Wavetable.tilted(count: 10, tilt: 2.9 - 1.3 * b))
 
         var control = SoundscapeRandom(seed: parameters.seed, stream: 1)
@@ -115,6 +122,8 @@ public final class Soundscape: FrameSource {
 
         steps = SoundscapeHarmony.steps(parameters.scale)
         centres = SoundscapeHarmony.centres(parameters.scale)
+        pitchRatio = .allocate(capacity: 12)
+        for pc in 0..<12 { pitchRatio[pc] = SoundscapeHarmony.justRatio[pc] }
 
         lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
                     control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
@@ -157,6 +166,7 @@ public final class Soundscape: FrameSource {
         voices.deinitialize(count: Soundscape.maxVoices)
         voices.deallocate()
         dronePhase.deallocate(); droneInc.deallocate(); droneWeight.deallocate()
+        pitchRatio.deallocate()
         reverb.deallocate()
     }
 
@@ -206,10 +216,10 @@ public final class Soundscape: FrameSource {
             let degree = centre + 2 * random.below(3)
             let chordSemis = steps[degree % count] + 12 * (degree / count)
             let r = random.unit()
-            // Octaves 3, 4, 5 above the octave-2 root (darker settings sit lower).
-            let octave = r < 0.3 + 0.15 * (1 - brightness) ? 1 : (r < 0.8 ? 2 : 3)
+            // Octaves 3, 4, 5 above the octave-2 root (brighter settings sit higher).
+            let octave = r < 0.45 - 0.25 * brightness ? 1 : (r < 0.85 - 0.1 * brightness ? 2 : 3)
             var semitone = chordSemis + 12 * octave
-            if semitone > 43 { semitone -= 12 }   // keep pads below about 1.2 kHz
+            if semitone > 40 { semitone -= 12 }   // keep pads below about 1.1 kHz
             var clash = false
             for o in 0..<activeVoices where o != v {
                 let other = voices[o]
@@ -219,13 +229,13 @@ public final class Soundscape: FrameSource {
             }
             if clash { continue }
 
-            let f = SoundscapeHarmony.hz(root: parameters.root, semitone: semitone)
-            let spread = random.uniform(0.015, 0.045)
+            let f = SoundscapeHarmony.rootHz(parameters.root) * tuning(semitone: semitone, chordRoot: steps[centre])
+            let spread = random.uniform(0.012, 0.035)
             let voice = voices + v
             voice.pointee.semitone = semitone
             voice.pointee.incL = Wavetable.increment(hz: f - spread, sampleRate: rate)
             voice.pointee.incR = Wavetable.increment(hz: f + spread, sampleRate: rate)
-            let tilt: Float = octave == 1 ? 1.0 : (octave == 2 ? 0.8 : 0.6)
+            let tilt: Float = semitone < 24 ? 1.0 : (semitone < 36 ? 0.75 : 0.5)   // high notes softer
             voice.pointee.peak = Float(random.uniform(0.7, 1.0) * padLevel) * tilt
             let pan = random.uniform(-0.75, 0.75)
             let theta = (pan + 1) * Double.pi / 4
@@ -234,6 +244,29 @@ public final class Soundscape: FrameSource {
             return true
         }
         return false
+    }
+
+    /// Just intonation relative to the current chord's root, so each new chord is
+    /// pure; a pitch class that is already sounding (the drone's root and fifth
+    /// always are) keeps its exact ratio, so overlapping chords never rub by a comma.
+    private func tuning(semitone: Int, chordRoot: Int) -> Double {
+        let pc = semitone % 12
+        var ratio = pitchRatio[pc]
+        var sounding = pc == 0 || pc == 7
+        if !sounding {
+            for o in 0..<activeVoices where voices[o].isSounding && voices[o].semitone >= 0 && voices[o].semitone % 12 == pc {
+                sounding = true
+                break
+            }
+        }
+        if !sounding {
+            let rootPc = chordRoot % 12
+            let interval = ((pc - rootPc) % 12 + 12) % 12
+            ratio = SoundscapeHarmony.justRatio[rootPc] * SoundscapeHarmony.justRatio[interval]
+            if ratio >= 2 { ratio /= 2 }
+            pitchRatio[pc] = ratio
+        }
+        return ratio * SoundscapeHarmony.pow2(Double(semitone / 12))
     }
 
     private func advanceHarmony() {
@@ -305,12 +338,17 @@ public final class Soundscape: FrameSource {
         var g = masterGain
         let dg = (target - g) / Float(bf)
         masterGain = target
-        let dry = dryLevel, wet = wetLevel
+        let dry = dryLevel, wet = wetLevel, top = air
+        var aL = airL, aR = airR
         for i in 0..<bf {
             g += dg
-            output[2 * i] = Soundscape.softLimit((padL[i] * dry + wetL[i] * wet) * g)
-            output[2 * i + 1] = Soundscape.softLimit((padR[i] * dry + wetR[i] * wet) * g)
+            aL += top * ((padL[i] * dry + wetL[i] * wet) * g - aL)
+            aR += top * ((padR[i] * dry + wetR[i] * wet) * g - aR)
+            output[2 * i] = Soundscape.softLimit(aL)
+            output[2 * i + 1] = Soundscape.softLimit(aR)
         }
+        airL = aL
+        airR = aR
     }
 
     private func renderDrone(from g0: Float, to g1: Float) {
