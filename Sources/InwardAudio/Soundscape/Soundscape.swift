@@ -1,0 +1,386 @@
+public import InwardCore
+import Foundation
+
+/// The built-in generative ambient bed: an endless, slowly evolving pad in the
+/// given key, with a root/fifth drone, soft filtered noise ("distant surf") and
+/// a long reverb. No pulse, no steps, no glides; same parameters and sample
+/// rate always give the same samples, however the reads are chunked.
+///
+/// Level: long-term RMS about -20 dBFS, peaks held below -3 dBFS by a soft
+/// limiter that normally never engages. Fades in from silence over the first
+/// seconds.
+public final class Soundscape: FrameSource {
+    public let parameters: SoundscapeParameters
+    public let sampleRate: Int
+
+    /// Frames per control block: envelopes, filters and decisions update once
+    /// per block (1.3 ms at 48 kHz) and ramp linearly within it.
+    static let blockFrames = 64
+    static let maxVoices = 8
+
+    private let rate: Double
+    private let blockSeconds: Double
+    private let activeVoices: Int
+
+    // Preallocated render memory.
+    private let output: UnsafeMutablePointer<Float>      // interleaved block
+    private var outputUsed: Int                           // frames of `output` already read
+    private let padL: UnsafeMutablePointer<Float>
+    private let padR: UnsafeMutablePointer<Float>
+    private let wetL: UnsafeMutablePointer<Float>
+    private let wetR: UnsafeMutablePointer<Float>
+    private let voices: UnsafeMutablePointer<PadVoice>
+    private let dronePhase: UnsafeMutablePointer<UInt32>  // 3 partials x L/R
+    private let droneInc: UnsafeMutablePointer<UInt32>
+    private let droneWeight: UnsafeMutablePointer<Float>
+
+    private let padTable: Wavetable
+    private let highPadTable: Wavetable
+    private let droneTable: Wavetable
+    private var noise: NoiseBed
+    private let reverb: Reverb
+    private var random: SoundscapeRandom
+
+    // Harmony.
+    private let steps: [Int]
+    private let centres: [Int]
+    private var centre = 0
+    /// Current just ratio (1..<2) of each pitch class above the key root.
+    private let pitchRatio: UnsafeMutablePointer<Double>
+    private var blocksToChordChange = 0
+
+    // Block clock and smoothed control values.
+    private var block = 0
+    private var padLowL: Float = 0
+    private var padLowR: Float = 0
+    private var droneGain: Float = 0
+    private var masterGain: Float = 0
+    private let lfoPhase: (Double, Double, Double, Double, Double)
+
+    // Parameter-derived constants.
+    private let intensity: Double
+    private let brightness: Double
+    private let restScale: Double
+    private let holdScale: Double
+    private let motion: Double
+    private let padCutoff: Double
+    private let noiseCutoff: Double
+    private let noiseLevel: Double
+    private let droneLevel: Double
+    private let padLevel: Double
+    private let wetLevel: Float
+    private let dryLevel: Float
+    private let targetGain: Double
+    private let air: Float
+    private var airL: Float = 0
+    private var airR: Float = 0
+    private let fadeInSeconds = 4.0
+
+    public init(parameters: SoundscapeParameters, sampleRate: Int) {
+        self.parameters = parameters
+        self.sampleRate = max(8000, sampleRate)
+        rate = Double(self.sampleRate)
+        blockSeconds = Double(Soundscape.blockFrames) / rate
+        let i = min(max(parameters.intensity.isFinite ? parameters.intensity : 0.5, 0), 1)
+        let b = min(max(parameters.brightness.isFinite ? parameters.brightness : 0.5, 0), 1)
+        intensity = i
+        brightness = b
+        activeVoices = 3 + Int((5 * i).rounded())
+        restScale = 1.8 - 1.2 * i
+        holdScale = 0.7 + 0.6 * i
+        motion = 0.3 + 0.7 * i
+        padCutoff = 380 * Foundation.exp2(3.4 * b)
+        noiseCutoff = 220 * Foundation.exp2(3.0 * b)
+        noiseLevel = 0.038 * Foundation.exp2(2.0 * i)       // -12 dB ... 0 dB relative
+        droneLevel = 0.22 - 0.08 * i
+        // More voices sound at higher intensity; scale each down so the sum grows gently.
+        padLevel = 0.74 - 0.25 * i
+        wetLevel = 0.55
+        dryLevel = 0.8
+        targetGain = 0.16
+        // A fixed gentle top-end roll-off on the master, like distance.
+        air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
+
+        let bf = Soundscape.blockFrames
+        output = .allocate(capacity: 2 * bf)
+        output.initialize(repeating: 0, count: 2 * bf)
+        outputUsed = bf
+        padL = .allocate(capacity: bf); padL.initialize(repeating: 0, count: bf)
+        padR = .allocate(capacity: bf); padR.initialize(repeating: 0, count: bf)
+        wetL = .allocate(capacity: bf); wetL.initialize(repeating: 0, count: bf)
+        wetR = .allocate(capacity: bf); wetR.initialize(repeating: 0, count: bf)
+
+        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.7 * b))
+        // High notes use fewer harmonics so nothing sits above ~6 kHz.
+        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.7 * b))
+        droneTable = Wavetable(amplitudes: Wavetable.tilted(count: 10, tilt: 2.9 - 1.3 * b))
+
+        var control = SoundscapeRandom(seed: parameters.seed, stream: 1)
+        var audioSeeds = SoundscapeRandom(seed: parameters.seed, stream: 2)
+        noise = NoiseBed(seedL: audioSeeds.seed32(), seedR: audioSeeds.seed32())
+        reverb = Reverb(sampleRate: rate, decaySeconds: 5.5, dampingHz: 2200 + 4500 * b)
+
+        steps = SoundscapeHarmony.steps(parameters.scale)
+        centres = SoundscapeHarmony.centres(parameters.scale)
+        pitchRatio = .allocate(capacity: 12)
+        for pc in 0..<12 { pitchRatio[pc] = SoundscapeHarmony.justRatio[pc] }
+
+        lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
+                    control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
+
+        // Drone: root, fifth, octave, each a slightly detuned L/R pair.
+        dronePhase = .allocate(capacity: 6)
+        droneInc = .allocate(capacity: 6)
+        droneWeight = .allocate(capacity: 3)
+        let droneSemis = [0, 7, 12]
+        let droneWeights: [Float] = [1.0, 0.55, 0.3]
+        for k in 0..<3 {
+            let f = SoundscapeHarmony.hz(root: parameters.root, semitone: droneSemis[k])
+            let spread = control.uniform(0.02, 0.05)
+            droneInc[2 * k] = Wavetable.increment(hz: f - spread, sampleRate: rate)
+            droneInc[2 * k + 1] = Wavetable.increment(hz: f + spread, sampleRate: rate)
+            dronePhase[2 * k] = UInt32(truncatingIfNeeded: control.next())
+            dronePhase[2 * k + 1] = UInt32(truncatingIfNeeded: control.next())
+            droneWeight[k] = droneWeights[k]
+        }
+
+        voices = .allocate(capacity: Soundscape.maxVoices)
+        for v in 0..<Soundscape.maxVoices {
+            var voice = PadVoice()
+            voice.phaseL = UInt32(truncatingIfNeeded: control.next())
+            voice.phaseR = UInt32(truncatingIfNeeded: control.next())
+            // Staggered first entries; the first voice comes in early.
+            let firstRest = v == 0 ? control.uniform(0.5, 2) : control.uniform(1, 14) * restScale
+            voice.enter(.resting, blocks: Int(firstRest / blockSeconds))
+            (voices + v).initialize(to: voice)
+        }
+        random = control
+        centre = 0
+        blocksToChordChange = Int(random.uniform(30, 60) / blockSeconds)
+    }
+
+    deinit {
+        output.deallocate()
+        padL.deallocate(); padR.deallocate()
+        wetL.deallocate(); wetR.deallocate()
+        voices.deinitialize(count: Soundscape.maxVoices)
+        voices.deallocate()
+        dronePhase.deallocate(); droneInc.deallocate(); droneWeight.deallocate()
+        pitchRatio.deallocate()
+        reverb.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        let bf = Soundscape.blockFrames
+        var written = 0
+        while written < frames {
+            if outputUsed == bf {
+                renderBlock()
+                outputUsed = 0
+            }
+            let n = min(bf - outputUsed, frames - written)
+            (buffer + 2 * written).update(from: output + 2 * outputUsed, count: 2 * n)
+            outputUsed += n
+            written += n
+        }
+        return frames
+    }
+
+    // MARK: - Control
+
+    private func seconds(_ s: Double) -> Int { max(1, Int(s / blockSeconds)) }
+
+    /// Moves a voice to its next stage; a new note's pitch is chosen here, at the
+    /// end of a rest, while the voice is silent.
+    private func nextStage(_ v: Int) {
+        let voice = voices + v
+        switch voice.pointee.stage {
+        case .resting:
+            if choosePitch(v) {
+                voice.pointee.enter(.attack, blocks: seconds(random.uniform(5, 11)))
+            } else {
+                voice.pointee.enter(.resting, blocks: seconds(random.uniform(2, 5)))
+            }
+        case .attack:
+            voice.pointee.enter(.hold, blocks: seconds(random.uniform(2, 10) * holdScale))
+        case .hold:
+            voice.pointee.enter(.release, blocks: seconds(random.uniform(7, 15)))
+        case .release:
+            voice.pointee.enter(.resting, blocks: seconds(random.uniform(3, 15) * restScale))
+        }
+    }
+
+    private func choosePitch(_ v: Int) -> Bool {
+        let count = steps.count
+        for _ in 0..<6 {
+            let degree = centre + 2 * random.below(3)
+            let chordSemis = steps[degree % count] + 12 * (degree / count)
+            let r = random.unit()
+            // Octaves 3, 4, 5 above the octave-2 root (brighter settings sit higher).
+            let octave = r < 0.45 - 0.25 * brightness ? 1 : (r < 0.85 - 0.1 * brightness ? 2 : 3)
+            var semitone = chordSemis + 12 * octave
+            if semitone > 40 { semitone -= 12 }   // keep pads below about 1.1 kHz
+            var clash = false
+            for o in 0..<activeVoices where o != v {
+                let other = voices[o]
+                guard other.isSounding, other.semitone >= 0 else { continue }
+                let d = abs(other.semitone - semitone)
+                if d == 0 || d == 2 || d % 12 == 1 || d % 12 == 11 { clash = true; break }
+            }
+            if clash { continue }
+
+            let f = SoundscapeHarmony.rootHz(parameters.root) * tuning(semitone: semitone, chordRoot: steps[centre])
+            let spread = random.uniform(0.012, 0.035)
+            let voice = voices + v
+            voice.pointee.semitone = semitone
+            voice.pointee.incL = Wavetable.increment(hz: f - spread, sampleRate: rate)
+            voice.pointee.incR = Wavetable.increment(hz: f + spread, sampleRate: rate)
+            let tilt: Float = semitone < 24 ? 1.0 : (semitone < 36 ? 0.75 : 0.5)   // high notes softer
+            voice.pointee.peak = Float(random.uniform(0.7, 1.0) * padLevel) * tilt
+            let pan = random.uniform(-0.75, 0.75)
+            let theta = (pan + 1) * Double.pi / 4
+            voice.pointee.panL = Float(cos(theta))
+            voice.pointee.panR = Float(sin(theta))
+            return true
+        }
+        return false
+    }
+
+    /// Just intonation relative to the current chord's root, so each new chord is
+    /// pure; a pitch class that is already sounding (the drone's root and fifth
+    /// always are) keeps its exact ratio, so overlapping chords never rub by a comma.
+    private func tuning(semitone: Int, chordRoot: Int) -> Double {
+        let pc = semitone % 12
+        var ratio = pitchRatio[pc]
+        var sounding = pc == 0 || pc == 7
+        if !sounding {
+            for o in 0..<activeVoices where voices[o].isSounding && voices[o].semitone >= 0 && voices[o].semitone % 12 == pc {
+                sounding = true
+                break
+            }
+        }
+        if !sounding {
+            let rootPc = chordRoot % 12
+            let interval = ((pc - rootPc) % 12 + 12) % 12
+            ratio = SoundscapeHarmony.justRatio[rootPc] * SoundscapeHarmony.justRatio[interval]
+            if ratio >= 2 { ratio /= 2 }
+            pitchRatio[pc] = ratio
+        }
+        return ratio * SoundscapeHarmony.pow2(Double(semitone / 12))
+    }
+
+    private func advanceHarmony() {
+        blocksToChordChange -= 1
+        guard blocksToChordChange <= 0 else { return }
+        var next = centre
+        while next == centre { next = centres[random.below(centres.count)] }
+        centre = next
+        blocksToChordChange = seconds(random.uniform(30, 60))
+    }
+
+    // MARK: - Audio
+
+    private func renderBlock() {
+        let bf = Soundscape.blockFrames
+        let t = Double(block + 1) * blockSeconds
+        block += 1
+        advanceHarmony()
+
+        padL.update(repeating: 0, count: bf)
+        padR.update(repeating: 0, count: bf)
+
+        // Pad voices.
+        let low = padTable.samples
+        let high = highPadTable.samples
+        for v in 0..<activeVoices {
+            let voice = voices + v
+            let start = voice.pointee.envelope
+            if voice.pointee.advance() { nextStage(v) }
+            let table = voice.pointee.semitone >= 36 ? high : low
+            voice.pointee.render(table: table, startEnvelope: start, left: padL, right: padR, frames: bf)
+        }
+
+        // Drone, breathing very slowly (periods of about a minute).
+        let fade = t >= 8 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 8)
+        let breathe = 1 + 0.15 * sin(2 * .pi * 0.0137 * t + lfoPhase.0)
+        let droneTarget = Float(droneLevel * fade * breathe)
+        renderDrone(from: droneGain, to: droneTarget)
+        droneGain = droneTarget
+
+        // Slowly swept low-pass over pads + drone.
+        let sweep = sin(2 * .pi * 0.0091 * t + lfoPhase.1) * 0.6 + sin(2 * .pi * 0.0223 * t + lfoPhase.2) * 0.4
+        let cutoff = min(padCutoff * Foundation.exp2(0.7 * motion * sweep), 0.4 * rate)
+        let a = Float(1 - exp(-2 * Double.pi * cutoff / rate))
+        var lowL = padLowL, lowR = padLowR
+        for i in 0..<bf {
+            lowL += a * (padL[i] - lowL)
+            lowR += a * (padR[i] - lowR)
+            padL[i] = lowL
+            padR[i] = lowR
+        }
+        padLowL = lowL
+        padLowR = lowR
+
+        // Noise: cutoff wanders like wind, level swells like distant surf.
+        let windSweep = sin(2 * .pi * 0.0131 * t + lfoPhase.3) * 0.6 + sin(2 * .pi * 0.0347 * t + lfoPhase.4) * 0.4
+        let surf = 1 + 0.3 * motion * sin(2 * .pi * 0.071 * t + lfoPhase.2 + lfoPhase.3)
+        let noiseFade = t >= 6 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 6)
+        let fromNoise = noise.currentGain
+        noise.configure(cutoffHz: noiseCutoff * Foundation.exp2(1.1 * motion * windSweep), sampleRate: rate,
+                        gain: Float(noiseLevel * surf * noiseFade))
+        noise.render(fromGain: fromNoise, left: padL, right: padR, frames: bf)
+
+        reverb.process(inL: padL, inR: padR, outL: wetL, outR: wetR, frames: bf)
+
+        // Master: gentle fade-in from silence, dry/wet mix, soft limiter.
+        let x = min(t / fadeInSeconds, 1)
+        let target = Float(targetGain * (0.5 - 0.5 * cos(Double.pi * x)))
+        var g = masterGain
+        let dg = (target - g) / Float(bf)
+        masterGain = target
+        let dry = dryLevel, wet = wetLevel, top = air
+        var aL = airL, aR = airR
+        for i in 0..<bf {
+            g += dg
+            aL += top * ((padL[i] * dry + wetL[i] * wet) * g - aL)
+            aR += top * ((padR[i] * dry + wetR[i] * wet) * g - aR)
+            output[2 * i] = Soundscape.softLimit(aL)
+            output[2 * i + 1] = Soundscape.softLimit(aR)
+        }
+        airL = aL
+        airR = aR
+    }
+
+    private func renderDrone(from g0: Float, to g1: Float) {
+        let bf = Soundscape.blockFrames
+        let table = droneTable.samples
+        let dg = (g1 - g0) / Float(bf)
+        for k in 0..<3 {
+            var pL = dronePhase[2 * k], pR = dronePhase[2 * k + 1]
+            let iL = droneInc[2 * k], iR = droneInc[2 * k + 1]
+            let w = droneWeight[k]
+            var g = g0 * w
+            let d = dg * w
+            for i in 0..<bf {
+                g += d
+                padL[i] += wavetableRead(table, pL) * g
+                padR[i] += wavetableRead(table, pR) * g
+                pL &+= iL
+                pR &+= iR
+            }
+            dronePhase[2 * k] = pL
+            dronePhase[2 * k + 1] = pR
+        }
+    }
+
+    /// Identity below 0.5 (-6 dBFS); above, a tanh knee that never reaches 0.7 (-3.1 dBFS).
+    @inline(__always)
+    static func softLimit(_ x: Float) -> Float {
+        let threshold: Float = 0.5
+        let ceiling: Float = 0.7
+        let m = abs(x)
+        if m <= threshold { return x }
+        let y = threshold + (ceiling - threshold) * tanhf((m - threshold) / (ceiling - threshold))
+        return x < 0 ? -y : y
+    }
+}
