@@ -33,7 +33,7 @@ public final class Limiter {
         self.ceiling = ceiling
         self.lookahead = max(2, lookahead)
         var s = 1
-        while s < self.lookahead * 2 { s <<= 1 }
+        while s < self.lookahead * 2 + 1024 { s <<= 1 }
         size = s
         mask = s - 1
         delay = .allocate(capacity: 2 * s)
@@ -54,27 +54,76 @@ public final class Limiter {
         minima.deallocate()
     }
 
-    /// The common case, nothing near the ceiling: only the delay, and the
-    /// window's state set to what the full path would leave (all unity).
+    /// The common case, nothing near the ceiling: only the delay (block
+    /// copies through the ring), and the window's state set to what the full
+    /// path would leave (all unity).
     private func passThrough(_ buffer: UnsafeMutablePointer<Float>, frames: Int) {
         let d = lookahead - 1
-        for i in 0..<frames {
-            let slot = (time + i) & mask
-            let past = (time + i - d) & mask
-            let l = buffer[2 * i], r = buffer[2 * i + 1]
-            delay[2 * slot] = l
-            delay[2 * slot + 1] = r
-            buffer[2 * i] = delay[2 * past]
-            buffer[2 * i + 1] = delay[2 * past + 1]
-            minima[slot] = 1
+        var done = 0
+        // Chunks short enough that writing a chunk never overwrites ring
+        // slots the same chunk still has to read.
+        let chunk = size - d
+        while done < frames {
+            let m = min(chunk, frames - done)
+            let io = buffer + 2 * done
+            ringCopy(into: time, from: io, frames: m)
+            ringCopy(out: time - d, to: io, frames: m)
+            var k = 0
+            while k < m {
+                let slot = (time + k) & mask
+                let run = min(m - k, size - slot)
+                (minima + slot).update(repeating: 1, count: run)
+                k += run
+            }
+            time += m
+            done += m
         }
-        time += frames
-        unityRun = unityRun &+ frames
+        unityRun = unityRun >= Int.max - frames ? Int.max : unityRun + frames
         head = 0
         tail = 1
         dequeGain[0] = 1
         dequeTime[0] = time - 1
         sum = Double(lookahead)
+    }
+
+    private func ringCopy(into start: Int, from source: UnsafePointer<Float>, frames: Int) {
+        var k = 0
+        while k < frames {
+            let slot = (start + k) & mask
+            let run = min(frames - k, size - slot)
+            (delay + 2 * slot).update(from: source + 2 * k, count: 2 * run)
+            k += run
+        }
+    }
+
+    private func ringCopy(out start: Int, to target: UnsafeMutablePointer<Float>, frames: Int) {
+        var k = 0
+        while k < frames {
+            let slot = (start + k) & mask
+            let run = min(frames - k, size - slot)
+            (target + 2 * k).update(from: delay + 2 * slot, count: 2 * run)
+            k += run
+        }
+    }
+
+    /// Largest absolute sample in `count` samples (four lanes, so it vectorises).
+    private static func peak(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var a: Float = 0, b: Float = 0, c: Float = 0, e: Float = 0
+        var i = 0
+        while i + 4 <= count {
+            let v0 = abs(x[i]), v1 = abs(x[i + 1]), v2 = abs(x[i + 2]), v3 = abs(x[i + 3])
+            a = v0 > a ? v0 : a
+            b = v1 > b ? v1 : b
+            c = v2 > c ? v2 : c
+            e = v3 > e ? v3 : e
+            i += 4
+        }
+        while i < count {
+            let v = abs(x[i])
+            a = v > a ? v : a
+            i += 1
+        }
+        return max(max(a, b), max(c, e))
     }
 
     /// Limits `frames` interleaved stereo frames in place (delayed by
@@ -83,9 +132,7 @@ public final class Limiter {
         let n = lookahead
         let d = n - 1
         if unityRun >= n {
-            var peak: Float = 0
-            for i in 0..<(2 * frames) { peak = max(peak, abs(buffer[i])) }
-            if peak <= ceiling {
+            if Self.peak(buffer, count: 2 * frames) <= ceiling {
                 passThrough(buffer, frames: frames)
                 return
             }
@@ -102,7 +149,7 @@ public final class Limiter {
             tail = (tail + 1) & mask
             if dequeTime[head] <= time - n { head = (head + 1) & mask }
             let minimum = dequeGain[head]
-            unityRun = minimum == 1 ? unityRun &+ 1 : 0
+            unityRun = minimum == 1 ? (unityRun == Int.max ? unityRun : unityRun + 1) : 0
 
             // Moving average of the minima over n frames.
             let slot = time & mask
