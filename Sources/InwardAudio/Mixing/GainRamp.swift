@@ -48,14 +48,18 @@ public struct GainRamp: Sendable {
             var g0 = Float(current)
             while i < n {
                 let m = min(GainRamp.step, n - i)
-                let g1 = Float(FadeCurve.gain(from: from, to: target, progress: Double(position + i + m) / len))
+                let end = position + i + m
+                let g1 = end >= length ? Float(target) : Float(FadeCurve.gain(from: from, to: target, progress: Double(end) / len))
                 let dg = (g1 - g0) / Float(m)
-                var g = g0
-                for k in 0..<m {
-                    g += dg
+                for k in 0..<(m - 1) {
+                    let g = g0 + dg * Float(k + 1)
                     buffer[2 * (i + k)] *= g
                     buffer[2 * (i + k) + 1] *= g
                 }
+                // The sub-step's last sample takes the curve's own value, so a
+                // ramp lands exactly on its target.
+                buffer[2 * (i + m - 1)] *= g1
+                buffer[2 * (i + m - 1) + 1] *= g1
                 g0 = g1
                 i += m
             }

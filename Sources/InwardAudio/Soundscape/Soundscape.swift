@@ -384,3 +384,9 @@ public final class Soundscape: FrameSource {
         return x < 0 ? -y : y
     }
 }
+
+extension Soundscape {
+    /// Seconds after which the soundscape has come up from silence to its
+    /// full bed (master fade, noise fade and the first pad entries).
+    public static let warmUpSeconds = 12
+}

@@ -110,7 +110,20 @@ public final class PlaylistSource: FrameSource {
                 fail(index, entry.path, error.description)
             }
         }
-        return .soundscape(Soundscape(parameters: fallback, sampleRate: sampleRate))
+        return .soundscape(warmSoundscape())
+    }
+
+    /// The takeover soundscape, already past its own gentle start, so the
+    /// crossfade into it is as full as the crossfade out of the track.
+    private func warmSoundscape() -> Soundscape {
+        let soundscape = Soundscape(parameters: fallback, sampleRate: sampleRate)
+        var left = Soundscape.warmUpSeconds * sampleRate
+        while left > 0 {
+            let n = min(left, Self.maxBlock)
+            _ = soundscape.read(into: scratch, frames: n)
+            left -= n
+        }
+        return soundscape
     }
 
     private func fail(_ index: Int, _ path: String, _ reason: String) {
