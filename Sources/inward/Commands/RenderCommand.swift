@@ -117,6 +117,7 @@ struct RenderCommand: ParsableCommand {
             printJSON([
                 "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
                 "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
+                "warnings": loaded.warnings.map(diagnosticJSON),
                 "events": log.map { EventText.json($0, rate: outRate, t0: t0) },
             ])
             return
