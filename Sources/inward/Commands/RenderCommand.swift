@@ -69,6 +69,9 @@ struct RenderCommand: ParsableCommand {
         }
         if !global.json { for w in loaded.warnings { Terminal.errLine(w.description) } }
 
+        // Before the output is opened: a bad --dose-at must not leave a file behind.
+        let doseSeconds = try DoseTime.resolve(doseAt, plan: loaded.plan)
+
         let sink: any AudioSink
         do {
             if let out {
@@ -82,7 +85,6 @@ struct RenderCommand: ParsableCommand {
         }
         defer { sink.close() }
 
-        let doseSeconds = try DoseTime.resolve(doseAt, plan: loaded.plan)
         let outRate = sink.sampleRate
         let t0 = Timeline.frames(doseSeconds, sampleRate: outRate)
         let events = EngineEvents()
@@ -115,6 +117,7 @@ struct RenderCommand: ParsableCommand {
             printJSON([
                 "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
                 "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
+                "warnings": loaded.warnings.map(diagnosticJSON),
                 "events": log.map { EventText.json($0, rate: outRate, t0: t0) },
             ])
             return
