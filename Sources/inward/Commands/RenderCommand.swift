@@ -50,12 +50,20 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Sample format: s16, s32 or float (float only for files).")
     var format: AlsaSink.SampleFormat = .s16
 
+    @Option(name: .long, help: "ALSA period size in frames (with --device).")
+    var period = 1024
+
+    @Option(name: .long, help: "ALSA buffer size in frames (with --device).")
+    var buffer = 4096
+
     @Option(name: .long, help: "Resampling quality: quick, low, medium or high.")
     var quality: Resampler.Quality = .medium
 
     func validate() throws {
         if (out == nil) == (device == nil) { throw ValidationError("give exactly one of --out FILE.wav or --device PCM") }
         if !(8000...192_000).contains(rate) { throw ValidationError("--rate \(rate) is outside 8000...192000 Hz") }
+        if !(16...65536).contains(period) { throw ValidationError("--period \(period) is outside 16...65536 frames") }
+        if buffer < 2 * period { throw ValidationError("--buffer \(buffer) must hold at least two periods (\(2 * period) frames)") }
     }
 
     func run() throws {
@@ -77,7 +85,8 @@ struct RenderCommand: ParsableCommand {
             if let out {
                 sink = try WavFileSink(path: out, sampleRate: rate, format: format)
             } else {
-                sink = try AlsaSink(device: device!, sampleRate: rate, format: format)
+                sink = try AlsaSink(device: device!, sampleRate: rate, format: format,
+                                    periodFrames: period, bufferFrames: buffer)
             }
         } catch {
             Terminal.errLine("inward: \(error)")
