@@ -136,8 +136,8 @@ struct SessionRenderTests {
             fade_out = "0.5s"
             crossfade = "2s"
             source = { kind = "playlist", path = "loud.m3u8" }
-            """, into: sink, format: .s32, control: { mixer in
-                if mixer.position == 0 { #expect(mixer.setVolume(db: 6, over: 0.5) == 0) }
+            """, into: sink, format: .s32, control: { pipeline in
+                if pipeline.position == 0 { #expect(pipeline.stage.setVolume(db: 6, over: 0.5) == 0) }
             })
         let cap = Float(Decibels.gain(-6))
         let peak = max(AudioAnalysis.peak(r.audio.channels[0]), AudioAnalysis.peak(r.audio.channels[1]))
@@ -174,10 +174,10 @@ struct SessionRenderTests {
             level_db = 0
             fade_in = "1s"
             source = { kind = "soundscape", seed = 9 }
-            """, control: { mixer in
-                if !stopped && mixer.position >= Int64(14 * 48000) {
+            """, control: { pipeline in
+                if !stopped && pipeline.position >= Int64(14 * 48000) {
                     stopped = true
-                    mixer.stop(fade: 1.5)
+                    pipeline.stop(fade: 1.5)
                 }
             })
         // A 0.5-amplitude 440 Hz sine moves at most 0.029 per sample; two of

@@ -12,21 +12,22 @@ public struct OfflineRenderer {
     /// frames written. `progress` is called after each block with the frames
     /// done and the total; `events` with what the engine posted.
     @discardableResult
-    public func run(_ mixer: SessionMixer, into sink: any AudioSink,
+    public func run(_ pipeline: RenderPipeline, into sink: any AudioSink,
                     progress: (Int64, Int64?) -> Void = { _, _ in },
                     events: ([EngineEvent]) -> Void = { _ in }) throws -> Int64 {
-        precondition(mixer.length != nil, "offline render needs a known session length (a dose time)")
+        precondition(pipeline.length != nil, "offline render needs a known session length (a dose time)")
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * outputChannels)
         defer { buffer.deallocate() }
         var written: Int64 = 0
-        while !mixer.isFinished {
-            mixer.prepare(frames: blockFrames)
-            let n = mixer.render(into: buffer, frames: blockFrames)
+        while true {
+            pipeline.prepare(frames: blockFrames)
+            let n = pipeline.render(into: buffer, frames: blockFrames)
             if n > 0 { try sink.write(buffer, frames: n) }
             written += Int64(n)
-            let posted = mixer.events.drain()
+            let posted = pipeline.mixer.events.drain()
             if !posted.isEmpty { events(posted) }
-            progress(written, mixer.length)
+            progress(written, pipeline.length)
+            if n == 0 { break }
         }
         try sink.drain()
         return written

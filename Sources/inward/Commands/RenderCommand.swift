@@ -99,6 +99,7 @@ struct RenderCommand: ParsableCommand {
         let events = EngineEvents()
         let sources = PhaseSources(plan: loaded.plan, sampleRate: outRate, playlists: loaded.playlists, quality: quality)
         let mixer = SessionMixer(plan: loaded.plan, sources: sources, events: events, t0: t0)
+        let pipeline = RenderPipeline(mixer: mixer, stage: OutputStage(plan: loaded.plan, sampleRate: outRate))
 
         var bar = ProgressBar(label: "rendering", enabled: Terminal.stderrIsTTY && !global.json)
         var log: [EngineEvent] = []
@@ -106,7 +107,7 @@ struct RenderCommand: ParsableCommand {
         let started = clock.now
         let frames: Int64
         do {
-            frames = try OfflineRenderer().run(mixer, into: sink, progress: { done, total in
+            frames = try OfflineRenderer().run(pipeline, into: sink, progress: { done, total in
                 let t = Terminal.clock(Double(done) / Double(outRate))
                 bar.update(done: done, total: total ?? 0, detail: t)
             }, events: { posted in

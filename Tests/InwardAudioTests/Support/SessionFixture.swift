@@ -49,14 +49,14 @@ struct SessionFixture {
     /// `control` runs before each block with the mixer, for tests that steer.
     func render(_ toml: String, doseAt: Double = 0, into kind: SinkKind = .wav,
                 format: AlsaSink.SampleFormat = .s32,
-                control: (SessionMixer) -> Void = { _ in }) throws -> Result {
+                control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
         try render(try load(toml), doseAt: doseAt, into: kind, format: format, control: control)
     }
 
     /// Renders an already loaded plan (for tests that change files after loading).
     func render(_ loaded: LoadedPlan, doseAt: Double = 0, into kind: SinkKind = .wav,
                 format: AlsaSink.SampleFormat = .s32,
-                control: (SessionMixer) -> Void = { _ in }) throws -> Result {
+                control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
         let out: String
         let sink: any AudioSink
         switch kind {
@@ -72,17 +72,19 @@ struct SessionFixture {
         let sources = PhaseSources(plan: loaded.plan, sampleRate: rate, playlists: loaded.playlists)
         let t0 = Timeline.frames(doseAt, sampleRate: rate)
         let mixer = SessionMixer(plan: loaded.plan, sources: sources, events: events, t0: t0)
+        let pipeline = RenderPipeline(mixer: mixer, stage: OutputStage(plan: loaded.plan, sampleRate: rate))
         var log: [EngineEvent] = []
         var frames: Int64 = 0
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 4096 * 2)
         defer { buffer.deallocate() }
-        while !mixer.isFinished {
-            control(mixer)
-            mixer.prepare(frames: 1024)
-            let n = mixer.render(into: buffer, frames: 1024)
+        while true {
+            control(pipeline)
+            pipeline.prepare(frames: 1024)
+            let n = pipeline.render(into: buffer, frames: 1024)
             if n > 0 { try sink.write(buffer, frames: n) }
             frames += Int64(n)
             log += events.drain()
+            if n == 0 { break }
         }
         try sink.drain()
         sink.close()

@@ -1,0 +1,85 @@
+public import InwardCore
+
+/// The last stage before the sink: the therapist's master controls (volume,
+/// pause, silence, stop), then the limiter that holds the output under the
+/// plan's cap.
+///
+/// In the daemon it runs on the real-time audio thread, so a control is heard
+/// one device buffer after it arrives; offline it runs right after the mixer.
+/// Every control is a ramp: nothing here can step. No allocation after init.
+public final class OutputStage {
+    public let sampleRate: Int
+    /// The plan's cap, dBFS.
+    public let capDB: Double
+    /// Largest master volume allowed: the loudest phase may reach the cap, no more.
+    public let maxVolumeDB: Double
+
+    private var volume = GainRamp(1)
+    private var pause = GainRamp(1)
+    private var stopGain = GainRamp(1)
+    private let limiter: Limiter
+    public private(set) var volumeDB: Double = 0
+    public private(set) var isPaused = false
+    /// Frames left until a stop's fade-out is complete (nil: not stopping).
+    public private(set) var stopRemaining: Int?
+
+    /// Longest fade `silence` may take, seconds.
+    public static let silenceLimit = 3.0
+
+    public init(sampleRate: Int, capDB: Double, loudestPhaseDB: Double) {
+        self.sampleRate = sampleRate
+        self.capDB = capDB
+        maxVolumeDB = capDB - loudestPhaseDB
+        limiter = Limiter(ceiling: Float(Decibels.gain(capDB)), lookahead: max(2, sampleRate / 200))
+    }
+
+    public convenience init(plan: Plan, sampleRate: Int) {
+        self.init(sampleRate: sampleRate, capDB: plan.levelCapDB,
+                  loudestPhaseDB: plan.phases.map(\.levelDB).max() ?? plan.levelCapDB)
+    }
+
+    /// Frames the limiter delays the audio by.
+    public var latency: Int { limiter.lookahead - 1 }
+
+    private func frames(_ seconds: Double) -> Int { Int(Timeline.frames(max(0, seconds), sampleRate: sampleRate)) }
+
+    /// Ramps the master volume to `db` (clamped to -60 ... `maxVolumeDB`) over
+    /// `seconds`; returns the value applied.
+    @discardableResult
+    public func setVolume(db: Double, over seconds: Double) -> Double {
+        let applied = min(max(db, -60), maxVolumeDB)
+        volumeDB = applied
+        volume.move(to: Decibels.gain(applied), over: frames(seconds))
+        return applied
+    }
+
+    /// Fades the music down to silence (pause) or back (resume); the session
+    /// clock runs on either way.
+    public func setPaused(_ paused: Bool, fade seconds: Double) {
+        isPaused = paused
+        pause.move(to: paused ? 0 : 1, over: frames(seconds))
+    }
+
+    /// Silence now: a pause with a fade of at most `silenceLimit` seconds.
+    public func silence(fade seconds: Double = 2) {
+        setPaused(true, fade: min(seconds, Self.silenceLimit))
+    }
+
+    /// Fades everything out over `seconds`; `stopRemaining` counts it down.
+    public func stop(fade seconds: Double) {
+        let n = frames(seconds)
+        if let left = stopRemaining, left <= n { return }
+        stopRemaining = n
+        stopGain.move(to: 0, over: n)
+    }
+
+    /// Applies the controls and the limiter to `frames` interleaved stereo
+    /// frames in place (the output is `latency` frames behind the input).
+    public func process(_ buffer: UnsafeMutablePointer<Float>, frames: Int) {
+        volume.apply(to: buffer, frames: frames)
+        pause.apply(to: buffer, frames: frames)
+        stopGain.apply(to: buffer, frames: frames)
+        if let left = stopRemaining { stopRemaining = max(0, left - frames) }
+        limiter.process(buffer, frames: frames)
+    }
+}
