@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "inward", targets: ["inward"]),
+        .executable(name: "inwardd", targets: ["inwardd"]),
         .library(name: "InwardCore", targets: ["InwardCore"]),
         .library(name: "InwardAudio", targets: ["InwardAudio"]),
     ],
@@ -41,10 +42,28 @@ let package = Package(
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The service: session runtime (threads), control server, event log, systemd glue.
+        .target(
+            name: "InwardDaemon",
+            dependencies: [
+                "InwardCore", "InwardAudio", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .executableTarget(
             name: "inward",
             dependencies: [
                 "InwardCore", "InwardAudio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "inwardd",
+            dependencies: [
+                "InwardDaemon", "InwardCore", "InwardAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -85,6 +85,16 @@ public final class SessionMixer {
         recompute()
     }
 
+    /// Crossfades the current phase's playlist to its next track (over the
+    /// phase's crossfade). False when the phase plays no playlist.
+    @discardableResult
+    public func skip() -> Bool {
+        guard let p = activePhase,
+              let voice = voices.last(where: { $0.phase == p && !$0.fadingOut }),
+              let playlist = voice.source as? PlaylistSource else { return false }
+        return playlist.skip()
+    }
+
     /// Ends the session `seconds` from now (after a stop's fade-out).
     public func end(after seconds: Double) {
         let end = position + Timeline.frames(seconds, sampleRate: sampleRate)

@@ -45,6 +45,7 @@ public final class PlaylistSource: FrameSource {
     private var outGain = GainRamp(1)
     private var inGain = GainRamp(0)
     private var localFrame: Int64 = 0
+    private var skipRequested = false
     private let scratch: UnsafeMutablePointer<Float>
 
     /// - Parameters:
@@ -131,6 +132,14 @@ public final class PlaylistSource: FrameSource {
         events.post(EngineEvent(.trackFailed, frame: now, phase: phase, entry: index, path: path, reason: reason))
     }
 
+    /// Asks for a crossfade to the next track now. False when the playlist
+    /// has already given way to the soundscape.
+    public func skip() -> Bool {
+        if case .soundscape = current { return false }
+        skipRequested = true
+        return true
+    }
+
     // MARK: Render side
 
     private func announce(_ player: Player) {
@@ -175,6 +184,12 @@ public final class PlaylistSource: FrameSource {
         }
         if incoming == nil {
             var n = frames
+            if skipRequested, playing.deck != nil, let following = next {
+                skipRequested = false
+                let left = playing.deck?.remaining ?? Int64(crossfadeFrames)
+                startCrossfade(to: following, over: Int(min(Int64(crossfadeFrames), left)))
+                return 0
+            }
             if let deck = playing.deck, let remaining = deck.remaining, let following = next {
                 let fade = crossfadeLength(remaining: remaining, following: following)
                 if remaining <= Int64(fade) {

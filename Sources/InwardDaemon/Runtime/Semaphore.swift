@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A POSIX semaphore: `signal` is a lock-free futex wake, safe to call from
+/// the real-time thread; `wait` is for the threads that may block.
+final class Semaphore: @unchecked Sendable {
+    private let sem: UnsafeMutablePointer<sem_t>
+
+    init() {
+        sem = .allocate(capacity: 1)
+        sem_init(sem, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(sem)
+        sem.deallocate()
+    }
+
+    func signal() { sem_post(sem) }
+
+    /// Waits up to `seconds`; true if signalled.
+    @discardableResult
+    func wait(seconds: Double) -> Bool {
+        // sem_timedwait counts against CLOCK_REALTIME; a clock step during a
+        // wait of at most a few milliseconds only lengthens or shortens it.
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let nanos = Int(seconds * 1e9) + deadline.tv_nsec
+        deadline.tv_sec += nanos / 1_000_000_000
+        deadline.tv_nsec = nanos % 1_000_000_000
+        while true {
+            if sem_timedwait(sem, &deadline) == 0 { return true }
+            if errno != EINTR { return false }
+        }
+    }
+}
+
+/// Monotonic time in seconds.
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}

@@ -1,0 +1,258 @@
+public import InwardAudio
+public import InwardCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One session playing in real time: a mix thread that decodes ahead and
+/// mixes into a ring, and a real-time audio thread that takes the ring
+/// through the output stage into the sink.
+///
+/// The audio thread only copies, multiplies and writes: no allocation, no
+/// locks, no I/O but the PCM write. Controls that shape the music's level
+/// (volume, pause, silence, stop) reach it through a lock-free command ring
+/// and are heard one device buffer later. Controls that change the plan's
+/// course (dose, hold, next, skip) go to the mixer under the mix lock, which
+/// only the mix and control threads take, and are heard one ring later.
+///
+/// The session clock is the sample clock: `playedFrames` counts frames the
+/// audio thread has written, and every event carries the frame it is heard at.
+public final class SessionRuntime: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Frames per write to the sink.
+        public var periodFrames = 1024
+        /// Frames mixed ahead of the audio thread.
+        public var ringFrames = 4096
+        /// Throttle an unpaced sink to this many times real time (nil: as the sink goes).
+        public var pace: Double?
+        public init() {}
+    }
+
+    public enum End: Sendable, Equatable {
+        case completed
+        case stopped
+        case deviceError(String)
+    }
+
+    public let plan: Plan
+    public let sampleRate: Int
+    private let options: Options
+    private let sink: any AudioSink
+    private let mixer: SessionMixer
+    private let stage: OutputStage
+    private let ring: AudioRing
+    private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
+    private let mixLock = Mutex<Void>(())
+    private let spaceFreed = Semaphore()
+    private let dataReady = Semaphore()
+    private let finished = Semaphore()
+
+    private let played = Atomic<Int>(0)
+    private let mixDone = Atomic<Bool>(false)
+    private let quit = Atomic<Bool>(false)
+    private let underruns = Atomic<Int>(0)
+    private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped, 3 device error
+    private var deviceError: String?
+    /// Events posted by the mixer, handed to `onEvents` on the mix thread.
+    private let onEvents: @Sendable ([EngineEvent]) -> Void
+    private let onEnd: @Sendable (End) -> Void
+    public private(set) var realtimeScheduling = false
+
+    public init(plan: Plan, playlists: [Int: [PlaylistEntry]], sink: any AudioSink, options: Options = Options(),
+                onEvents: @escaping @Sendable ([EngineEvent]) -> Void,
+                onEnd: @escaping @Sendable (End) -> Void) {
+        self.plan = plan
+        self.sink = sink
+        self.options = options
+        self.onEvents = onEvents
+        self.onEnd = onEnd
+        sampleRate = sink.sampleRate
+        let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists)
+        mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents())
+        stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
+    }
+
+    // MARK: Threads
+
+    public func start() {
+        ThreadLauncher.start(name: "inward-mix") { [self] in mixLoop() }
+        let audio = ThreadLauncher.start(name: "inward-audio", realtime: true) { [self] in audioLoop() }
+        realtimeScheduling = audio.realtime
+    }
+
+    private func mixLoop() {
+        let block = options.periodFrames
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * SessionMixer.maxBlock)
+        defer { buffer.deallocate() }
+        while !quit.load(ordering: .acquiring) {
+            if ring.free < block {
+                spaceFreed.wait(seconds: 0.05)
+                continue
+            }
+            let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
+                mixer.prepare(frames: block)
+                let n = mixer.render(into: buffer, frames: block)
+                return (n, mixer.events.drain())
+            }
+            if n > 0 {
+                _ = ring.write(from: buffer, frames: n)
+                dataReady.signal()
+            }
+            if !events.isEmpty { onEvents(events) }
+            if n < block {
+                mixDone.store(true, ordering: .releasing)
+                dataReady.signal()
+                return
+            }
+        }
+    }
+
+    private func audioLoop() {
+        let period = options.periodFrames
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
+        defer { buffer.deallocate() }
+        let periodSeconds = Double(period) / Double(sampleRate)
+        let started = monotonicSeconds()
+        var tail = 0
+        var code = 1
+        loop: while !quit.load(ordering: .acquiring) {
+            while let command = commands.pop() { apply(command) }
+            var n = ring.read(into: buffer, frames: period)
+            while n < period {
+                if mixDone.load(ordering: .acquiring) {
+                    n += ring.read(into: buffer + 2 * n, frames: period - n)
+                    if n < period {
+                        (buffer + 2 * n).update(repeating: 0, count: 2 * (period - n))
+                        tail += period - n
+                    }
+                    break
+                }
+                // Give the mix thread up to half a period before it counts as an underrun.
+                if !dataReady.wait(seconds: periodSeconds / 2) {
+                    underruns.add(1, ordering: .relaxed)
+                    (buffer + 2 * n).update(repeating: 0, count: 2 * (period - n))
+                    break
+                }
+                n += ring.read(into: buffer + 2 * n, frames: period - n)
+            }
+            spaceFreed.signal()
+            stage.process(buffer, frames: period)
+            do {
+                try sink.write(buffer, frames: period)
+            } catch {
+                deviceError = "\(error)"
+                code = 3
+                break loop
+            }
+            let total = played.add(period, ordering: .releasing).newValue
+            if let pace = options.pace, pace > 0 {
+                let due = started + Double(total) / (Double(sampleRate) * pace)
+                let wait = due - monotonicSeconds()
+                if wait > 0 { usleep(UInt32(wait * 1e6)) }
+            }
+            if stage.stopRemaining == 0 { code = 2; break }
+            if tail > stage.latency { code = 1; break }
+        }
+        if code != 3 { try? sink.drain() }
+        quit.store(true, ordering: .releasing)
+        spaceFreed.signal()
+        endCode.store(code, ordering: .releasing)
+        switch code {
+        case 2: onEnd(.stopped)
+        case 3: onEnd(.deviceError(deviceError ?? "device error"))
+        default: onEnd(.completed)
+        }
+        finished.signal()
+    }
+
+    private func apply(_ command: StageCommand) {
+        switch command {
+        case .volume(let db, let seconds): stage.setVolume(db: db, over: seconds)
+        case .pause(let seconds): stage.setPaused(true, fade: seconds)
+        case .resume(let seconds): stage.setPaused(false, fade: seconds)
+        case .silence(let seconds): stage.silence(fade: seconds)
+        case .stop(let seconds): stage.stop(fade: seconds)
+        case .none: break
+        }
+    }
+
+    /// Blocks until the session has ended (or `seconds` pass); true if ended.
+    @discardableResult
+    public func waitUntilEnded(seconds: Double) -> Bool {
+        if endCode.load(ordering: .acquiring) != 0 { return true }
+        let ok = finished.wait(seconds: seconds)
+        if ok { finished.signal() }
+        return ok
+    }
+
+    public var hasEnded: Bool { endCode.load(ordering: .acquiring) != 0 }
+
+    // MARK: Clock and state
+
+    /// Frames heard so far (the session clock).
+    public var playedFrames: Int64 { Int64(played.load(ordering: .acquiring)) }
+    public var underrunCount: Int { underruns.load(ordering: .relaxed) }
+
+    /// A consistent view of the mixer's plan position for status.
+    public struct Snapshot: Sendable {
+        public var timeline: Timeline
+        public var t0: Int64?
+        public var heard: Int64
+        public var mixed: Int64
+    }
+
+    public func snapshot() -> Snapshot {
+        let heard = max(0, playedFrames - Int64(stage.latency))
+        return mixLock.withLock { _ in
+            Snapshot(timeline: mixer.timeline, t0: mixer.t0, heard: heard, mixed: mixer.position)
+        }
+    }
+
+    // MARK: Controls (called from the control thread)
+
+    /// Marks a dose now. True when it is T0, false for a booster.
+    public func dose() -> (isT0: Bool, frame: Int64) {
+        let heard = max(0, playedFrames - Int64(stage.latency))
+        return mixLock.withLock { _ in
+            // T0 is when the dose is given, which is what is being heard now.
+            let isT0 = mixer.markDose(at: heard)
+            return (isT0, mixer.t0 ?? heard)
+        }
+    }
+
+    /// Extends the current phase; returns the total hold now in force, frames.
+    public func hold(seconds: Double) -> Int64 {
+        mixLock.withLock { _ in mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate)) }
+    }
+
+    public func next() { mixLock.withLock { _ in mixer.advance() } }
+
+    /// Crossfades to the next track; false when the current phase has no playlist.
+    public func skip() -> Bool { mixLock.withLock { _ in mixer.skip() } }
+
+    /// Sends a level control to the audio thread; false if its queue is full.
+    @discardableResult
+    public func send(_ command: StageCommand) -> Bool { commands.push(command) }
+
+    /// Ramps the volume; returns the value that will apply after clamping.
+    public func setVolume(db: Double, seconds: Double) -> Double {
+        let applied = min(max(db, -60), stage.maxVolumeDB)
+        send(.volume(db: applied, seconds: seconds))
+        return applied
+    }
+
+    /// Fades out and ends the session.
+    public func stop(fade seconds: Double) {
+        mixLock.withLock { _ in mixer.end(after: seconds + Double(options.ringFrames) / Double(sampleRate)) }
+        send(.stop(seconds: seconds))
+    }
+
+    /// Ends the threads at once (after `stop` has faded out, or on shutdown).
+    public func terminate() {
+        quit.store(true, ordering: .releasing)
+        spaceFreed.signal()
+        dataReady.signal()
+    }
+}

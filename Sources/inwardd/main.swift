@@ -1,0 +1,1 @@
+print("inwardd: not yet written")
