@@ -41,6 +41,8 @@ let package = Package(
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // Varlink framing, messages, JSON and the io.inward.Session interface: pure, no I/O.
+        .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
         .executableTarget(
             name: "inward",
             dependencies: [
@@ -59,6 +61,7 @@ let package = Package(
 
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
     ],
     swiftLanguageModes: [.v6]
