@@ -77,7 +77,7 @@ type Track (
 )
 
 # The state of the daemon and its session, at the moment of the reply.
-type Status (
+type SessionStatus (
   # What the daemon is doing.
   state: State,
   # The session's id (its log is STATE/sessions/<session_id>.jsonl); null when idle.
@@ -171,7 +171,7 @@ method Start(
   # The new session's id.
   session_id: string,
   # The state right after the start.
-  status: Status
+  status: SessionStatus
 )
 
 # Mark a dose. The first dose is T0: post-dose phases are timed from it. Later
@@ -189,11 +189,11 @@ method Dose(
   # True when this dose was a booster (T0 was already set).
   booster: bool,
   # The state right after the dose.
-  status: Status
+  status: SessionStatus
 )
 
 # The current state.
-method Status() -> (status: Status)
+method Status() -> (status: SessionStatus)
 
 # Follow the session. Call with "more": the first reply carries the current
 # status (event null); then one reply per event as it happens, with the event and
@@ -202,7 +202,7 @@ method Status() -> (status: Status)
 # org.varlink.service.ExpectedMore.
 method Monitor() -> (
   # The state: at the call (first reply) or right after the event.
-  status: ?Status,
+  status: ?SessionStatus,
   # The event; null in the first reply.
   event: ?Event
 )
@@ -212,13 +212,13 @@ method Monitor() -> (
 method Pause(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # Fade the music back up after Pause or Silence. Resuming when playing does nothing.
 method Resume(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # Extend the current phase: its end and every later boundary move by exactly
 # the given seconds. Holds add up to at most the phase's max_hold_seconds.
@@ -238,13 +238,13 @@ method Hold(
 method Next(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # Crossfade from the current track to the next one in the playlist.
 method Skip(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # Set the master volume, ramped (never a jump), clamped so the output stays
 # under the plan's cap.
@@ -265,7 +265,7 @@ method SetVolume(
 method Silence(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # Add a therapist's mark to the session log.
 method Mark(
@@ -286,7 +286,7 @@ method Mark(
 method Stop(
   # Who asked, for the log.
   by: ?string
-) -> (status: Status)
+) -> (status: SessionStatus)
 
 # The plans in the daemon's plan folders, valid or not.
 method ListPlans() -> (plans: []PlanInfo)

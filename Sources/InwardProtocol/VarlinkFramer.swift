@@ -36,6 +36,9 @@ public struct VarlinkFramer: Sendable {
     /// True when no partial message is pending (a clean place for the peer to hang up).
     public var isAtMessageBoundary: Bool { buffer.count == completeEnd && !overflowed }
 
+    /// Size of the internal storage, consumed bytes included (for tests of compaction).
+    var storageByteCount: Int { buffer.count }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !overflowed, !bytes.isEmpty else { return }
         compactIfWorthwhile()
