@@ -235,6 +235,15 @@ struct InterfaceTests {
             == VarlinkService.Errors.interfaceNotFound("com.example.Foo"))
     }
 
+    @Test func docsQuoteTheInterfaceVerbatim() throws {
+        // Tests/InwardProtocolTests/InterfaceTests.swift -> docs/protocol.md
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+        #expect(docs.contains("```varlink\n" + InwardSessionInterface.description + "\n```\n"),
+                "docs/protocol.md must quote InwardSessionInterface.description verbatim in a ```varlink block")
+    }
+
     @Test func pythonReadsOurJSON() throws {
         // An independent JSON reader agrees with our serialiser on tricky values.
         let value: JSONValue = [
