@@ -121,11 +121,12 @@ struct JSONParser {
         }
         i += 1 // '{'
         skipWhitespace()
-        var members: [JSONObject.Member] = []
         if i < p.count && p[i] == Byte.closeBrace {
             i += 1
             return .object(JSONObject())
         }
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(4)
         var keySet: Set<String>? = nil
         while true {
             guard i < p.count else {
@@ -137,7 +138,7 @@ struct JSONParser {
             let keyOffset = i
             let key = try parseString()
             // Duplicate keys are ambiguous (which "method" counts?), so they are an error.
-            if members.count < 16 {
+            if members.count < 32 {
                 for m in members where m.key == key {
                     throw fail("duplicate key \"\(key)\"", at: keyOffset)
                 }
@@ -215,13 +216,21 @@ struct JSONParser {
             throw fail(i < p.count ? "expected a digit after '-', found \(describe(p[i]))"
                                    : "unexpected end of input: expected a digit after '-'")
         }
+        // Decimal mantissa (first 19 significant digits) for the fast paths.
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var fractionDigits = 0
         if p[i] == Byte.zero {
             i += 1
             if i < p.count && Self.isDigit(p[i]) {
                 throw fail("leading zeros are not allowed in numbers", at: start)
             }
         } else {
-            while i < p.count && Self.isDigit(p[i]) { i += 1 }
+            while i < p.count && Self.isDigit(p[i]) {
+                significant += 1
+                if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- Byte.zero) }
+                i += 1
+            }
         }
         var integral = true
         if i < p.count && p[i] == Byte.dot {
@@ -231,20 +240,45 @@ struct JSONParser {
                 throw fail(i < p.count ? "expected a digit after '.', found \(describe(p[i]))"
                                        : "unexpected end of input: expected a digit after '.'")
             }
-            while i < p.count && Self.isDigit(p[i]) { i += 1 }
+            while i < p.count && Self.isDigit(p[i]) {
+                let digit = p[i] &- Byte.zero
+                if significant > 0 || digit != 0 { significant += 1 }
+                if significant <= 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    fractionDigits += 1
+                }
+                i += 1
+            }
         }
+        var exponent = 0
         if i < p.count && (p[i] == Byte.e || p[i] == Byte.E) {
             integral = false
             i += 1
-            if i < p.count && (p[i] == Byte.plus || p[i] == Byte.minus) { i += 1 }
+            var exponentNegative = false
+            if i < p.count && (p[i] == Byte.plus || p[i] == Byte.minus) {
+                exponentNegative = p[i] == Byte.minus
+                i += 1
+            }
             guard i < p.count, Self.isDigit(p[i]) else {
                 throw fail(i < p.count ? "expected a digit in the exponent, found \(describe(p[i]))"
                                        : "unexpected end of input: expected a digit in the exponent")
             }
-            while i < p.count && Self.isDigit(p[i]) { i += 1 }
+            while i < p.count && Self.isDigit(p[i]) {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(p[i] &- Byte.zero) }
+                i += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        if integral && significant <= 18 {
+            // Fits Int64 for sure.
+            if negative {
+                if mantissa == 0 { return .number(-0.0) }
+                return .integer(-Int64(mantissa))
+            }
+            return .integer(Int64(mantissa))
         }
         if integral {
-            // Accumulate negatively so Int64.min fits; fall back to Double on overflow.
+            // 19+ digits: accumulate negatively so Int64.min fits; fall back to Double on overflow.
             var value: Int64 = 0
             var overflow = false
             for k in (negative ? start + 1 : start)..<i {
@@ -254,11 +288,17 @@ struct JSONParser {
                 value = s
             }
             if !overflow {
-                if negative {
-                    if value == 0 { return .number(-0.0) }
-                    return .integer(value)
-                }
+                if negative { return .integer(value) }
                 if value != Int64.min { return .integer(-value) }
+            }
+        } else if significant <= 15 {
+            // Clinger's fast path: mantissa and 10^|e| are exact doubles, so one
+            // multiplication or division is correctly rounded.
+            let e = exponent - fractionDigits
+            if e >= -22 && e <= 22 {
+                let m = Double(mantissa)
+                let d = e < 0 ? m / exactPowersOfTen[-e] : m * exactPowersOfTen[e]
+                return .number(negative ? -d : d)
             }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
@@ -427,6 +467,12 @@ func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         out.append(UInt8(0x80 | (scalar & 0x3F)))
     }
 }
+
+/// 10^0 ... 10^22: exactly representable as doubles.
+let exactPowersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]
 
 private let hexDigits: [Character] = Array("0123456789ABCDEF")
 func hex2(_ b: UInt8) -> String { String([hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]]) }

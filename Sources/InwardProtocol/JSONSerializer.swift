@@ -87,6 +87,39 @@ func appendDouble(_ d: Double, to out: inout [UInt8]) {
         out.append(contentsOf: nullBytes)
         return
     }
+    // Fast path for the common case (levels, seconds): a decimal with at most 8
+    // fraction digits that reads back exactly. m / 10^k with m < 2^53 and k <= 8 is
+    // correctly rounded, so the check below proves the text round-trips; the smallest
+    // such k gives the shortest text.
+    let magnitude = d.magnitude
+    if magnitude < 1e15 && (magnitude >= 1e-4 || magnitude == 0) {
+        for k in 0...8 {
+            let scale = exactPowersOfTen[k]
+            let m = (magnitude * scale).rounded()
+            guard m < 9_007_199_254_740_992 else { break }
+            if m / scale == magnitude {
+                if d.sign == .minus { out.append(0x2D) }
+                let n = Int64(m)
+                let divisor = Int64(exactPowersOfTen[k])
+                appendInteger(n / divisor, to: &out)
+                out.append(0x2E)
+                if k == 0 {
+                    out.append(0x30)
+                } else {
+                    var fraction = n % divisor
+                    var digits: (UInt64) = 0 // 8 bytes: k <= 8 digits
+                    withUnsafeMutableBytes(of: &digits) { buf in
+                        for j in stride(from: k - 1, through: 0, by: -1) {
+                            buf[j] = UInt8(fraction % 10) + 0x30
+                            fraction /= 10
+                        }
+                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<k]))
+                    }
+                }
+                return
+            }
+        }
+    }
     // Swift's description is the shortest round-trip form and always has '.' or 'e'
     // for finite values ("1.0", "1e-07", "1e+16", "-0.0"), all valid JSON numbers.
     out.append(contentsOf: d.description.utf8)

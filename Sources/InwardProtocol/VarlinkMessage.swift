@@ -23,14 +23,14 @@ public struct VarlinkCall: Sendable, Hashable {
 
     /// The interface part of `method` (`io.inward.Session`).
     public var interface: Substring {
-        guard let dot = method.lastIndex(of: ".") else { return "" }
+        guard let dot = method.utf8.lastIndex(of: 0x2E) else { return "" }
         return method[..<dot]
     }
 
     /// The member part of `method` (`Status`).
     public var methodName: Substring {
-        guard let dot = method.lastIndex(of: ".") else { return method[...] }
-        return method[method.index(after: dot)...]
+        guard let dot = method.utf8.lastIndex(of: 0x2E) else { return method[...] }
+        return method[method.utf8.index(after: dot)...]
     }
 
     /// `parameters` as an object.
@@ -213,37 +213,53 @@ public struct VarlinkReply: Sendable, Hashable {
     }
 }
 
-/// Varlink name grammar (varlink.org).
+/// Varlink name grammar (varlink.org). Byte-level, allocation-free.
 public enum VarlinkNames {
     /// `[A-Za-z](-*[A-Za-z0-9])*(\.[A-Za-z0-9](-*[A-Za-z0-9])*)+`
     public static func isValidInterfaceName(_ name: Substring) -> Bool {
-        let labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        for (n, label) in labels.enumerated() {
-            guard let first = label.first, let last = label.last else { return false }
-            if n == 0 && !isAlpha(first) { return false }
-            if !isAlnum(first) || !isAlnum(last) { return false }
-            for c in label where !(isAlnum(c) || c == UInt8(ascii: "-")) { return false }
+        var labels = 0
+        var labelLength = 0
+        var previous: UInt8 = 0
+        for c in name.utf8 {
+            if c == 0x2E {
+                // A label ends: non-empty and not ending in '-'.
+                if labelLength == 0 || previous == 0x2D { return false }
+                labels += 1
+                labelLength = 0
+            } else if isAlnum(c) {
+                if labels == 0 && labelLength == 0 && !isAlpha(c) { return false }
+                labelLength += 1
+            } else if c == 0x2D {
+                if labelLength == 0 { return false }
+                labelLength += 1
+            } else {
+                return false
+            }
+            previous = c
         }
-        return true
+        if labelLength == 0 || previous == 0x2D { return false }
+        return labels + 1 >= 2
     }
 
     /// `[A-Z][A-Za-z0-9]*`
     public static func isValidMemberName(_ name: Substring) -> Bool {
-        guard let first = name.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { return false }
-        return name.utf8.allSatisfy(isAlnum)
+        guard let first = name.utf8.first, first >= 0x41, first <= 0x5A else { return false }
+        for c in name.utf8 where !isAlnum(c) { return false }
+        return true
     }
 
     /// `interface.Member`
     public static func isValidQualifiedMethod(_ method: String) -> Bool {
-        guard let dot = method.lastIndex(of: ".") else { return false }
-        return isValidInterfaceName(method[..<dot]) && isValidMemberName(method[method.index(after: dot)...])
+        guard let dot = method.utf8.lastIndex(of: 0x2E) else { return false }
+        return isValidInterfaceName(method[..<dot]) && isValidMemberName(method[method.utf8.index(after: dot)...])
     }
 
+    @inline(__always)
     private static func isAlpha(_ c: UInt8) -> Bool {
         (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
     }
 
+    @inline(__always)
     private static func isAlnum(_ c: UInt8) -> Bool {
         isAlpha(c) || (c >= 0x30 && c <= 0x39)
     }

@@ -105,6 +105,40 @@ struct JSONTests {
         }
     }
 
+    @Test func numberFastPathsAgreeWithTheStandardLibrary() throws {
+        // Parsing: decimals of every shape vs Double(String) (strtod, correctly rounded).
+        var seed: UInt64 = 42
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 11
+        }
+        for _ in 0..<20_000 {
+            let digits = String(next() % 10_000_000_000_000_000)
+            let point = Int(next() % UInt64(digits.count + 1))
+            var text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+            if text.hasPrefix(".") { text = "0" + text }
+            if text.hasSuffix(".") { text += "0" }
+            // Strip leading zeros of the integer part (JSON forbids them).
+            while text.count > 1, text.hasPrefix("0"), !text.hasPrefix("0.") { text.removeFirst() }
+            if next() % 3 == 0 { text += "e\(Int(next() % 60) - 30)" }
+            if next() % 2 == 0 { text = "-" + text }
+            let parsed = try parse(text)
+            #expect(parsed == .number(Double(text)!), "\(text)")
+        }
+        // Serialising: any double reads back exactly, through the fast path or not.
+        for _ in 0..<20_000 {
+            let bits = next() << 11 | next() & 0x7FF
+            let d = Double(bitPattern: bits)
+            guard d.isFinite else { continue }
+            let text = JSONValue.number(d).jsonString
+            #expect(Double(text)?.bitPattern == d.bitPattern, "\(d) -> \(text)")
+        }
+        for d in [0.5, -14.25, 612.25, 1e-4, 0.0001234, 81.3, 99999999999999.9, 123456.78901234, -22.4] {
+            let text = JSONValue.number(d).jsonString
+            #expect(Double(text) == d && text == d.description, "\(d) -> \(text)")
+        }
+    }
+
     @Test func objectSubscriptReplacesInPlaceAndRemoves() {
         var o: JSONObject = ["a": 1, "b": 2]
         o["a"] = "x"

@@ -73,6 +73,19 @@ struct MessageTests {
         #expect(text(reply.serialized()) == #"{"error":"io.inward.Session.MalformedMessage","parameters":{"reason":"invalid JSON: x","offset":9}}"# + "\0")
     }
 
+    @Test func methodNameGrammar() {
+        for ok in ["org.varlink.service.GetInfo", "io.inward.Session.SetVolume", "a-b.c.D", "a--b.c2.X9",
+                   "xn--bcher-kva.example.M", "A.b.C", "a.0.Z"] {
+            #expect(VarlinkNames.isValidQualifiedMethod(ok), "\(ok)")
+        }
+        for bad in ["", ".", "a.B", "a..b.C", ".a.b.C", "a.b.", "a.b.c", "-a.b.C", "a-.b.C", "a.-b.C", "a.b-.C",
+                    "a_b.c.D", "a.b.C_d", "a.b.C-d", "é.b.C", "a.b.Cé", "a b.c.D", "0a.b.C"] {
+            #expect(!VarlinkNames.isValidQualifiedMethod(bad), "\(bad)")
+        }
+        #expect(VarlinkCall(method: "a.b.Cé").methodName == "Cé")
+        #expect(VarlinkCall(method: "nodot").interface == "")
+    }
+
     @Test func callSerialisationRoundTrips() throws {
         let c = VarlinkCall(method: "io.inward.Session.Mark", parameters: ["kind": "note", "fields": ["hr": 72]], more: false)
         let bytes = c.serialized()
