@@ -42,11 +42,13 @@ let package = Package(
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // Varlink framing, messages, JSON and the io.inward.Session interface: pure, no I/O.
+        .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
         // The service: session runtime (threads), control server, event log, systemd glue.
         .target(
             name: "InwardDaemon",
             dependencies: [
-                "InwardCore", "InwardAudio", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
@@ -78,6 +80,7 @@ let package = Package(
 
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
     ],
     swiftLanguageModes: [.v6]
