@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "InwardCore", "InwardAudio", "InwardProtocol", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
@@ -79,7 +80,10 @@ let package = Package(
         ),
 
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
-        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        // Test helpers shared by the test targets: test audio files, WAV reading and
+        // measurement, ALSA capture devices. Imported with @testable.
+        .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "CSndfile"], path: "Tests/InwardTestSupport"),
+        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
     ],

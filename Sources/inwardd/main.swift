@@ -1,1 +1,1 @@
-print("inwardd: not yet written")
+print("inwardd: not yet wired")

@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import InwardAudio
 import Testing
 

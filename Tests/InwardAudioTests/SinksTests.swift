@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import CSndfile
 import Foundation
 import InwardAudio

@@ -78,6 +78,9 @@ public final class SessionMixer {
         return holds[i] ?? 0
     }
 
+    /// Extension in force on phase `index`, frames.
+    public func held(phase index: Int) -> Int64 { holds[index] ?? 0 }
+
     /// Ends the current phase now; the next begins with the plan's fades.
     public func advance() {
         guard let i = activePhase else { return }

@@ -44,6 +44,8 @@ public final class SessionRuntime: @unchecked Sendable {
     private let ring: AudioRing
     private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
     private let mixLock = Mutex<Void>(())
+    /// The volume last asked for (the stage belongs to the audio thread).
+    private let requestedVolume = Mutex<Double>(0)
     private let spaceFreed = Semaphore()
     private let dataReady = Semaphore()
     private let finished = Semaphore()
@@ -201,12 +203,19 @@ public final class SessionRuntime: @unchecked Sendable {
         public var t0: Int64?
         public var heard: Int64
         public var mixed: Int64
+        /// Hold in force on the phase being heard, frames.
+        public var held: Int64
+        public var volumeDB: Double
+        public var maxVolumeDB: Double
     }
 
     public func snapshot() -> Snapshot {
         let heard = max(0, playedFrames - Int64(stage.latency))
+        let volume = requestedVolume.withLock { $0 }
         return mixLock.withLock { _ in
-            Snapshot(timeline: mixer.timeline, t0: mixer.t0, heard: heard, mixed: mixer.position)
+            let phase = mixer.timeline.phase(at: heard)
+            return Snapshot(timeline: mixer.timeline, t0: mixer.t0, heard: heard, mixed: mixer.position,
+                            held: phase.map { mixer.held(phase: $0) } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
         }
     }
 
@@ -222,9 +231,14 @@ public final class SessionRuntime: @unchecked Sendable {
         }
     }
 
-    /// Extends the current phase; returns the total hold now in force, frames.
-    public func hold(seconds: Double) -> Int64 {
-        mixLock.withLock { _ in mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate)) }
+    /// Extends the phase being heard; returns the total hold now in force,
+    /// frames, or nil when no phase is playing.
+    public func hold(seconds: Double) -> Int64? {
+        let heard = max(0, playedFrames - Int64(stage.latency))
+        return mixLock.withLock { _ in
+            guard let phase = mixer.timeline.phase(at: heard) else { return nil }
+            return mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
+        }
     }
 
     public func next() { mixLock.withLock { _ in mixer.advance() } }
@@ -239,6 +253,7 @@ public final class SessionRuntime: @unchecked Sendable {
     /// Ramps the volume; returns the value that will apply after clamping.
     public func setVolume(db: Double, seconds: Double) -> Double {
         let applied = min(max(db, -60), stage.maxVolumeDB)
+        requestedVolume.withLock { $0 = applied }
         send(.volume(db: applied, seconds: seconds))
         return applied
     }

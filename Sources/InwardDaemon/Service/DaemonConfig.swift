@@ -1,0 +1,92 @@
+import Foundation
+import TOMLKit
+
+/// `inwardd`'s settings: built-in defaults, then the config file, then the
+/// command line, each overriding the one before.
+public struct DaemonConfig: Sendable, Equatable {
+    public var socket: String
+    public var socketGroup: String?
+    public var stateDirectory: String
+    public var device = "default"
+    public var plansDirectories: [String] = []
+    public var pace: Double?
+    public var sampleRate = 48000
+    public var periodFrames = 1024
+    public var bufferFrames = 4096
+
+    /// Defaults for root (a system service) or a user.
+    public static func defaults(environment: [String: String]? = nil) -> DaemonConfig {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let root = getuid() == 0
+        let home = environment["HOME"] ?? "/tmp"
+        let runtime = environment["XDG_RUNTIME_DIR"] ?? "/tmp"
+        let state = environment["XDG_STATE_HOME"] ?? "\(home)/.local/state"
+        var plans: [String] = []
+        for dir in ["/etc/inward/plans", "/usr/share/inward/plans"] where FileManager.default.fileExists(atPath: dir) {
+            plans.append(dir)
+        }
+        return DaemonConfig(socket: root ? "/run/inward/control" : "\(runtime)/inward/control",
+                            stateDirectory: root ? "/var/lib/inward" : "\(state)/inward",
+                            plansDirectories: plans)
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "plans", "pace", "sample_rate",
+                                    "period", "buffer"]
+
+    /// Applies the settings in the TOML file at `path`.
+    public mutating func load(file path: String) throws(Invalid) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Invalid(description: "\(path): cannot read the config file; check the path and its permissions")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw Invalid(description: "\(path):\(error.source.begin.line): \(error.description)")
+        } catch {
+            throw Invalid(description: "\(path): \(error)")
+        }
+        func line(_ key: String) -> String {
+            let n = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key) }
+            return n.map { ":\($0 + 1)" } ?? ""
+        }
+        func bad(_ key: String, _ what: String) -> Invalid {
+            Invalid(description: "\(path)\(line(key)): \(key): \(what)")
+        }
+        for key in table.keys where !Self.keys.contains(key) {
+            throw bad(key, "unknown setting; known ones are \(Self.keys.sorted().joined(separator: ", "))")
+        }
+        func string(_ key: String) throws(Invalid) -> String? {
+            guard let v = table[key] else { return nil }
+            guard let s = v.string else { throw bad(key, "must be a string") }
+            return s
+        }
+        func int(_ key: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int? {
+            guard let v = table[key] else { return nil }
+            guard let i = v.int, range.contains(i) else { throw bad(key, "must be a whole number in \(range)") }
+            return i
+        }
+        if let v = try string("socket") { socket = v }
+        if let v = try string("socket_group") { socketGroup = v }
+        if let v = try string("state_dir") { stateDirectory = v }
+        if let v = try string("device") { device = v }
+        if let v = table["plans"] {
+            guard let list = v.array?.compactMap({ $0.string }), list.count == v.array?.count else {
+                throw bad("plans", "must be a list of folder paths")
+            }
+            plansDirectories = list
+        }
+        if let v = table["pace"] {
+            guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw bad("pace", "must be a positive number") }
+            pace = d
+        }
+        if let v = try int("sample_rate", 8000...192_000) { sampleRate = v }
+        if let v = try int("period", 16...65536) { periodFrames = v }
+        if let v = try int("buffer", 32...262_144) { bufferFrames = v }
+    }
+}

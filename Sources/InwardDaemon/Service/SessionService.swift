@@ -1,0 +1,531 @@
+public import InwardAudio
+public import InwardCore
+public import InwardProtocol
+public import Logging
+import Foundation
+import Synchronization
+
+/// The `io.inward.Session` service: starts sessions, turns controls into
+/// engine actions, numbers and records every event, and streams them to
+/// monitors.
+///
+/// Calls arrive on the server thread, engine events on the mix thread and the
+/// session's end on the audio thread; `inner` (a mutex) is the one place all
+/// three meet. Nothing here runs on the audio thread's hot path.
+public final class SessionService: VarlinkHandler, @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var plansDirectories: [String]
+        public var device: String
+        public var sampleRate = 48000
+        public var periodFrames = 1024
+        public var bufferFrames = 4096
+        public var ringFrames = 4096
+        public var pace: Double?
+        /// Fade lengths of the level controls, seconds.
+        public var pauseFade = 4.0
+        public var silenceFade = 2.0
+        public var volumeRamp = 2.0
+        public var stopFade = 3.0
+
+        public init(plansDirectories: [String], device: String) {
+            self.plansDirectories = plansDirectories
+            self.device = device
+        }
+    }
+
+    /// Marks a therapist can record.
+    public static let markKinds: Set<String> = [
+        "vitals", "statement", "adverse", "note", "eyeshades-off", "eyeshades-on", "headphones-off",
+        "headphones-on", "bathroom", "ready-to-leave", "discharge", "other",
+    ]
+
+    private struct Track {
+        var phase: Int
+        var entry: Int
+        var path: String
+        var title: String?
+        var artist: String?
+        var frame: Int64
+    }
+
+    private final class Active: @unchecked Sendable {
+        let id: String
+        let loaded: LoadedPlan
+        let planFile: String
+        let client: String?
+        let runtime: SessionRuntime
+        let sink: any AudioSink
+        var track: Track?
+
+        init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
+            self.id = id
+            self.loaded = loaded
+            self.planFile = planFile
+            self.client = client
+            self.runtime = runtime
+            self.sink = sink
+        }
+    }
+
+    private struct Inner {
+        var state = SessionState()
+        var active: Active?
+        var seq: Int64 = 0
+        var monitors: [ConnectionID: any VarlinkResponder] = [:]
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let sink: any EventSink
+    private let inner = Mutex(Inner())
+    private let ended = Semaphore()
+
+    public init(configuration: Configuration, events: any EventSink, logger: Logger) {
+        self.configuration = configuration
+        self.sink = events
+        self.logger = logger
+    }
+
+    // MARK: VarlinkHandler
+
+    public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
+        do {
+            let reply = try dispatch(call, connection: connection, responder: responder)
+            if let reply { responder.send(reply) }
+        } catch let error as VarlinkProtocolError {
+            responder.send(error.reply)
+        } catch let error as ServiceError {
+            responder.send(error.reply)
+        } catch {
+            responder.send(InwardSessionInterface.Errors.invalidParameter("", reason: "\(error)"))
+        }
+    }
+
+    public func connectionClosed(_ connection: ConnectionID) {
+        _ = inner.withLock { $0.monitors.removeValue(forKey: connection) }
+    }
+
+    /// A refusal with the Varlink error that says why.
+    struct ServiceError: Error {
+        let reply: VarlinkReply
+        init(_ reply: VarlinkReply) { self.reply = reply }
+    }
+
+    private func dispatch(_ call: VarlinkCall, connection: ConnectionID, responder: any VarlinkResponder) throws -> VarlinkReply? {
+        let errors = InwardSessionInterface.Errors.self
+        switch call.methodName {
+        case "Start":
+            try call.checkParameters(allowed: ["plan", "client"])
+            return try start(plan: try call.string("plan"), client: try call.optionalString("client"))
+        case "Dose":
+            try call.checkParameters(allowed: ["route", "amount", "lot"])
+            return try dose(route: try call.optionalString("route"), amount: try call.optionalString("amount"),
+                            lot: try call.optionalString("lot"))
+        case "Status":
+            try call.checkParameters(allowed: [])
+            return VarlinkReply(["status": .object(status())])
+        case "Monitor":
+            try call.checkParameters(allowed: [])
+            guard call.more else { return VarlinkService.Errors.expectedMore() }
+            inner.withLock { $0.monitors[connection] = responder }
+            return VarlinkReply(["status": .object(status())], continues: true)
+        case "Pause", "Resume", "Silence":
+            try call.checkParameters(allowed: ["by"])
+            return try level(String(call.methodName), by: try call.optionalString("by"))
+        case "Hold":
+            try call.checkParameters(allowed: ["seconds", "by"])
+            return try hold(seconds: try call.double("seconds"), by: try call.optionalString("by"))
+        case "Next":
+            try call.checkParameters(allowed: ["by"])
+            return try next(by: try call.optionalString("by"))
+        case "Skip":
+            try call.checkParameters(allowed: ["by"])
+            return try skip(by: try call.optionalString("by"))
+        case "SetVolume":
+            try call.checkParameters(allowed: ["db", "by"])
+            return try setVolume(db: try call.double("db"), by: try call.optionalString("by"))
+        case "Mark":
+            try call.checkParameters(allowed: ["kind", "text", "fields"])
+            return try mark(kind: try call.string("kind"), text: try call.optionalString("text"),
+                            fields: try call.optionalObject("fields"))
+        case "Stop":
+            try call.checkParameters(allowed: ["by"])
+            return try stop(by: try call.optionalString("by"))
+        case "ListPlans":
+            try call.checkParameters(allowed: [])
+            return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.plansDirectories).list().map { .object($0) })])
+        default:
+            _ = errors
+            return VarlinkService.unknownMethodReply(call)
+        }
+    }
+
+    // MARK: Session lifecycle
+
+    private func start(plan name: String, client: String?) throws -> VarlinkReply {
+        let errors = InwardSessionInterface.Errors.self
+        if let client, !Self.isPseudonym(client) {
+            throw ServiceError(errors.invalidParameter("client", reason:
+                "use the client's pseudonymous code (letters, digits, - and _, at most 32), never a name"))
+        }
+        if let running = inner.withLock({ $0.active?.id }) { throw ServiceError(errors.sessionActive(sessionID: running)) }
+        guard let file = PlanCatalog(directories: configuration.plansDirectories).resolve(name) else {
+            throw ServiceError(errors.planNotFound(plan: name))
+        }
+        let loaded: LoadedPlan
+        do {
+            loaded = try PlanLoader.load(file)
+        } catch {
+            let first = error.diagnostics.first { $0.severity == .error } ?? error.diagnostics.first
+            throw ServiceError(errors.planInvalid(file: first?.file ?? file, line: first?.line, key: first?.key,
+                                                  message: first?.message ?? "invalid plan"))
+        }
+        let audio: any AudioSink
+        do {
+            audio = try AlsaSink(device: configuration.device, sampleRate: configuration.sampleRate,
+                                 periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
+        } catch {
+            throw ServiceError(errors.deviceUnavailable(device: configuration.device, reason: "\(error)"))
+        }
+        let id = WallClock.sessionID()
+        var options = SessionRuntime.Options()
+        options.periodFrames = configuration.periodFrames
+        options.ringFrames = configuration.ringFrames
+        options.pace = configuration.pace
+        let runtime = SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
+                                     onEvents: { [weak self] events in self?.engine(events, session: id) },
+                                     onEnd: { [weak self] end in self?.sessionEnded(id, end) })
+        let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio)
+        try inner.withLock { inner in
+            guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
+            try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
+            inner.active = active
+        }
+        emit("session.start", [
+            "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
+            "client": .optional(client), "device": .string(configuration.device),
+            "sample_rate": .integer(Int64(audio.sampleRate)),
+        ])
+        for warning in loaded.warnings { emit("plan.warning", ["message": .string(warning.description)]) }
+        runtime.start()
+        if !runtime.realtimeScheduling {
+            logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
+                          metadata: ["session.id": "\(id)"])
+        }
+        return VarlinkReply(["session_id": .string(id), "status": .object(status())])
+    }
+
+    private func sessionEnded(_ id: String, _ end: SessionRuntime.End) {
+        let reason: String
+        switch end {
+        case .completed: reason = "completed"
+        case .stopped: reason = "stopped"
+        case .deviceError(let message): reason = "device error: \(message)"
+        }
+        emit("session.end", ["session_id": .string(id), "reason": .string(reason)])
+        let active = inner.withLock { inner -> Active? in
+            guard inner.active?.id == id else { return nil }
+            try? inner.state.apply(.ended)
+            defer { inner.active = nil }
+            return inner.active
+        }
+        active?.sink.close()
+        ended.signal()
+    }
+
+    /// Fades out (at most `seconds`) and waits for the session to end; for
+    /// SIGTERM and SIGINT.
+    public func shutdown(fade seconds: Double) {
+        guard let runtime = inner.withLock({ inner -> SessionRuntime? in
+            guard let active = inner.active else { return nil }
+            try? inner.state.apply(.stop)
+            return active.runtime
+        }) else { return }
+        emit("control.stop", ["by": "signal"])
+        runtime.stop(fade: seconds)
+        if !runtime.waitUntilEnded(seconds: seconds + 5) {
+            runtime.terminate()
+            runtime.waitUntilEnded(seconds: 2)
+        }
+    }
+
+    // MARK: Controls
+
+    private func requireActive() throws -> Active {
+        guard let active = inner.withLock({ $0.active }) else { throw ServiceError(InwardSessionInterface.Errors.noSession()) }
+        return active
+    }
+
+    private func requireNotStopping() throws {
+        let state = inner.withLock { $0.state.phase }
+        if state == .stopping { throw ServiceError(InwardSessionInterface.Errors.notWaitingForDose(state: state.rawValue)) }
+    }
+
+    private func apply(_ control: SessionState.Control) throws -> SessionState.Outcome {
+        let errors = InwardSessionInterface.Errors.self
+        return try inner.withLock { inner in
+            do throws(SessionState.Refusal) {
+                return try inner.state.apply(control)
+            } catch {
+                switch error {
+                case .noSession: throw ServiceError(errors.noSession())
+                case .sessionActive: throw ServiceError(errors.sessionActive(sessionID: inner.active?.id ?? ""))
+                case .stopping: throw ServiceError(errors.notWaitingForDose(state: inner.state.phase.rawValue))
+                }
+            }
+        }
+    }
+
+    private func dose(route: String?, amount: String?, lot: String?) throws -> VarlinkReply {
+        let active = try requireActive()
+        let outcome = try apply(.dose)
+        let (_, frame) = active.runtime.dose()
+        var fields: JSONObject = ["route": .string(route ?? active.loaded.plan.route.rawValue)]
+        if let amount { fields["amount"] = .string(amount) }
+        if let lot { fields["lot"] = .string(lot) }
+        fields["frame"] = .integer(frame)
+        emit(outcome == .t0 ? "dose" : "booster", fields)
+        return VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])
+    }
+
+    private func level(_ method: String, by: String?) throws -> VarlinkReply {
+        let active = try requireActive()
+        let c = configuration
+        switch method {
+        case "Pause":
+            if try apply(.pause) == .changed { active.runtime.send(.pause(seconds: c.pauseFade)) }
+            emit("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+        case "Resume":
+            if try apply(.resume) == .changed { active.runtime.send(.resume(seconds: c.pauseFade)) }
+            emit("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+        default:
+            if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
+            emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
+        }
+        return VarlinkReply(["status": .object(status())])
+    }
+
+    private func hold(seconds: Double, by: String?) throws -> VarlinkReply {
+        let errors = InwardSessionInterface.Errors.self
+        guard seconds.isFinite, seconds > 0 else {
+            throw ServiceError(errors.invalidParameter("seconds", reason: "a hold must be a positive number of seconds"))
+        }
+        let active = try requireActive()
+        try requireNotStopping()
+        let snapshot = active.runtime.snapshot()
+        guard let phase = snapshot.timeline.phase(at: snapshot.heard) else { throw ServiceError(errors.noNextPhase()) }
+        let plan = active.loaded.plan
+        let rate = Double(active.runtime.sampleRate)
+        let maxSeconds = plan.phases[phase].maxExtend
+        if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
+        let before = Double(snapshot.held) / rate
+        if before >= maxSeconds - 1e-9 { throw ServiceError(errors.holdLimit(heldSeconds: before, maxSeconds: maxSeconds)) }
+        let total = Double(active.runtime.hold(seconds: seconds) ?? 0) / rate
+        emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
+                              "requested_seconds": .number(seconds), "held_seconds": .number(total)])
+        return VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])
+    }
+
+    private func next(by: String?) throws -> VarlinkReply {
+        let errors = InwardSessionInterface.Errors.self
+        let active = try requireActive()
+        try requireNotStopping()
+        let snapshot = active.runtime.snapshot()
+        guard let phase = snapshot.timeline.phase(at: snapshot.heard) else { throw ServiceError(errors.noNextPhase()) }
+        let plan = active.loaded.plan
+        if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
+        if phase == plan.phases.count - 1 { throw ServiceError(errors.noNextPhase()) }
+        active.runtime.next()
+        emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
+                              "to": .string(plan.phases[phase + 1].name)])
+        return VarlinkReply(["status": .object(status())])
+    }
+
+    private func skip(by: String?) throws -> VarlinkReply {
+        let active = try requireActive()
+        guard active.runtime.skip() else { throw ServiceError(InwardSessionInterface.Errors.nothingToSkip()) }
+        emit("control.skip", ["by": .string(by ?? "therapist")])
+        return VarlinkReply(["status": .object(status())])
+    }
+
+    private func setVolume(db: Double, by: String?) throws -> VarlinkReply {
+        guard db.isFinite else {
+            throw ServiceError(InwardSessionInterface.Errors.invalidParameter("db", reason: "the volume must be a number of dB"))
+        }
+        let active = try requireActive()
+        let applied = active.runtime.setVolume(db: db, seconds: configuration.volumeRamp)
+        let clamped = abs(applied - db) > 1e-9
+        emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
+                                "clamped": .bool(clamped), "ramp_seconds": .number(configuration.volumeRamp)])
+        return VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])
+    }
+
+    private func mark(kind: String, text: String?, fields: JSONObject?) throws -> VarlinkReply {
+        guard Self.markKinds.contains(kind) else {
+            throw ServiceError(InwardSessionInterface.Errors.invalidParameter("kind", reason:
+                "unknown mark '\(kind)'; use one of \(Self.markKinds.sorted().joined(separator: ", "))"))
+        }
+        _ = try requireActive()
+        var all: JSONObject = [:]
+        if let text { all["text"] = .string(text) }
+        for member in fields ?? [:] { all[member.key] = member.value }
+        let seq = emit("mark.\(kind)", all)
+        return VarlinkReply(["seq": .integer(seq)])
+    }
+
+    private func stop(by: String?) throws -> VarlinkReply {
+        let active = try requireActive()
+        if try apply(.stop) == .changed {
+            active.runtime.stop(fade: configuration.stopFade)
+        }
+        emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
+        return VarlinkReply(["status": .object(status())])
+    }
+
+    static func isPseudonym(_ code: String) -> Bool {
+        !code.isEmpty && code.count <= 32 && code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    // MARK: Engine events
+
+    private func engine(_ events: [EngineEvent], session id: String) {
+        guard let active = inner.withLock({ $0.active }), active.id == id else { return }
+        let plan = active.loaded.plan
+        let rate = Double(active.runtime.sampleRate)
+        for e in events {
+            var fields: JSONObject = ["frame": .integer(e.frame)]
+            if e.phase >= 0 && e.phase < plan.phases.count { fields["phase_index"] = .integer(Int64(e.phase)) }
+            if let entry = e.entry { fields["entry"] = .integer(Int64(entry)) }
+            if let path = e.path { fields["file"] = .string(path) }
+            if let title = e.title { fields["title"] = .string(title) }
+            if let artist = e.artist { fields["artist"] = .string(artist) }
+            if let reason = e.reason { fields["reason"] = .string(reason) }
+            if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+                inner.withLock { _ in
+                    active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist, frame: e.frame)
+                }
+            }
+            if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
+            if e.kind == .sessionEnded { continue }   // the service records the end itself
+            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
+            emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
+        }
+    }
+
+    // MARK: Events and status
+
+    /// Numbers, times and records an event, then streams it to monitors.
+    @discardableResult
+    private func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil) -> Int64 {
+        let status = self.status()
+        var event: JSONObject = [:]
+        let seq = inner.withLock { inner -> Int64 in
+            inner.seq += 1
+            return inner.seq
+        }
+        event["seq"] = .integer(seq)
+        event["kind"] = .string(kind)
+        event["time"] = .string(WallClock.now())
+        let seconds = sessionSeconds ?? status["session_seconds"]?.doubleValue ?? 0
+        event["session_seconds"] = .number(seconds)
+        if let t0 = status["t0_seconds"]?.doubleValue, let now = status["session_seconds"]?.doubleValue {
+            event["t0_seconds"] = .number(seconds - (now - t0))
+        } else {
+            event["t0_seconds"] = .null
+        }
+        event["phase"] = .optional(phase ?? status["phase"]?["name"]?.stringValue)
+        event["fields"] = .object(fields)
+        do {
+            try sink.record(event)
+        } catch {
+            logger.error("cannot record event", metadata: ["kind": "\(kind)", "error": "\(error)"])
+        }
+        let monitors = inner.withLock { Array($0.monitors.values) }
+        if !monitors.isEmpty {
+            let reply = VarlinkReply(["event": .object(event), "status": .object(status)], continues: true)
+            for m in monitors where m.isOpen { m.send(reply) }
+        }
+        return seq
+    }
+
+    /// The status object of the IDL's `SessionStatus`.
+    public func status() -> JSONObject {
+        let (state, active, seq, boosters) = inner.withLock { ($0.state.phase, $0.active, $0.seq, $0.state.boosters) }
+        var s: JSONObject = ["state": .string(state.rawValue)]
+        guard let active else {
+            s["session_id"] = .null
+            s["plan"] = .null
+            s["client"] = .null
+            s["phase"] = .null
+            s["phase_count"] = .integer(0)
+            s["seconds_in_phase"] = .number(0)
+            s["seconds_left"] = .null
+            s["session_seconds"] = .number(0)
+            s["t0_seconds"] = .null
+            s["boosters"] = .integer(0)
+            s["track"] = .null
+            s["volume_db"] = .number(0)
+            s["volume_cap_db"] = .number(0)
+            s["level_db"] = .null
+            s["device"] = .string(configuration.device)
+            s["paused"] = .bool(false)
+            s["held_seconds"] = .number(0)
+            s["last_seq"] = .integer(seq)
+            return s
+        }
+        let plan = active.loaded.plan
+        let snap = active.runtime.snapshot()
+        let rate = Double(active.runtime.sampleRate)
+        let index = snap.timeline.phase(at: snap.heard)
+        s["session_id"] = .string(active.id)
+        s["plan"] = .string(plan.name)
+        s["client"] = .optional(active.client)
+        if let index {
+            let phase = plan.phases[index]
+            let span = snap.timeline.spans[index]
+            var planned: Double?
+            if case .fixed(let sec) = phase.length { planned = sec }
+            let source: String
+            switch phase.source {
+            case .playlist: source = "playlist"
+            case .soundscape: source = "soundscape"
+            case .silence: source = "silence"
+            }
+            s["phase"] = .object([
+                "index": .integer(Int64(index)), "name": .string(phase.name), "planned_seconds": .optional(planned),
+                "until_dose": .bool(phase.length == .untilDose), "source": .string(source),
+                "level_db": .number(phase.levelDB), "fade_in_seconds": .number(phase.fadeIn),
+                "fade_out_seconds": .number(phase.fadeOut), "max_hold_seconds": .number(phase.maxExtend),
+            ])
+            s["seconds_in_phase"] = .number(Double(snap.heard - (span.start ?? 0)) / rate)
+            s["seconds_left"] = .optional(span.end.map { Double(max(0, $0 - snap.heard)) / rate })
+            s["level_db"] = .number(phase.levelDB)
+        } else {
+            s["phase"] = .null
+            s["seconds_in_phase"] = .number(0)
+            s["seconds_left"] = .null
+            s["level_db"] = .null
+        }
+        s["phase_count"] = .integer(Int64(plan.phases.count))
+        s["session_seconds"] = .number(Double(snap.heard) / rate)
+        s["t0_seconds"] = .optional(snap.t0.map { Double(snap.heard - $0) / rate })
+        s["boosters"] = .integer(Int64(boosters))
+        let track = inner.withLock { _ in active.track }
+        if let track, track.phase == index {
+            s["track"] = .object([
+                "path": .string(track.path), "title": .optional(track.title), "artist": .optional(track.artist),
+                "index": .integer(Int64(track.entry)), "position_seconds": .number(Double(max(0, snap.heard - track.frame)) / rate),
+                "duration_seconds": .null,
+            ])
+        } else {
+            s["track"] = .null
+        }
+        s["volume_db"] = .number(snap.volumeDB)
+        s["volume_cap_db"] = .number(snap.maxVolumeDB)
+        s["device"] = .string(configuration.device)
+        s["paused"] = .bool(state == .paused || state == .silenced)
+        s["held_seconds"] = .number(Double(snap.held) / rate)
+        s["last_seq"] = .integer(seq)
+        return s
+    }
+}
