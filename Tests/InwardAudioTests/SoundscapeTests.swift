@@ -255,19 +255,21 @@ struct SoundscapeTests {
         let rq = SoundscapeProbe.rmsDB(quiet)
         let rd = SoundscapeProbe.rmsDB(dense)
         #expect(rd > rq + 1.5, "quiet \(rq) dB, dense \(rd) dB")
-        // Density: more distinct pad pitches are present at once.
-        func pitchesPresent(_ x: [Float]) -> Int {
-            let m = Array(SoundscapeProbe.mono(x)[(30 * 48_000)..<(40 * 48_000)])
-            var floor = 0.0
-            var energies: [Double] = []
-            for semis in 12..<48 {   // octaves 3...5 above the D2 root
-                let e = SoundscapeProbe.energy(m, at: SoundscapeProbe.hz(root: 2, octave: 2, semitones: semis, ratio: 1))
-                energies.append(e)
-                floor = max(floor, e)
+        // Motion: the bed's level moves more (more voices coming and going, more
+        // surf) when intensity is higher; measured as the spread of 1 s levels.
+        func levelSpread(_ x: [Float]) -> Double {
+            let m = SoundscapeProbe.mono(x)
+            var levels: [Double] = []
+            var i = 10 * 48_000
+            while i + 48_000 <= m.count {
+                levels.append(SoundscapeProbe.rmsDB(Array(m[i..<(i + 48_000)])))
+                i += 48_000
             }
-            return energies.filter { $0 > floor * 1e-3 }.count
+            let mean = levels.reduce(0, +) / Double(levels.count)
+            return (levels.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(levels.count)).squareRoot()
         }
-        #expect(pitchesPresent(dense) >= pitchesPresent(quiet))
+        let sq = levelSpread(quiet), sd = levelSpread(dense)
+        #expect(sd > sq, "level spread quiet \(sq) dB, dense \(sd) dB")
     }
 
     @Test func pitchContentMatchesTheKey() {

@@ -30,9 +30,10 @@ public final class Soundscape: FrameSource {
     private let wetL: UnsafeMutablePointer<Float>
     private let wetR: UnsafeMutablePointer<Float>
     private let voices: UnsafeMutablePointer<PadVoice>
-    private let dronePhase: UnsafeMutablePointer<UInt32>  // 3 partials x L/R
-    private let droneInc: UnsafeMutablePointer<UInt32>
-    private let droneWeight: UnsafeMutablePointer<Float>
+    private var dronePhaseL: UInt32 = 0
+    private var dronePhaseR: UInt32 = 0
+    private let droneIncL: UInt32
+    private let droneIncR: UInt32
 
     private let padTable: Wavetable
     private let highPadTable: Wavetable
@@ -62,6 +63,7 @@ public final class Soundscape: FrameSource {
     private let brightness: Double
     private let restScale: Double
     private let holdScale: Double
+    private let swellScale: Double
     private let motion: Double
     private let padCutoff: Double
     private let noiseCutoff: Double
@@ -86,18 +88,21 @@ public final class Soundscape: FrameSource {
         intensity = i
         brightness = b
         activeVoices = 3 + Int((5 * i).rounded())
-        restScale = 1.8 - 1.2 * i
-        holdScale = 0.7 + 0.6 * i
+        // Low intensity: few voices, long slow swells that overlap (near-still).
+        // High intensity: more voices with shorter notes, so more motion.
+        restScale = 1.1 - 0.3 * i
+        holdScale = 1.8 - 1.0 * i
+        swellScale = 1.3 - 0.5 * i
         motion = 0.3 + 0.7 * i
         padCutoff = 380 * Foundation.exp2(3.4 * b)
         noiseCutoff = 220 * Foundation.exp2(3.0 * b)
         noiseLevel = 0.038 * Foundation.exp2(2.0 * i)       // -12 dB ... 0 dB relative
-        droneLevel = 0.22 - 0.08 * i
+        droneLevel = 0.4 - 0.145 * i
         // More voices sound at higher intensity; scale each down so the sum grows gently.
-        padLevel = 0.74 - 0.25 * i
+        padLevel = 0.56 - 0.04 * i
         wetLevel = 0.55
         dryLevel = 0.8
-        targetGain = 0.16
+        targetGain = 0.16 * (0.94 + 0.12 * i)
         // A fixed gentle top-end roll-off on the master, like distance.
         air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
 
@@ -113,7 +118,7 @@ public final class Soundscape: FrameSource {
         padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.7 * b))
         // High notes use fewer harmonics so nothing sits above ~6 kHz.
         highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.7 * b))
-        droneTable = Wavetable(amplitudes: Wavetable.tilted(count: 10, tilt: 2.9 - 1.3 * b))
+        droneTable = Wavetable(amplitudes: Soundscape.droneHarmonics(tilt: 2.9 - 1.3 * b))
 
         var control = SoundscapeRandom(seed: parameters.seed, stream: 1)
         var audioSeeds = SoundscapeRandom(seed: parameters.seed, stream: 2)
@@ -128,21 +133,14 @@ public final class Soundscape: FrameSource {
         lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
                     control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
 
-        // Drone: root, fifth, octave, each a slightly detuned L/R pair.
-        dronePhase = .allocate(capacity: 6)
-        droneInc = .allocate(capacity: 6)
-        droneWeight = .allocate(capacity: 3)
-        let droneSemis = [0, 7, 12]
-        let droneWeights: [Float] = [1.0, 0.55, 0.3]
-        for k in 0..<3 {
-            let f = SoundscapeHarmony.hz(root: parameters.root, semitone: droneSemis[k])
-            let spread = control.uniform(0.02, 0.05)
-            droneInc[2 * k] = Wavetable.increment(hz: f - spread, sampleRate: rate)
-            droneInc[2 * k + 1] = Wavetable.increment(hz: f + spread, sampleRate: rate)
-            dronePhase[2 * k] = UInt32(truncatingIfNeeded: control.next())
-            dronePhase[2 * k + 1] = UInt32(truncatingIfNeeded: control.next())
-            droneWeight[k] = droneWeights[k]
-        }
+        // Drone: one slightly detuned L/R pair of oscillators an octave below the
+        // root, whose table holds root, fifth and octave as phase-locked partials.
+        let droneBase = SoundscapeHarmony.rootHz(parameters.root) / 2
+        let droneSpread = control.uniform(0.01, 0.025)
+        droneIncL = Wavetable.increment(hz: droneBase - droneSpread, sampleRate: rate)
+        droneIncR = Wavetable.increment(hz: droneBase + droneSpread, sampleRate: rate)
+        dronePhaseL = UInt32(truncatingIfNeeded: control.next())
+        dronePhaseR = UInt32(truncatingIfNeeded: control.next())
 
         voices = .allocate(capacity: Soundscape.maxVoices)
         for v in 0..<Soundscape.maxVoices {
@@ -165,7 +163,6 @@ public final class Soundscape: FrameSource {
         wetL.deallocate(); wetR.deallocate()
         voices.deinitialize(count: Soundscape.maxVoices)
         voices.deallocate()
-        dronePhase.deallocate(); droneInc.deallocate(); droneWeight.deallocate()
         pitchRatio.deallocate()
         reverb.deallocate()
     }
@@ -197,14 +194,14 @@ public final class Soundscape: FrameSource {
         switch voice.pointee.stage {
         case .resting:
             if choosePitch(v) {
-                voice.pointee.enter(.attack, blocks: seconds(random.uniform(5, 11)))
+                voice.pointee.enter(.attack, blocks: seconds(random.uniform(5, 11) * swellScale))
             } else {
                 voice.pointee.enter(.resting, blocks: seconds(random.uniform(2, 5)))
             }
         case .attack:
             voice.pointee.enter(.hold, blocks: seconds(random.uniform(2, 10) * holdScale))
         case .hold:
-            voice.pointee.enter(.release, blocks: seconds(random.uniform(7, 15)))
+            voice.pointee.enter(.release, blocks: seconds(random.uniform(7, 15) * swellScale))
         case .release:
             voice.pointee.enter(.resting, blocks: seconds(random.uniform(3, 15) * restScale))
         }
@@ -354,23 +351,30 @@ public final class Soundscape: FrameSource {
     private func renderDrone(from g0: Float, to g1: Float) {
         let bf = Soundscape.blockFrames
         let table = droneTable.samples
-        let dg = (g1 - g0) / Float(bf)
-        for k in 0..<3 {
-            var pL = dronePhase[2 * k], pR = dronePhase[2 * k + 1]
-            let iL = droneInc[2 * k], iR = droneInc[2 * k + 1]
-            let w = droneWeight[k]
-            var g = g0 * w
-            let d = dg * w
-            for i in 0..<bf {
-                g += d
-                padL[i] += wavetableRead(table, pL) * g
-                padR[i] += wavetableRead(table, pR) * g
-                pL &+= iL
-                pR &+= iR
-            }
-            dronePhase[2 * k] = pL
-            dronePhase[2 * k + 1] = pR
+        let d = (g1 - g0) / Float(bf)
+        var g = g0
+        var pL = dronePhaseL, pR = dronePhaseR
+        let iL = droneIncL, iR = droneIncR
+        for i in 0..<bf {
+            g += d
+            padL[i] += wavetableRead(table, pL) * g
+            padR[i] += wavetableRead(table, pR) * g
+            pL &+= iL
+            pR &+= iR
         }
+        dronePhaseL = pL
+        dronePhaseR = pR
+    }
+
+    /// Harmonics (of half the root frequency) of the drone: the root (even
+    /// harmonics), its fifth (multiples of 3) and upper octave (multiples of 4),
+    /// each with partials falling off as 1/n^tilt.
+    static func droneHarmonics(tilt: Double) -> [Double] {
+        var a = [Double](repeating: 0, count: 30)
+        for n in 1...10 { a[2 * n - 1] += 1.0 / pow(Double(n), tilt) }
+        for m in 1...10 { a[3 * m - 1] += 0.55 / pow(Double(m), tilt) }
+        for k in 1...7 { a[4 * k - 1] += 0.3 / pow(Double(k), tilt) }
+        return a
     }
 
     /// Identity below 0.5 (-6 dBFS); above, a tanh knee that never reaches 0.7 (-3.1 dBFS).
