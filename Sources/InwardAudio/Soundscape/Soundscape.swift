@@ -95,14 +95,14 @@ public final class Soundscape: FrameSource {
         swellScale = 1.3 - 0.5 * i
         motion = 0.3 + 0.7 * i
         padCutoff = 380 * Foundation.exp2(3.4 * b)
-        noiseCutoff = 220 * Foundation.exp2(3.0 * b)
-        noiseLevel = 0.038 * Foundation.exp2(2.0 * i)       // -12 dB ... 0 dB relative
+        noiseCutoff = 220 * Foundation.exp2(2.6 * b)
+        noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)   // brighter noise is louder per unit, and steeper
         droneLevel = 0.4 - 0.145 * i
         // More voices sound at higher intensity; scale each down so the sum grows gently.
         padLevel = 0.56 - 0.04 * i
         wetLevel = 0.55
         dryLevel = 0.8
-        targetGain = 0.16 * (0.94 + 0.12 * i)
+        targetGain = 0.165 * (0.94 + 0.12 * i)
         // A fixed gentle top-end roll-off on the master, like distance.
         air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
 
