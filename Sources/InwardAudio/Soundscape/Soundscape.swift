@@ -6,9 +6,17 @@ import Foundation
 /// a long reverb. No pulse, no steps, no glides; same parameters and sample
 /// rate always give the same samples, however the reads are chunked.
 ///
-/// Level: long-term RMS about -20 dBFS, peaks held below -3 dBFS by a soft
-/// limiter that normally never engages. Fades in from silence over the first
-/// seconds.
+/// Level: long-term RMS about -20 dBFS (about -21.5 at intensity 0, -18.5 at
+/// intensity 1); peaks are held below -3 dBFS by a soft limiter whose knee
+/// (from -6 dBFS) only the densest settings touch, rarely. Fades in from
+/// silence over the first seconds (4 s master fade; drone 8 s; noise 6 s).
+///
+/// Parameters: `intensity` sets voice count (3...8), note lengths, noise level
+/// and how far the filters wander; `brightness` sets harmonic content, filter
+/// cutoffs and register; `root`/`scale` the key; `seed` the whole piece.
+///
+/// Real-time safe: everything is allocated in `init`; `read` renders 64-frame
+/// blocks into a private buffer, so output does not depend on read sizes.
 public final class Soundscape: FrameSource {
     public let parameters: SoundscapeParameters
     public let sampleRate: Int
@@ -96,7 +104,8 @@ public final class Soundscape: FrameSource {
         motion = 0.3 + 0.7 * i
         padCutoff = 380 * Foundation.exp2(3.4 * b)
         noiseCutoff = 220 * Foundation.exp2(2.6 * b)
-        noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)   // brighter noise is louder per unit, and steeper
+        // Noise: +12 dB from intensity 0 to 1; less at high brightness, where it is hissier.
+        noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)
         droneLevel = 0.4 - 0.145 * i
         // More voices sound at higher intensity; scale each down so the sum grows gently.
         padLevel = 0.56 - 0.04 * i
