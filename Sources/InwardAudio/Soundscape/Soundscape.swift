@@ -37,6 +37,8 @@ public final class Soundscape: FrameSource {
     private let padR: UnsafeMutablePointer<Float>
     private let wetL: UnsafeMutablePointer<Float>
     private let wetR: UnsafeMutablePointer<Float>
+    private let droneL: UnsafeMutablePointer<Float>
+    private let droneR: UnsafeMutablePointer<Float>
     private let voices: UnsafeMutablePointer<PadVoice>
     private var dronePhaseL: UInt32 = 0
     private var dronePhaseR: UInt32 = 0
@@ -64,6 +66,10 @@ public final class Soundscape: FrameSource {
     private var padLowR: Float = 0
     private var droneGain: Float = 0
     private var masterGain: Float = 0
+    private var padSum: Double
+    private var padKeeper: Float = 1
+    private let padSumReference: Double
+    private let padSumCoefficient: Double
     private let lfoPhase: (Double, Double, Double, Double, Double)
 
     // Parameter-derived constants.
@@ -102,18 +108,21 @@ public final class Soundscape: FrameSource {
         holdScale = 1.8 - 1.0 * i
         swellScale = 1.3 - 0.5 * i
         motion = 0.3 + 0.7 * i
-        padCutoff = 380 * Foundation.exp2(3.4 * b)
+        padCutoff = 380 * Foundation.exp2(3.1 * b)
         noiseCutoff = 220 * Foundation.exp2(2.6 * b)
         // Noise: +12 dB from intensity 0 to 1; less at high brightness, where it is hissier.
         noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)
-        droneLevel = 0.4 - 0.145 * i
-        // More voices sound at higher intensity; scale each down so the sum grows gently.
-        padLevel = 0.56 - 0.04 * i
-        wetLevel = 0.55
+        droneLevel = 0.28 - 0.1 * i
+        // Voice count (3...8) already raises the level with intensity.
+        padLevel = 0.64 - 0.16 * i
+        padSumReference = padLevel * (0.9 + 1.6 * i)
+        padSum = padSumReference
+        padSumCoefficient = Double(Soundscape.blockFrames) / (10 * Double(max(8000, sampleRate)))
+        wetLevel = 0.2
         dryLevel = 0.8
-        targetGain = 0.165 * (0.94 + 0.12 * i)
+        targetGain = 0.315 * (0.88 + 0.24 * i)
         // A fixed gentle top-end roll-off on the master, like distance.
-        air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
+        air = Float(1 - exp(-2 * Double.pi * (3000 + 3000 * b) / Double(max(8000, sampleRate))))
 
         let bf = Soundscape.blockFrames
         output = .allocate(capacity: 2 * bf)
@@ -122,11 +131,13 @@ public final class Soundscape: FrameSource {
         padL = .allocate(capacity: bf); padL.initialize(repeating: 0, count: bf)
         padR = .allocate(capacity: bf); padR.initialize(repeating: 0, count: bf)
         wetL = .allocate(capacity: bf); wetL.initialize(repeating: 0, count: bf)
+        droneL = .allocate(capacity: bf); droneL.initialize(repeating: 0, count: bf)
+        droneR = .allocate(capacity: bf); droneR.initialize(repeating: 0, count: bf)
         wetR = .allocate(capacity: bf); wetR.initialize(repeating: 0, count: bf)
 
-        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.7 * b))
+        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.5 * b))
         // High notes use fewer harmonics so nothing sits above ~6 kHz.
-        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.7 * b))
+        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.5 * b))
         droneTable = Wavetable(amplitudes: Soundscape.droneHarmonics(tilt: 2.9 - 1.3 * b))
 
         var control = SoundscapeRandom(seed: parameters.seed, stream: 1)
@@ -142,14 +153,15 @@ public final class Soundscape: FrameSource {
         lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
                     control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
 
-        // Drone: one slightly detuned L/R pair of oscillators an octave below the
-        // root, whose table holds root, fifth and octave as phase-locked partials.
+        // Drone: one oscillator pair an octave below the root, whose table holds
+        // root, fifth and octave as phase-locked partials. L and R share the
+        // frequency (a detuned low drone would drift in and out of phase and
+        // cancel in mono); a fixed phase offset widens its upper partials.
         let droneBase = SoundscapeHarmony.rootHz(parameters.root) / 2
-        let droneSpread = control.uniform(0.01, 0.025)
-        droneIncL = Wavetable.increment(hz: droneBase - droneSpread, sampleRate: rate)
-        droneIncR = Wavetable.increment(hz: droneBase + droneSpread, sampleRate: rate)
+        droneIncL = Wavetable.increment(hz: droneBase, sampleRate: rate)
+        droneIncR = droneIncL
         dronePhaseL = UInt32(truncatingIfNeeded: control.next())
-        dronePhaseR = UInt32(truncatingIfNeeded: control.next())
+        dronePhaseR = dronePhaseL &+ UInt32(0.06 * 4_294_967_296.0)
 
         voices = .allocate(capacity: Soundscape.maxVoices)
         for v in 0..<Soundscape.maxVoices {
@@ -170,6 +182,7 @@ public final class Soundscape: FrameSource {
         output.deallocate()
         padL.deallocate(); padR.deallocate()
         wetL.deallocate(); wetR.deallocate()
+        droneL.deallocate(); droneR.deallocate()
         voices.deinitialize(count: Soundscape.maxVoices)
         voices.deallocate()
         pitchRatio.deallocate()
@@ -225,15 +238,20 @@ public final class Soundscape: FrameSource {
             // Octaves 3, 4, 5 above the octave-2 root (brighter settings sit higher).
             let octave = r < 0.45 - 0.25 * brightness ? 1 : (r < 0.85 - 0.1 * brightness ? 2 : 3)
             var semitone = chordSemis + 12 * octave
-            if semitone > 40 { semitone -= 12 }   // keep pads below about 1.1 kHz
+            if semitone > 36 { semitone -= 12 }   // keep pads at most three octaves above the drone root (< 800 Hz)
+            // No unisons, seconds or semitone rubs against sounding voices, and at
+            // most two octaves of one pitch class at a time (stacked octaves
+            // pile partials on one frequency).
             var clash = false
+            var samePitchClass = 0
             for o in 0..<activeVoices where o != v {
                 let other = voices[o]
                 guard other.isSounding, other.semitone >= 0 else { continue }
                 let d = abs(other.semitone - semitone)
                 if d == 0 || d == 2 || d % 12 == 1 || d % 12 == 11 { clash = true; break }
+                if d % 12 == 0 { samePitchClass += 1 }
             }
-            if clash { continue }
+            if clash || samePitchClass >= 2 { continue }
 
             let f = SoundscapeHarmony.rootHz(parameters.root) * tuning(semitone: semitone, chordRoot: steps[centre])
             let spread = random.uniform(0.012, 0.035)
@@ -241,7 +259,8 @@ public final class Soundscape: FrameSource {
             voice.pointee.semitone = semitone
             voice.pointee.incL = Wavetable.increment(hz: f - spread, sampleRate: rate)
             voice.pointee.incR = Wavetable.increment(hz: f + spread, sampleRate: rate)
-            let tilt: Float = semitone < 24 ? 1.0 : (semitone < 36 ? 0.75 : 0.5)   // high notes softer
+            // Higher notes softer (by frequency, so every key balances alike).
+            let tilt = Float(min(1, pow(280 / f, 0.7)))
             voice.pointee.peak = Float(random.uniform(0.7, 1.0) * padLevel) * tilt
             let pan = random.uniform(-0.75, 0.75)
             let theta = (pan + 1) * Double.pi / 4
@@ -296,15 +315,33 @@ public final class Soundscape: FrameSource {
         padR.update(repeating: 0, count: bf)
 
         // Pad voices.
+        var sounding = 0.0
         let low = padTable.samples
         let high = highPadTable.samples
         for v in 0..<activeVoices {
             let voice = voices + v
             let start = voice.pointee.envelope
             if voice.pointee.advance() { nextStage(v) }
-            let table = voice.pointee.semitone >= 36 ? high : low
+            let table = voice.pointee.semitone >= 31 ? high : low
             voice.pointee.render(table: table, startEnvelope: start, left: padL, right: padR, frames: bf)
+            sounding += Double(voice.pointee.envelope * voice.pointee.peak)
         }
+
+        // Slow level keeper: the summed voice amplitude (known exactly from the
+        // envelopes), smoothed over ~10 s, pulls the pad bus halfway (in dB)
+        // toward its expected level, within +-3 dB. Evens out long sparse or
+        // crowded stretches without any audible pumping.
+        padSum += (sounding - padSum) * padSumCoefficient
+        let keeper = Float(min(max((padSumReference / max(padSum, 1e-3)).squareRoot(), 0.7), 1.4))
+        let k0 = padKeeper
+        let dk = (keeper - k0) / Float(bf)
+        var k = k0
+        for i in 0..<bf {
+            k += dk
+            padL[i] *= k
+            padR[i] *= k
+        }
+        padKeeper = keeper
 
         // Drone, breathing very slowly (periods of about a minute).
         let fade = t >= 8 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 8)
@@ -313,7 +350,7 @@ public final class Soundscape: FrameSource {
         renderDrone(from: droneGain, to: droneTarget)
         droneGain = droneTarget
 
-        // Slowly swept low-pass over pads + drone.
+        // Slowly swept low-pass over the pads.
         let sweep = sin(2 * .pi * 0.0091 * t + lfoPhase.1) * 0.6 + sin(2 * .pi * 0.0223 * t + lfoPhase.2) * 0.4
         let cutoff = min(padCutoff * Foundation.exp2(0.7 * motion * sweep), 0.4 * rate)
         let a = Float(1 - exp(-2 * Double.pi * cutoff / rate))
@@ -348,8 +385,8 @@ public final class Soundscape: FrameSource {
         var aL = airL, aR = airR
         for i in 0..<bf {
             g += dg
-            aL += top * ((padL[i] * dry + wetL[i] * wet) * g - aL)
-            aR += top * ((padR[i] * dry + wetR[i] * wet) * g - aR)
+            aL += top * ((padL[i] * dry + wetL[i] * wet + droneL[i]) * g - aL)
+            aR += top * ((padR[i] * dry + wetR[i] * wet + droneR[i]) * g - aR)
             output[2 * i] = Soundscape.softLimit(aL)
             output[2 * i + 1] = Soundscape.softLimit(aR)
         }
@@ -357,6 +394,8 @@ public final class Soundscape: FrameSource {
         airR = aR
     }
 
+    /// The drone stays dry: a steady tone through the reverb would only pick up
+    /// its comb colouring (a level that depends on the key), not space.
     private func renderDrone(from g0: Float, to g1: Float) {
         let bf = Soundscape.blockFrames
         let table = droneTable.samples
@@ -366,8 +405,8 @@ public final class Soundscape: FrameSource {
         let iL = droneIncL, iR = droneIncR
         for i in 0..<bf {
             g += d
-            padL[i] += wavetableRead(table, pL) * g
-            padR[i] += wavetableRead(table, pR) * g
+            droneL[i] = wavetableRead(table, pL) * g
+            droneR[i] = wavetableRead(table, pR) * g
             pL &+= iL
             pR &+= iR
         }
