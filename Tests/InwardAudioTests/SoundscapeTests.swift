@@ -250,7 +250,7 @@ struct SoundscapeTests {
         #expect(bright > 1.3 * dark, "dark \(dark) Hz, bright \(bright) Hz")
     }
 
-    @Test func intensityRaisesLevelAndMotion() {
+    @Test func intensityRaisesLevelAndDensity() {
         let quiet = SoundscapeRenders.quietAudio
         let dense = SoundscapeRenders.denseAudio
         let rq = SoundscapeProbe.rmsDB(quiet)

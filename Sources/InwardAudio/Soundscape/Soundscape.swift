@@ -191,6 +191,7 @@ public final class Soundscape: FrameSource {
 
     public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
         let bf = Soundscape.blockFrames
+        guard frames > 0 else { return 0 }
         var written = 0
         while written < frames {
             if outputUsed == bf {
@@ -235,7 +236,7 @@ public final class Soundscape: FrameSource {
             let degree = centre + 2 * random.below(3)
             let chordSemis = steps[degree % count] + 12 * (degree / count)
             let r = random.unit()
-            // Octaves 3, 4, 5 above the octave-2 root (brighter settings sit higher).
+            // One to three octaves above the drone root (brighter settings sit higher).
             let octave = r < 0.45 - 0.25 * brightness ? 1 : (r < 0.85 - 0.1 * brightness ? 2 : 3)
             var semitone = chordSemis + 12 * octave
             if semitone > 36 { semitone -= 12 }   // keep pads at most three octaves above the drone root (< 800 Hz)

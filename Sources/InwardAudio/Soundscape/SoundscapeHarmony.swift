@@ -46,12 +46,5 @@ enum SoundscapeHarmony {
         return 440 * pow2(Double(midi - 69) / 12)
     }
 
-    /// Frequency of `semitone` (may exceed 11) above the octave-2 root.
-    static func hz(root: Int, semitone: Int) -> Double {
-        let octave = semitone >= 0 ? semitone / 12 : (semitone - 11) / 12
-        let pc = semitone - 12 * octave
-        return rootHz(root) * justRatio[pc] * pow2(Double(octave))
-    }
-
     static func pow2(_ x: Double) -> Double { Foundation.exp2(x) }
 }
