@@ -108,7 +108,7 @@ public final class Soundscape: FrameSource {
         holdScale = 1.8 - 1.0 * i
         swellScale = 1.3 - 0.5 * i
         motion = 0.3 + 0.7 * i
-        padCutoff = 380 * Foundation.exp2(3.1 * b)
+        padCutoff = 550 * Foundation.exp2(2.6 * b)
         noiseCutoff = 220 * Foundation.exp2(2.6 * b)
         // Noise: +12 dB from intensity 0 to 1; less at high brightness, where it is hissier.
         noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)
@@ -120,7 +120,7 @@ public final class Soundscape: FrameSource {
         padSumCoefficient = Double(Soundscape.blockFrames) / (10 * Double(max(8000, sampleRate)))
         wetLevel = 0.2
         dryLevel = 0.8
-        targetGain = 0.315 * (0.88 + 0.24 * i)
+        targetGain = 0.315 * (0.92 + 0.16 * i)
         // A fixed gentle top-end roll-off on the master, like distance.
         air = Float(1 - exp(-2 * Double.pi * (3000 + 3000 * b) / Double(max(8000, sampleRate))))
 
