@@ -11,9 +11,12 @@ struct NoiseBed {
     private var sL1: Float = 0, sL2: Float = 0
     private var sR1: Float = 0, sR2: Float = 0
     private var a1: Float = 1, a2: Float = 0, a3: Float = 0
-    // A one-pole after the SVF (at twice its cutoff) darkens the far top end.
+    // A one-pole after the SVF (at 1.5 times its cutoff) darkens the far top end.
     private var top: Float = 1
     private var tL: Float = 0, tR: Float = 0
+    // A one-pole high-pass (~70 Hz) keeps rumble and slow drift out of the bed.
+    private var hp: Float = 0.01
+    private var hL: Float = 0, hR: Float = 0
     private let damping: Float = 1.5   // 1/Q: no resonance
     private var gain: Float = 0
 
@@ -31,7 +34,8 @@ struct NoiseBed {
         a1 = Float(b1)
         a2 = Float(g * b1)
         a3 = Float(g * g * b1)
-        top = Float(1 - exp(-2 * Double.pi * min(2 * fc, 0.45 * sampleRate) / sampleRate))
+        hp = Float(1 - exp(-2 * Double.pi * 70 / sampleRate))
+        top = Float(1 - exp(-2 * Double.pi * min(1.5 * fc, 0.45 * sampleRate) / sampleRate))
         self.gain = gain
     }
 
@@ -50,7 +54,7 @@ struct NoiseBed {
                          right: UnsafeMutablePointer<Float>, frames: Int) {
         var g = fromGain
         let dg = (gain - fromGain) / Float(frames)
-        let c1 = a1, c2 = a2, c3 = a3, c4 = top
+        let c1 = a1, c2 = a2, c3 = a3, c4 = top, c5 = hp
         for i in 0..<frames {
             g += dg
             let wl = NoiseBed.white(&rngL)
@@ -77,8 +81,13 @@ struct NoiseBed {
 
             tL += c4 * (v2l - tL)
             tR += c4 * (v2r - tR)
-            left[i] += tL * g
-            right[i] += tR * g
+            hL += c5 * (tL - hL)
+            hR += c5 * (tR - hR)
+            // Partly shared between channels (correlation about 0.6): a wide
+            // but not hollow image.
+            let nl = tL - hL, nr = tR - hR
+            left[i] += (0.9 * nl + 0.3 * nr) * g
+            right[i] += (0.9 * nr + 0.3 * nl) * g
         }
     }
 

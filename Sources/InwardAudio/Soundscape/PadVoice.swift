@@ -17,7 +17,7 @@ struct PadVoice {
     var peak: Float = 0
     var panL: Float = 0.7
     var panR: Float = 0.7
-    /// Semitones above the octave-2 root; -1 when none chosen yet.
+    /// Semitones above the drone root (`SoundscapeHarmony.rootHz`); -1 when none chosen yet.
     var semitone = -1
     var phaseL: UInt32 = 0
     var phaseR: UInt32 = 0

@@ -6,9 +6,17 @@ import Foundation
 /// a long reverb. No pulse, no steps, no glides; same parameters and sample
 /// rate always give the same samples, however the reads are chunked.
 ///
-/// Level: long-term RMS about -20 dBFS, peaks held below -3 dBFS by a soft
-/// limiter that normally never engages. Fades in from silence over the first
-/// seconds.
+/// Level: long-term RMS about -20 dBFS (about -21.5 at intensity 0, -18.5 at
+/// intensity 1); peaks are held below -3 dBFS by a soft limiter whose knee
+/// (from -6 dBFS) only the densest settings touch, rarely. Fades in from
+/// silence over the first seconds (4 s master fade; drone 8 s; noise 6 s).
+///
+/// Parameters: `intensity` sets voice count (3...8), note lengths, noise level
+/// and how far the filters wander; `brightness` sets harmonic content, filter
+/// cutoffs and register; `root`/`scale` the key; `seed` the whole piece.
+///
+/// Real-time safe: everything is allocated in `init`; `read` renders 64-frame
+/// blocks into a private buffer, so output does not depend on read sizes.
 public final class Soundscape: FrameSource {
     public let parameters: SoundscapeParameters
     public let sampleRate: Int
@@ -29,10 +37,13 @@ public final class Soundscape: FrameSource {
     private let padR: UnsafeMutablePointer<Float>
     private let wetL: UnsafeMutablePointer<Float>
     private let wetR: UnsafeMutablePointer<Float>
+    private let droneL: UnsafeMutablePointer<Float>
+    private let droneR: UnsafeMutablePointer<Float>
     private let voices: UnsafeMutablePointer<PadVoice>
-    private let dronePhase: UnsafeMutablePointer<UInt32>  // 3 partials x L/R
-    private let droneInc: UnsafeMutablePointer<UInt32>
-    private let droneWeight: UnsafeMutablePointer<Float>
+    private var dronePhaseL: UInt32 = 0
+    private var dronePhaseR: UInt32 = 0
+    private let droneIncL: UInt32
+    private let droneIncR: UInt32
 
     private let padTable: Wavetable
     private let highPadTable: Wavetable
@@ -55,6 +66,10 @@ public final class Soundscape: FrameSource {
     private var padLowR: Float = 0
     private var droneGain: Float = 0
     private var masterGain: Float = 0
+    private var padSum: Double
+    private var padKeeper: Float = 1
+    private let padSumReference: Double
+    private let padSumCoefficient: Double
     private let lfoPhase: (Double, Double, Double, Double, Double)
 
     // Parameter-derived constants.
@@ -62,6 +77,7 @@ public final class Soundscape: FrameSource {
     private let brightness: Double
     private let restScale: Double
     private let holdScale: Double
+    private let swellScale: Double
     private let motion: Double
     private let padCutoff: Double
     private let noiseCutoff: Double
@@ -86,20 +102,27 @@ public final class Soundscape: FrameSource {
         intensity = i
         brightness = b
         activeVoices = 3 + Int((5 * i).rounded())
-        restScale = 1.8 - 1.2 * i
-        holdScale = 0.7 + 0.6 * i
+        // Low intensity: few voices, long slow swells that overlap (near-still).
+        // High intensity: more voices with shorter notes, so more motion.
+        restScale = 1.1 - 0.3 * i
+        holdScale = 1.8 - 1.0 * i
+        swellScale = 1.3 - 0.5 * i
         motion = 0.3 + 0.7 * i
-        padCutoff = 380 * Foundation.exp2(3.4 * b)
-        noiseCutoff = 220 * Foundation.exp2(3.0 * b)
-        noiseLevel = 0.038 * Foundation.exp2(2.0 * i)       // -12 dB ... 0 dB relative
-        droneLevel = 0.22 - 0.08 * i
-        // More voices sound at higher intensity; scale each down so the sum grows gently.
-        padLevel = 0.74 - 0.25 * i
-        wetLevel = 0.55
+        padCutoff = 550 * Foundation.exp2(2.6 * b)
+        noiseCutoff = 220 * Foundation.exp2(2.6 * b)
+        // Noise: +12 dB from intensity 0 to 1; less at high brightness, where it is hissier.
+        noiseLevel = 0.05 * Foundation.exp2(2.0 * i) * (1.15 - 0.35 * b)
+        droneLevel = 0.28 - 0.1 * i
+        // Voice count (3...8) already raises the level with intensity.
+        padLevel = 0.64 - 0.16 * i
+        padSumReference = padLevel * (0.9 + 1.6 * i)
+        padSum = padSumReference
+        padSumCoefficient = Double(Soundscape.blockFrames) / (10 * Double(max(8000, sampleRate)))
+        wetLevel = 0.2
         dryLevel = 0.8
-        targetGain = 0.16
+        targetGain = 0.315 * (0.92 + 0.16 * i)
         // A fixed gentle top-end roll-off on the master, like distance.
-        air = Float(1 - exp(-2 * Double.pi * (3000 + 3500 * b) / Double(max(8000, sampleRate))))
+        air = Float(1 - exp(-2 * Double.pi * (3000 + 3000 * b) / Double(max(8000, sampleRate))))
 
         let bf = Soundscape.blockFrames
         output = .allocate(capacity: 2 * bf)
@@ -108,12 +131,14 @@ public final class Soundscape: FrameSource {
         padL = .allocate(capacity: bf); padL.initialize(repeating: 0, count: bf)
         padR = .allocate(capacity: bf); padR.initialize(repeating: 0, count: bf)
         wetL = .allocate(capacity: bf); wetL.initialize(repeating: 0, count: bf)
+        droneL = .allocate(capacity: bf); droneL.initialize(repeating: 0, count: bf)
+        droneR = .allocate(capacity: bf); droneR.initialize(repeating: 0, count: bf)
         wetR = .allocate(capacity: bf); wetR.initialize(repeating: 0, count: bf)
 
-        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.7 * b))
+        padTable = Wavetable(amplitudes: Wavetable.tilted(count: 8, tilt: 2.8 - 1.5 * b))
         // High notes use fewer harmonics so nothing sits above ~6 kHz.
-        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.7 * b))
-        droneTable = Wavetable(amplitudes: Wavetable.tilted(count: 10, tilt: 2.9 - 1.3 * b))
+        highPadTable = Wavetable(amplitudes: Wavetable.tilted(count: 4, tilt: 2.8 - 1.5 * b))
+        droneTable = Wavetable(amplitudes: Soundscape.droneHarmonics(tilt: 2.9 - 1.3 * b))
 
         var control = SoundscapeRandom(seed: parameters.seed, stream: 1)
         var audioSeeds = SoundscapeRandom(seed: parameters.seed, stream: 2)
@@ -128,21 +153,15 @@ public final class Soundscape: FrameSource {
         lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
                     control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
 
-        // Drone: root, fifth, octave, each a slightly detuned L/R pair.
-        dronePhase = .allocate(capacity: 6)
-        droneInc = .allocate(capacity: 6)
-        droneWeight = .allocate(capacity: 3)
-        let droneSemis = [0, 7, 12]
-        let droneWeights: [Float] = [1.0, 0.55, 0.3]
-        for k in 0..<3 {
-            let f = SoundscapeHarmony.hz(root: parameters.root, semitone: droneSemis[k])
-            let spread = control.uniform(0.02, 0.05)
-            droneInc[2 * k] = Wavetable.increment(hz: f - spread, sampleRate: rate)
-            droneInc[2 * k + 1] = Wavetable.increment(hz: f + spread, sampleRate: rate)
-            dronePhase[2 * k] = UInt32(truncatingIfNeeded: control.next())
-            dronePhase[2 * k + 1] = UInt32(truncatingIfNeeded: control.next())
-            droneWeight[k] = droneWeights[k]
-        }
+        // Drone: one oscillator pair an octave below the root, whose table holds
+        // root, fifth and octave as phase-locked partials. L and R share the
+        // frequency (a detuned low drone would drift in and out of phase and
+        // cancel in mono); a fixed phase offset widens its upper partials.
+        let droneBase = SoundscapeHarmony.rootHz(parameters.root) / 2
+        droneIncL = Wavetable.increment(hz: droneBase, sampleRate: rate)
+        droneIncR = droneIncL
+        dronePhaseL = UInt32(truncatingIfNeeded: control.next())
+        dronePhaseR = dronePhaseL &+ UInt32(0.06 * 4_294_967_296.0)
 
         voices = .allocate(capacity: Soundscape.maxVoices)
         for v in 0..<Soundscape.maxVoices {
@@ -163,15 +182,16 @@ public final class Soundscape: FrameSource {
         output.deallocate()
         padL.deallocate(); padR.deallocate()
         wetL.deallocate(); wetR.deallocate()
+        droneL.deallocate(); droneR.deallocate()
         voices.deinitialize(count: Soundscape.maxVoices)
         voices.deallocate()
-        dronePhase.deallocate(); droneInc.deallocate(); droneWeight.deallocate()
         pitchRatio.deallocate()
         reverb.deallocate()
     }
 
     public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
         let bf = Soundscape.blockFrames
+        guard frames > 0 else { return 0 }
         var written = 0
         while written < frames {
             if outputUsed == bf {
@@ -197,14 +217,14 @@ public final class Soundscape: FrameSource {
         switch voice.pointee.stage {
         case .resting:
             if choosePitch(v) {
-                voice.pointee.enter(.attack, blocks: seconds(random.uniform(5, 11)))
+                voice.pointee.enter(.attack, blocks: seconds(random.uniform(5, 11) * swellScale))
             } else {
                 voice.pointee.enter(.resting, blocks: seconds(random.uniform(2, 5)))
             }
         case .attack:
             voice.pointee.enter(.hold, blocks: seconds(random.uniform(2, 10) * holdScale))
         case .hold:
-            voice.pointee.enter(.release, blocks: seconds(random.uniform(7, 15)))
+            voice.pointee.enter(.release, blocks: seconds(random.uniform(7, 15) * swellScale))
         case .release:
             voice.pointee.enter(.resting, blocks: seconds(random.uniform(3, 15) * restScale))
         }
@@ -216,18 +236,23 @@ public final class Soundscape: FrameSource {
             let degree = centre + 2 * random.below(3)
             let chordSemis = steps[degree % count] + 12 * (degree / count)
             let r = random.unit()
-            // Octaves 3, 4, 5 above the octave-2 root (brighter settings sit higher).
+            // One to three octaves above the drone root (brighter settings sit higher).
             let octave = r < 0.45 - 0.25 * brightness ? 1 : (r < 0.85 - 0.1 * brightness ? 2 : 3)
             var semitone = chordSemis + 12 * octave
-            if semitone > 40 { semitone -= 12 }   // keep pads below about 1.1 kHz
+            if semitone > 36 { semitone -= 12 }   // keep pads at most three octaves above the drone root (< 800 Hz)
+            // No unisons, seconds or semitone rubs against sounding voices, and at
+            // most two octaves of one pitch class at a time (stacked octaves
+            // pile partials on one frequency).
             var clash = false
+            var samePitchClass = 0
             for o in 0..<activeVoices where o != v {
                 let other = voices[o]
                 guard other.isSounding, other.semitone >= 0 else { continue }
                 let d = abs(other.semitone - semitone)
                 if d == 0 || d == 2 || d % 12 == 1 || d % 12 == 11 { clash = true; break }
+                if d % 12 == 0 { samePitchClass += 1 }
             }
-            if clash { continue }
+            if clash || samePitchClass >= 2 { continue }
 
             let f = SoundscapeHarmony.rootHz(parameters.root) * tuning(semitone: semitone, chordRoot: steps[centre])
             let spread = random.uniform(0.012, 0.035)
@@ -235,7 +260,8 @@ public final class Soundscape: FrameSource {
             voice.pointee.semitone = semitone
             voice.pointee.incL = Wavetable.increment(hz: f - spread, sampleRate: rate)
             voice.pointee.incR = Wavetable.increment(hz: f + spread, sampleRate: rate)
-            let tilt: Float = semitone < 24 ? 1.0 : (semitone < 36 ? 0.75 : 0.5)   // high notes softer
+            // Higher notes softer (by frequency, so every key balances alike).
+            let tilt = Float(min(1, pow(280 / f, 0.7)))
             voice.pointee.peak = Float(random.uniform(0.7, 1.0) * padLevel) * tilt
             let pan = random.uniform(-0.75, 0.75)
             let theta = (pan + 1) * Double.pi / 4
@@ -290,15 +316,33 @@ public final class Soundscape: FrameSource {
         padR.update(repeating: 0, count: bf)
 
         // Pad voices.
+        var sounding = 0.0
         let low = padTable.samples
         let high = highPadTable.samples
         for v in 0..<activeVoices {
             let voice = voices + v
             let start = voice.pointee.envelope
             if voice.pointee.advance() { nextStage(v) }
-            let table = voice.pointee.semitone >= 36 ? high : low
+            let table = voice.pointee.semitone >= 31 ? high : low
             voice.pointee.render(table: table, startEnvelope: start, left: padL, right: padR, frames: bf)
+            sounding += Double(voice.pointee.envelope * voice.pointee.peak)
         }
+
+        // Slow level keeper: the summed voice amplitude (known exactly from the
+        // envelopes), smoothed over ~10 s, pulls the pad bus halfway (in dB)
+        // toward its expected level, within +-3 dB. Evens out long sparse or
+        // crowded stretches without any audible pumping.
+        padSum += (sounding - padSum) * padSumCoefficient
+        let keeper = Float(min(max((padSumReference / max(padSum, 1e-3)).squareRoot(), 0.7), 1.4))
+        let k0 = padKeeper
+        let dk = (keeper - k0) / Float(bf)
+        var k = k0
+        for i in 0..<bf {
+            k += dk
+            padL[i] *= k
+            padR[i] *= k
+        }
+        padKeeper = keeper
 
         // Drone, breathing very slowly (periods of about a minute).
         let fade = t >= 8 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 8)
@@ -307,7 +351,7 @@ public final class Soundscape: FrameSource {
         renderDrone(from: droneGain, to: droneTarget)
         droneGain = droneTarget
 
-        // Slowly swept low-pass over pads + drone.
+        // Slowly swept low-pass over the pads.
         let sweep = sin(2 * .pi * 0.0091 * t + lfoPhase.1) * 0.6 + sin(2 * .pi * 0.0223 * t + lfoPhase.2) * 0.4
         let cutoff = min(padCutoff * Foundation.exp2(0.7 * motion * sweep), 0.4 * rate)
         let a = Float(1 - exp(-2 * Double.pi * cutoff / rate))
@@ -342,8 +386,8 @@ public final class Soundscape: FrameSource {
         var aL = airL, aR = airR
         for i in 0..<bf {
             g += dg
-            aL += top * ((padL[i] * dry + wetL[i] * wet) * g - aL)
-            aR += top * ((padR[i] * dry + wetR[i] * wet) * g - aR)
+            aL += top * ((padL[i] * dry + wetL[i] * wet + droneL[i]) * g - aL)
+            aR += top * ((padR[i] * dry + wetR[i] * wet + droneR[i]) * g - aR)
             output[2 * i] = Soundscape.softLimit(aL)
             output[2 * i + 1] = Soundscape.softLimit(aR)
         }
@@ -351,26 +395,35 @@ public final class Soundscape: FrameSource {
         airR = aR
     }
 
+    /// The drone stays dry: a steady tone through the reverb would only pick up
+    /// its comb colouring (a level that depends on the key), not space.
     private func renderDrone(from g0: Float, to g1: Float) {
         let bf = Soundscape.blockFrames
         let table = droneTable.samples
-        let dg = (g1 - g0) / Float(bf)
-        for k in 0..<3 {
-            var pL = dronePhase[2 * k], pR = dronePhase[2 * k + 1]
-            let iL = droneInc[2 * k], iR = droneInc[2 * k + 1]
-            let w = droneWeight[k]
-            var g = g0 * w
-            let d = dg * w
-            for i in 0..<bf {
-                g += d
-                padL[i] += wavetableRead(table, pL) * g
-                padR[i] += wavetableRead(table, pR) * g
-                pL &+= iL
-                pR &+= iR
-            }
-            dronePhase[2 * k] = pL
-            dronePhase[2 * k + 1] = pR
+        let d = (g1 - g0) / Float(bf)
+        var g = g0
+        var pL = dronePhaseL, pR = dronePhaseR
+        let iL = droneIncL, iR = droneIncR
+        for i in 0..<bf {
+            g += d
+            droneL[i] = wavetableRead(table, pL) * g
+            droneR[i] = wavetableRead(table, pR) * g
+            pL &+= iL
+            pR &+= iR
         }
+        dronePhaseL = pL
+        dronePhaseR = pR
+    }
+
+    /// Harmonics (of half the root frequency) of the drone: the root (even
+    /// harmonics), its fifth (multiples of 3) and upper octave (multiples of 4),
+    /// each with partials falling off as 1/n^tilt.
+    static func droneHarmonics(tilt: Double) -> [Double] {
+        var a = [Double](repeating: 0, count: 30)
+        for n in 1...10 { a[2 * n - 1] += 1.0 / pow(Double(n), tilt) }
+        for m in 1...10 { a[3 * m - 1] += 0.55 / pow(Double(m), tilt) }
+        for k in 1...7 { a[4 * k - 1] += 0.3 / pow(Double(k), tilt) }
+        return a
     }
 
     /// Identity below 0.5 (-6 dBFS); above, a tanh knee that never reaches 0.7 (-3.1 dBFS).

@@ -36,19 +36,14 @@ enum SoundscapeHarmony {
         45.0 / 32, 3.0 / 2, 8.0 / 5, 5.0 / 3, 9.0 / 5, 15.0 / 8,
     ]
 
-    /// Frequency (Hz) of the root pitch class in octave 2 (C2 = 65.4 Hz),
-    /// equal-tempered against A4 = 440 Hz.
+    /// Frequency (Hz) of the key's lowest root, which the drone sits on:
+    /// octave 2 for C...F# (65...92 Hz), octave 1 for G...B (49...62 Hz), so
+    /// the register stays within about half an octave whatever the key.
+    /// Equal-tempered against A4 = 440 Hz.
     static func rootHz(_ root: Int) -> Double {
         let pc = ((root % 12) + 12) % 12
-        let midi = 36 + pc
+        let midi = (pc >= 7 ? 24 : 36) + pc
         return 440 * pow2(Double(midi - 69) / 12)
-    }
-
-    /// Frequency of `semitone` (may exceed 11) above the octave-2 root.
-    static func hz(root: Int, semitone: Int) -> Double {
-        let octave = semitone >= 0 ? semitone / 12 : (semitone - 11) / 12
-        let pc = semitone - 12 * octave
-        return rootHz(root) * justRatio[pc] * pow2(Double(octave))
     }
 
     static func pow2(_ x: Double) -> Double { Foundation.exp2(x) }

@@ -11,11 +11,12 @@ final class Wavetable {
     /// `size + 1` samples (the guard point repeats sample 0).
     let samples: UnsafeMutablePointer<Float>
 
-    /// Harmonic amplitudes `amplitudes[k]` for harmonic k+1; peak-normalised to 1.
+    /// Harmonic amplitudes `amplitudes[k]` for harmonic k+1; normalised to the RMS
+    /// of a unit sine (1/sqrt 2), so timbre (brightness) does not change loudness.
     init(amplitudes: [Double]) {
         let n = Wavetable.size
         samples = .allocate(capacity: n + 1)
-        var peak = 0.0
+        var power = 0.0
         var tmp = [Double](repeating: 0, count: n)
         for i in 0..<n {
             let x = 2 * Double.pi * Double(i) / Double(n)
@@ -24,9 +25,10 @@ final class Wavetable {
                 v += a * sin(Double(k + 1) * x)
             }
             tmp[i] = v
-            peak = max(peak, abs(v))
+            power += v * v
         }
-        let norm = peak > 0 ? 1 / peak : 0
+        let rms = (power / Double(n)).squareRoot()
+        let norm = rms > 0 ? 0.5.squareRoot() / rms : 0
         for i in 0..<n { samples[i] = Float(tmp[i] * norm) }
         samples[n] = samples[0]
     }
