@@ -1,0 +1,251 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A whole session through the real daemon, paced, into ALSA's file PCM: each
+/// control is sent over the protocol, and the capture shows it did what it
+/// says when it says.
+@Suite("inwardd session", .serialized)
+struct DaemonSessionTests {
+    static let rate = 48000
+    static let method = "io.inward.Session."
+
+    static let plan = """
+        name = "system"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -6
+        fade_in = "1s"
+        fade_out = "1s"
+        source = { kind = "playlist", path = "a.m3u8" }
+        [[phase]]
+        name = "onset"
+        duration = "20s"
+        level_db = -6
+        fade_in = "1s"
+        fade_out = "1s"
+        max_extend = "30s"
+        source = { kind = "playlist", path = "b.m3u8" }
+        [[phase]]
+        name = "peak"
+        duration = "30s"
+        level_db = -6
+        fade_in = "1s"
+        fade_out = "1s"
+        crossfade = "4s"
+        source = { kind = "playlist", path = "c.m3u8" }
+        [[phase]]
+        name = "closing"
+        duration = "10s"
+        fade_in = "1s"
+        source = { kind = "silence" }
+        """
+
+    /// Collects a Monitor stream on its own connection.
+    final class Monitor: @unchecked Sendable {
+        let events = Mutex<[JSONObject]>([])
+        let client: VarlinkTestClient
+
+        init(socket: String) throws {
+            client = try VarlinkTestClient(path: socket)
+            let first = try client.call(DaemonSessionTests.method + "Monitor", more: true)
+            precondition(first.continues, "Monitor must stream")
+            Thread { [self] in
+                while let reply = try? client.receive() {
+                    if let event = reply.object["event"]?.objectValue { events.withLock { $0.append(event) } }
+                }
+            }.start()
+        }
+
+        func all(_ kind: String) -> [JSONObject] { events.withLock { $0.filter { $0["kind"]?.stringValue == kind } } }
+    }
+
+    /// Status now.
+    func status(_ c: VarlinkTestClient) throws -> JSONObject {
+        try c.call(Self.method + "Status").object["status"]?.objectValue ?? [:]
+    }
+
+    /// Polls until the session clock passes `seconds` (T+ when `sinceDose`).
+    func waitFor(_ c: VarlinkTestClient, seconds: Double, sinceDose: Bool = false) throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let s = try status(c)
+            let now = sinceDose ? s["t0_seconds"]?.doubleValue : s["session_seconds"]?.doubleValue
+            if let now, now >= seconds { return }
+            usleep(5_000)
+        }
+        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
+    }
+
+    /// The frame being heard when a control's reply was written.
+    func frame(of reply: VarlinkReply) -> Int {
+        Int(((reply.object["status"]?["session_seconds"]?.doubleValue) ?? 0) * Double(Self.rate))
+    }
+
+    func rmsDB(_ x: [Float], at frame: Int, window: Int = 2400) -> Double {
+        let a = max(0, frame - window / 2), b = min(x.count, a + window)
+        return AudioAnalysis.rmsDB(x[a..<b])
+    }
+
+    @Test("dose, hold, pause, resume, volume, skip, silence, next and stop do what they say, when they say")
+    func fullSession() throws {
+        let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 12) { dir in
+            for (name, hz) in [("a", 330.0), ("b", 440.0), ("c", 880.0)] {
+                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: hz,
+                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 90)
+                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+            }
+        }
+        let c = try daemon.client()
+        let monitor = try Monitor(socket: daemon.socket)
+        let m = Self.method
+
+        // Nothing runs yet.
+        #expect(try c.call(m + "Dose").error == "io.inward.Session.NoSession")
+        let started = try c.call(m + "Start", ["plan": "system", "client": "C-0042"])
+        #expect(started.error == nil, "start failed: \(started.object)")
+        #expect(started.object["status"]?["state"]?.stringValue == "waiting_for_dose")
+        #expect(try c.call(m + "Start", ["plan": "system"]).error == "io.inward.Session.SessionActive")
+        #expect(try c.call(m + "Start", ["plan": "system", "client": "Jane Doe"]).error != nil)
+
+        try waitFor(c, seconds: 3)
+        let dose = try c.call(m + "Dose", ["amount": "60 mg"])
+        #expect(dose.object["t0"]?.boolValue == true)
+        let booster = try c.call(m + "Dose", ["amount": "20 mg"])
+        #expect(booster.object["booster"]?.boolValue == true)
+
+        try waitFor(c, seconds: 5, sinceDose: true)
+        let hold = try c.call(m + "Hold", ["seconds": 10.0])
+        #expect(hold.object["held_seconds"]?.doubleValue == 10)
+        #expect(hold.object["max_seconds"]?.doubleValue == 30)
+
+        try waitFor(c, seconds: 8, sinceDose: true)
+        let pause = try c.call(m + "Pause")
+        let pauseFrame = frame(of: pause)
+        try waitFor(c, seconds: 14, sinceDose: true)
+        let resume = try c.call(m + "Resume")
+        let resumeFrame = frame(of: resume)
+
+        try waitFor(c, seconds: 20, sinceDose: true)
+        let volume = try c.call(m + "SetVolume", ["db": -6.0])
+        #expect(volume.object["volume_db"]?.doubleValue == -6)
+        let volumeFrame = Int(((try status(c))["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
+
+        try waitFor(c, seconds: 33, sinceDose: true)   // peak since T+30 (20 s + 10 s hold)
+        #expect(try status(c)["phase"]?["name"]?.stringValue == "peak")
+        let skip = try c.call(m + "Skip")
+        #expect(skip.error == nil)
+        let skipFrame = frame(of: skip)
+
+        try waitFor(c, seconds: 40, sinceDose: true)
+        let silence = try c.call(m + "Silence")
+        let silenceFrame = frame(of: silence)
+        try waitFor(c, seconds: 44, sinceDose: true)
+        _ = try c.call(m + "Resume")
+        try waitFor(c, seconds: 47, sinceDose: true)
+        let next = try c.call(m + "Next")
+        #expect(next.error == nil)
+        try waitFor(c, seconds: 52, sinceDose: true)
+        let stop = try c.call(m + "Stop")
+        let stopFrame = frame(of: stop)
+
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try status(c))["state"]?.stringValue != "idle" { usleep(10_000) }
+        #expect(try status(c)["state"]?.stringValue == "idle")
+        let (code, log) = daemon.terminate()
+        #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
+
+        // Events: every control recorded, phases at their exact frames.
+        let starts = monitor.all("phase.start")
+        let t0Frame = Int(monitor.all("dose").first?["fields"]?["frame"]?.int64Value ?? -1)
+        #expect(t0Frame > 0)
+        let onsetStart = starts.first { $0["phase"]?.stringValue == "onset" }?["fields"]?["frame"]?.int64Value
+        let peakStart = starts.first { $0["phase"]?.stringValue == "peak" }?["fields"]?["frame"]?.int64Value
+        #expect(monitor.all("booster").count == 1)
+        for kind in ["control.hold", "control.pause", "control.resume", "control.volume", "control.skip",
+                     "control.silence", "control.next", "control.stop", "session.end"] {
+            #expect(!monitor.all(kind).isEmpty, "no \(kind) event")
+        }
+        // The hold moved the onset/peak boundary by exactly 10 s: 20 s + 10 s after the onset began.
+        if let onsetStart, let peakStart {
+            #expect(peakStart - onsetStart == Int64(30 * Self.rate), "peak began \(peakStart - onsetStart) frames after onset")
+        } else {
+            Issue.record("no phase.start events for onset and peak")
+        }
+
+        let audio = try WavReader.read(daemon.capture)
+        let x = audio.channels[0]
+        #expect(audio.sampleRate == Self.rate)
+
+        // The 880 Hz peak track is heard from the peak's first frame: its fade-in
+        // is under way 100 ms in, and nothing of it 100 ms before.
+        if let peakStart {
+            let p = Int(peakStart)
+            func tone(_ at: Int) -> Double {
+                AudioAnalysis.goertzel(Array(x[(at - 1200)..<(at + 1200)]), frequency: 880, sampleRate: Self.rate)
+            }
+            #expect(tone(p - 4800) < 0.001)
+            #expect(tone(p + 12_000) > 0.01)
+        }
+
+        // Pause: down over its 4 s fade (equal-power: -3 dB at half way), silent after; resume brings it back.
+        let steady = rmsDB(x, at: pauseFrame - Self.rate)
+        #expect(steady > -20)
+        let half = rmsDB(x, at: pauseFrame + 2 * Self.rate)
+        #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
+        #expect(rmsDB(x, at: pauseFrame + Int(4.5 * Double(Self.rate))) < -60)
+        #expect(rmsDB(x, at: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1)
+
+        // A control is heard within a device buffer (4096 frames) of its reply.
+        let early = rmsDB(x, at: pauseFrame + 4096 + 2400, window: 1200)
+        #expect(early < steady - 0.01, "the pause fade had not begun 4096 frames after the reply")
+
+        // Volume -6 dB: the level settles 6 dB lower after its 2 s ramp.
+        let beforeVolume = rmsDB(x, at: volumeFrame - Self.rate / 2)
+        let afterVolume = rmsDB(x, at: volumeFrame + 3 * Self.rate)
+        #expect(abs((beforeVolume - afterVolume) - 6) < 0.5, "volume moved \(beforeVolume - afterVolume) dB")
+
+        // Skip: the 880 Hz track crossfades away within its 4 s crossfade.
+        func energy880(_ at: Int) -> Double {
+            AudioAnalysis.goertzel(Array(x[(at - 2400)..<(at + 2400)]), frequency: 880, sampleRate: Self.rate)
+        }
+        #expect(energy880(skipFrame + 5 * Self.rate) < energy880(skipFrame - Self.rate / 2) / 20)
+
+        // Silence: silent within 3 s.
+        #expect(rmsDB(x, at: silenceFrame + 3 * Self.rate + 1200) < -60)
+
+        // Stop: the capture ends within 3 s (plus a buffer) of the reply, faded.
+        #expect(x.count <= stopFrame + 3 * Self.rate + 8192)
+        #expect(AudioAnalysis.peak(x.suffix(Self.rate / 10)) < 0.01)
+        #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the daemon's output")
+    }
+
+    @Test("SIGTERM during a session fades out, ends it and exits 0")
+    func sigterm() throws {
+        let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 4) { dir in
+            for name in ["a", "b", "c"] {
+                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
+                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 30)
+                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+            }
+        }
+        let c = try daemon.client()
+        #expect(try c.call(Self.method + "Start", ["plan": "system"]).error == nil)
+        try waitFor(c, seconds: 4)
+        let heard = Int(((try status(c))["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
+        let (code, log) = daemon.terminate()
+        #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
+        let x = try WavReader.read(daemon.capture).channels[0]
+        // Faded out within 3 s of the signal (and a little pacing slack), not cut.
+        #expect(x.count < heard + 4 * Self.rate)
+        #expect(AudioAnalysis.peak(x.suffix(Self.rate / 10)) < 0.01)
+        #expect(AudioAnalysis.maxStep(x) < 0.05)
+    }
+}
