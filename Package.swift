@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )
