@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),
+        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

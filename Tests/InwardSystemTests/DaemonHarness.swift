@@ -37,7 +37,8 @@ final class DaemonHarness {
             .write(toFile: asoundrc, atomically: true, encoding: .utf8)
 
         process.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
-        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", "room"]
+        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", "room",
+                         "--format", "s16"]
         if let pace { arguments += ["--pace", String(pace)] }
         process.arguments = arguments + extraArguments
         var env = ProcessInfo.processInfo.environment

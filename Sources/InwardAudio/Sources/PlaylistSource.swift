@@ -81,9 +81,11 @@ public final class PlaylistSource: FrameSource {
         }
         current?.deck?.fill()
         incoming?.deck?.fill()
-        // Keep the following track (or the takeover soundscape) ready while a
-        // track plays, so the crossfade can start on the exact frame.
-        if case .track = current, incoming == nil, next == nil {
+        // Have the following track (or the takeover soundscape) ready well
+        // before the crossfade, so it starts on its exact frame; not sooner,
+        // so a track's start is not slowed by opening the next one.
+        if case .track(let deck) = current, incoming == nil, next == nil,
+           deck.remaining.map({ $0 <= Int64(crossfadeFrames + lookahead + 2 * sampleRate) }) ?? true || skipRequested {
             next = openNext()
         }
         next?.deck?.fill()

@@ -119,6 +119,15 @@ public final class SessionRuntime: @unchecked Sendable {
         let started = monotonicSeconds()
         var tail = 0
         var code = 1
+        // Start the device only once the mixer has something for it.
+        let primeDeadline = monotonicSeconds() + 10
+        while ring.available < period && !mixDone.load(ordering: .acquiring) && !quit.load(ordering: .acquiring)
+                && monotonicSeconds() < primeDeadline {
+            dataReady.wait(seconds: 0.05)
+        }
+        // A paced, unclocked sink has no deadline: wait for the mixer rather
+        // than insert silence. A real device must be fed in time.
+        let patience = options.pace != nil ? 2.0 : periodSeconds / 2
         loop: while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             var n = ring.read(into: buffer, frames: period)
@@ -131,8 +140,8 @@ public final class SessionRuntime: @unchecked Sendable {
                     }
                     break
                 }
-                // Give the mix thread up to half a period before it counts as an underrun.
-                if !dataReady.wait(seconds: periodSeconds / 2) {
+                // Give the mix thread a moment before it counts as an underrun.
+                if !dataReady.wait(seconds: patience) {
                     underruns.add(1, ordering: .relaxed)
                     (buffer + 2 * n).update(repeating: 0, count: 2 * (period - n))
                     break
@@ -222,12 +231,14 @@ public final class SessionRuntime: @unchecked Sendable {
     // MARK: Controls (called from the control thread)
 
     /// Marks a dose now. True when it is T0, false for a booster.
+    ///
+    /// T0 is the first frame the dose can still shape: the mixer's position,
+    /// one ring (about 90 ms) after what is being heard. Taking that frame
+    /// keeps every post-dose phase exactly as long as the plan says.
     public func dose() -> (isT0: Bool, frame: Int64) {
-        let heard = max(0, playedFrames - Int64(stage.latency))
-        return mixLock.withLock { _ in
-            // T0 is when the dose is given, which is what is being heard now.
-            let isT0 = mixer.markDose(at: heard)
-            return (isT0, mixer.t0 ?? heard)
+        mixLock.withLock { _ in
+            let isT0 = mixer.markDose()
+            return (isT0, mixer.t0 ?? mixer.position)
         }
     }
 

@@ -8,6 +8,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketGroup: String?
     public var stateDirectory: String
     public var device = "default"
+    /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
+    public var format: String?
     public var plansDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
@@ -34,7 +36,7 @@ public struct DaemonConfig: Sendable, Equatable {
         public let description: String
     }
 
-    static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "plans", "pace", "sample_rate",
+    static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
                                     "period", "buffer"]
 
     /// Applies the settings in the TOML file at `path`.
@@ -75,6 +77,10 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = try string("socket_group") { socketGroup = v }
         if let v = try string("state_dir") { stateDirectory = v }
         if let v = try string("device") { device = v }
+        if let v = try string("format") {
+            guard ["s16", "s32", "float"].contains(v) else { throw bad("format", "must be s16, s32 or float") }
+            format = v
+        }
         if let v = table["plans"] {
             guard let list = v.array?.compactMap({ $0.string }), list.count == v.array?.count else {
                 throw bad("plans", "must be a list of folder paths")

@@ -16,6 +16,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public struct Configuration: Sendable {
         public var plansDirectories: [String]
         public var device: String
+        /// s16, s32 or float; nil negotiates.
+        public var format: String?
         public var sampleRate = 48000
         public var periodFrames = 1024
         public var bufferFrames = 4096
@@ -183,6 +185,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let audio: any AudioSink
         do {
             audio = try AlsaSink(device: configuration.device, sampleRate: configuration.sampleRate,
+                                 format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
                                  periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
         } catch {
             throw ServiceError(errors.deviceUnavailable(device: configuration.device, reason: "\(error)"))

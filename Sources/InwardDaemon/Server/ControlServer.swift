@@ -1,0 +1,438 @@
+import InwardProtocol
+public import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Varlink server on the control socket: one thread, `poll(2)` over the
+/// listening socket, an eventfd and every client.
+///
+/// Calls on a connection are answered strictly in order. Only one call per
+/// connection is in flight: the next waits for the final reply of the current one
+/// (a `more` call stays in flight until a reply without `continues`, or an error).
+/// `oneway` calls are handed to the handler and their replies dropped; the next
+/// call proceeds at once. `org.varlink.service` calls are answered here; every
+/// other call goes to the handler, on the server thread.
+///
+/// Limits and errors (each affects only the client at fault):
+/// - a message over `maxMessageBytes`: `io.inward.Session.MessageTooLarge`, then
+///   the connection is closed once the reply is flushed (calls that arrived complete
+///   before it are answered first);
+/// - invalid JSON or an invalid call: `io.inward.Session.MalformedMessage(reason,
+///   offset)`, then close. If a `more` call is streaming when it arrives, the stream
+///   is cut and the error sent at once;
+/// - a client beyond `maxClients`: accepted, sent `TooManyClients`, closed;
+/// - more than `maxQueuedCallsPerClient` calls waiting behind a call in flight, or
+///   more than `maxOutboundBytesPerClient` of replies it does not read (a stalled
+///   `Monitor` reader): closed, with a log line.
+/// A client that pipelines calls faster than it reads their replies is not closed:
+/// the server stops reading from it while a quarter of the outbound limit is unsent.
+///
+/// Threads: `run()` blocks the calling thread. `shutdown()`, `clientCount` and the
+/// responders are thread-safe. Set `serviceVersion` and `serviceURL` before `run()`.
+/// The server owns `listenFD` and closes it when `run()` returns.
+public final class ControlServer: @unchecked Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// Longest message accepted, in bytes before the NUL.
+        public var maxMessageBytes = 65536
+        /// Connections served at once; one more is told `TooManyClients` and closed.
+        public var maxClients = 64
+        /// Calls a client may have waiting behind its call in flight.
+        public var maxQueuedCallsPerClient = 64
+        /// Replies a client may leave unread before it is closed.
+        public var maxOutboundBytesPerClient = 4 * 1024 * 1024
+
+        public init() {}
+
+        public init(maxMessageBytes: Int = 65536, maxClients: Int = 64, maxQueuedCallsPerClient: Int = 64,
+                    maxOutboundBytesPerClient: Int = 4 * 1024 * 1024) {
+            self.maxMessageBytes = maxMessageBytes
+            self.maxClients = maxClients
+            self.maxQueuedCallsPerClient = maxQueuedCallsPerClient
+            self.maxOutboundBytesPerClient = maxOutboundBytesPerClient
+        }
+    }
+
+    public let limits: Limits
+    /// The `version` in `org.varlink.service.GetInfo`.
+    public var serviceVersion = "0.1.0"
+    /// The `url` in `org.varlink.service.GetInfo`.
+    public var serviceURL = ""
+
+    /// Connected clients (thread-safe; updated by the server thread).
+    public var clientCount: Int { clientCounter.load(ordering: .relaxed) }
+
+    private let listenFD: Int32
+    private let handler: any VarlinkHandler
+    private let logger: Logger
+    private let wakeup: Wakeup
+    private let stopRequested = Atomic<Bool>(false)
+    private let clientCounter = Atomic<Int>(0)
+    /// Stop reading from a client while this much of its output is unsent.
+    private let outboundHighWater: Int
+
+    // Server-thread state.
+    private var connections: [ConnectionID: ClientConnection] = [:]
+    private var nextID: ConnectionID = 1
+    private var pollFDs: [pollfd] = []
+    private var polled: [ClientConnection] = []
+    private var ready: [ConnectionOutbox] = []
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var acceptPaused = false
+    private var listenerClosed = false
+    private var hasRun = false
+
+    public init(listenFD: Int32, handler: any VarlinkHandler, limits: Limits = .init(), logger: Logger) {
+        precondition(limits.maxMessageBytes > 0 && limits.maxClients > 0 && limits.maxQueuedCallsPerClient > 0
+            && limits.maxOutboundBytesPerClient > 0, "ControlServer limits must be positive")
+        self.listenFD = listenFD
+        self.handler = handler
+        self.limits = limits
+        self.logger = logger
+        self.outboundHighWater = max(limits.maxOutboundBytesPerClient / 4, 1)
+        do {
+            self.wakeup = try Wakeup()
+        } catch {
+            fatalError("control server: \(error)")
+        }
+        self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        let flags = fcntl(listenFD, F_GETFL)
+        if flags >= 0 { _ = fcntl(listenFD, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        if !listenerClosed { _ = Glibc.close(listenFD) }
+    }
+
+    /// Stops `run()` (thread-safe): the loop wakes, closes every client (the handler
+    /// hears `connectionClosed` for each) and the listening socket, and returns.
+    public func shutdown() {
+        stopRequested.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// Serves clients on the calling thread until `shutdown()`.
+    public func run() {
+        precondition(!hasRun, "ControlServer.run() may be called once")
+        hasRun = true
+        wakeup.setServerThread(pthread_self())
+        defer { wakeup.setServerThread(nil) }
+        logger.debug("control server running", metadata: ["max_clients": "\(limits.maxClients)"])
+
+        while !stopRequested.load(ordering: .acquiring) {
+            serviceReadyConnections()
+            buildPollSet()
+            let timeout: Int32 = acceptPaused ? 100 : -1
+            let result = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
+            if result < 0 {
+                let code = errno
+                if code != EINTR {
+                    logger.error("poll failed: \(String(cString: strerror(code)))")
+                    usleep(10_000)
+                }
+                continue
+            }
+            if pollFDs[0].revents != 0 { wakeup.drain() }
+            if acceptPaused {
+                acceptPaused = false
+            } else if pollFDs[1].revents & Int16(POLLIN) != 0 {
+                acceptClients()
+            }
+            for index in 2..<pollFDs.count {
+                let events = pollFDs[index].revents
+                if events == 0 { continue }
+                let connection = polled[index - 2]
+                if connection.isClosed { continue }
+                handleEvents(events, on: connection)
+            }
+        }
+
+        for connection in Array(connections.values) {
+            _ = connection.flush()
+            close(connection, "server shutting down", level: .debug)
+        }
+        _ = Glibc.close(listenFD)
+        listenerClosed = true
+        logger.debug("control server stopped")
+    }
+
+    // MARK: - Loop
+
+    private func buildPollSet() {
+        pollFDs.removeAll(keepingCapacity: true)
+        polled.removeAll(keepingCapacity: true)
+        pollFDs.append(pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0))
+        pollFDs.append(pollfd(fd: listenFD, events: acceptPaused ? 0 : Int16(POLLIN), revents: 0))
+        for connection in connections.values {
+            // After serviceReadyConnections, the outbox is empty unless another thread
+            // filled it since (then the eventfd wakes us): what is left is `sending`.
+            let unsent = connection.sending.count - connection.sendOffset
+            var events: Int16 = 0
+            if !connection.inputClosed && unsent <= outboundHighWater { events |= Int16(POLLIN) }
+            if unsent > 0 { events |= Int16(POLLOUT) }
+            pollFDs.append(pollfd(fd: connection.fd, events: events, revents: 0))
+            polled.append(connection)
+        }
+    }
+
+    /// Connections with new output or a finished call, from any thread.
+    private func serviceReadyConnections() {
+        while true {
+            wakeup.takeReady(into: &ready)
+            if ready.isEmpty { return }
+            for outbox in ready {
+                if let connection = connections[outbox.id], connection.outbox === outbox {
+                    service(connection)
+                }
+            }
+        }
+    }
+
+    private func handleEvents(_ events: Int16, on connection: ClientConnection) {
+        if events & Int16(POLLNVAL) != 0 {
+            close(connection, "socket invalid", level: .error)
+            return
+        }
+        if events & (Int16(POLLHUP) | Int16(POLLERR)) != 0 {
+            close(connection, "client hung up", level: .debug)
+            return
+        }
+        if events & Int16(POLLIN) != 0 {
+            read(from: connection)
+            if connection.isClosed { return }
+        }
+        service(connection)
+    }
+
+    // MARK: - Accepting
+
+    private func acceptClients() {
+        for _ in 0..<64 {
+            // accept4 is not in Swift's Glibc module (it needs _GNU_SOURCE): accept, then fcntl.
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                let code = errno
+                switch code {
+                case EINTR, ECONNABORTED, EPROTO:
+                    continue
+                case EAGAIN, EWOULDBLOCK:
+                    return
+                default:
+                    logger.error("accept failed, pausing new connections: \(String(cString: strerror(code)))")
+                    acceptPaused = true
+                    return
+                }
+            }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK)
+            if connections.count >= limits.maxClients {
+                reject(fd)
+                continue
+            }
+            let id = nextID
+            nextID += 1
+            let outbox = ConnectionOutbox(id: id, maxOutboundBytes: limits.maxOutboundBytesPerClient, wakeup: wakeup)
+            connections[id] = ClientConnection(id: id, fd: fd, outbox: outbox, maxMessageBytes: limits.maxMessageBytes)
+            clientCounter.store(connections.count, ordering: .relaxed)
+            logger.debug("client connected", metadata: ["client": "\(id)", "clients": "\(connections.count)"])
+        }
+    }
+
+    /// A client over `maxClients`: one error reply, then close.
+    private func reject(_ fd: Int32) {
+        let bytes = InwardSessionInterface.Errors.tooManyClients(maxClients: limits.maxClients).serialized()
+        _ = bytes.withUnsafeBytes { buffer in
+            var n: Int
+            repeat {
+                n = Glibc.send(fd, buffer.baseAddress!, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            } while n < 0 && errno == EINTR
+            return n
+        }
+        discardInput(fd)
+        _ = Glibc.close(fd)
+        logger.warning("client refused: too many clients", metadata: ["max_clients": "\(limits.maxClients)"])
+    }
+
+    // MARK: - Reading
+
+    private func read(from connection: ClientConnection) {
+        while true {
+            let n = recv(connection.fd, readBuffer.baseAddress!, readBuffer.count, 0)
+            if n > 0 {
+                connection.framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+                takeMessages(from: connection)
+                return
+            }
+            if n == 0 {
+                // EOF: the client shut down its side; answer what it sent, then close.
+                connection.inputClosed = true
+                connection.peerFinished = true
+                return
+            }
+            let code = errno
+            switch code {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return
+            default:
+                close(connection, "read failed: \(String(cString: strerror(code)))", level: .debug)
+                return
+            }
+        }
+    }
+
+    /// Moves complete messages from the framer to the queue and runs them, unless
+    /// the client's unsent output is over the high-water mark (they wait in the framer).
+    private func takeMessages(from connection: ClientConnection) {
+        while !connection.isClosed && !connection.inputClosed {
+            if connection.unsentBytes > outboundHighWater { return }
+            let message: [UInt8]
+            do {
+                guard let next = try connection.framer.next() else { return }
+                message = next
+            } catch {
+                queueFatal(error.reply, reason: error.description, on: connection)
+                return
+            }
+            do {
+                connection.enqueue(.call(try VarlinkCall.parse(message)))
+            } catch {
+                queueFatal(error.reply, reason: error.description, on: connection)
+                return
+            }
+            if connection.queuedCount > limits.maxQueuedCallsPerClient {
+                close(connection, "too many calls queued (more than \(limits.maxQueuedCallsPerClient)) behind a call in flight",
+                      level: .warning)
+                return
+            }
+            advance(connection)
+        }
+    }
+
+    /// A malformed or oversized message: stop reading; answer with `reply` after the
+    /// calls before it (at once if a stream is in flight, which is cut), then close.
+    private func queueFatal(_ reply: VarlinkReply, reason: String, on connection: ClientConnection) {
+        connection.inputClosed = true
+        connection.framer = VarlinkFramer(maxMessageSize: 1)
+        if connection.inFlight && connection.inFlightMore {
+            connection.outbox.state.withLock { $0.currentCallDone = true }
+            connection.inFlight = false
+            connection.inFlightMore = false
+            connection.clearQueue()
+        }
+        connection.enqueue(.fatal(reply, reason))
+        advance(connection)
+    }
+
+    // MARK: - Calls
+
+    /// Runs queued calls until one stays in flight.
+    private func advance(_ connection: ClientConnection) {
+        while !connection.inFlight && !connection.isClosed && !connection.closeWhenFlushed,
+              let next = connection.dequeue() {
+            switch next {
+            case .call(let call):
+                dispatch(call, on: connection)
+            case .fatal(let reply, let reason):
+                logger.notice("closing client after a protocol error: \(reason)", metadata: ["client": "\(connection.id)"])
+                connection.outbox.deliver(reply.serialized(), call: nil, final: false, enforceLimit: false)
+                connection.closeWhenFlushed = true
+                connection.clearQueue()
+            }
+        }
+    }
+
+    private func dispatch(_ call: VarlinkCall, on connection: ClientConnection) {
+        if call.interface == VarlinkService.name {
+            let reply = VarlinkService.handle(call, version: serviceVersion, url: serviceURL)
+                ?? VarlinkService.Errors.methodNotFound(call.method)
+            if !call.oneway {
+                connection.outbox.deliver(reply.serialized(), call: nil, final: false, enforceLimit: false)
+            }
+            return
+        }
+        if call.oneway {
+            handler.handle(call, from: connection.id, responder: CallResponder(outbox: connection.outbox, call: nil, more: false))
+            return
+        }
+        connection.callSerial += 1
+        let serial = connection.callSerial
+        connection.outbox.state.withLock { s in
+            s.currentCall = serial
+            s.currentCallDone = false
+        }
+        connection.inFlight = true
+        connection.inFlightMore = call.more
+        handler.handle(call, from: connection.id,
+                       responder: CallResponder(outbox: connection.outbox, call: serial, more: call.more))
+        if connection.isClosed { return }
+        if connection.outbox.state.withLock({ $0.currentCallDone }) {
+            connection.inFlight = false
+            connection.inFlightMore = false
+        }
+    }
+
+    // MARK: - Writing and closing
+
+    /// Picks up a finished call and new output, runs what is queued, writes, and
+    /// closes the connection when it is done.
+    private func service(_ connection: ClientConnection) {
+        guard !connection.isClosed else { return }
+        let (callDone, overflowed) = connection.outbox.state.withLock { s in
+            s.markedReady = false
+            return (s.currentCallDone, s.overflowed)
+        }
+        if overflowed {
+            close(connection, "client is not reading its replies (more than \(limits.maxOutboundBytesPerClient) bytes unsent)",
+                  level: .warning)
+            return
+        }
+        if connection.inFlight && callDone {
+            connection.inFlight = false
+            connection.inFlightMore = false
+        }
+        advance(connection)
+        takeMessages(from: connection)
+        if connection.isClosed { return }
+        if case .failed(let code) = connection.flush() {
+            close(connection, "write failed: \(String(cString: strerror(code)))", level: .debug)
+            return
+        }
+        if connection.closeWhenFlushed {
+            if connection.unsentBytes == 0 { close(connection, "protocol error reply sent", level: .debug) }
+        } else if connection.peerFinished && connection.isIdle {
+            close(connection, "client finished", level: .debug)
+        }
+    }
+
+    private func close(_ connection: ClientConnection, _ reason: String, level: Logger.Level) {
+        guard !connection.isClosed else { return }
+        connection.isClosed = true
+        connection.outbox.state.withLock { s in
+            s.open = false
+            s.bytes = []
+            s.currentCallDone = true
+        }
+        connections[connection.id] = nil
+        clientCounter.store(connections.count, ordering: .relaxed)
+        discardInput(connection.fd)
+        _ = Glibc.close(connection.fd)
+        connection.sending = []
+        connection.clearQueue()
+        logger.log(level: level, "client disconnected: \(reason)", metadata: ["client": "\(connection.id)"])
+        handler.connectionClosed(connection.id)
+    }
+
+    /// Reads and drops what the client sent and we did not read, so closing does not
+    /// turn into ECONNRESET for the client before it has read our last reply.
+    private func discardInput(_ fd: Int32) {
+        for _ in 0..<16 {
+            let n = recv(fd, readBuffer.baseAddress!, readBuffer.count, Int32(MSG_DONTWAIT))
+            if n > 0 { continue }
+            if n < 0 && errno == EINTR { continue }
+            return
+        }
+    }
+}

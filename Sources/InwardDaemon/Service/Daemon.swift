@@ -1,0 +1,95 @@
+public import Logging
+import Foundation
+import InwardProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wires the daemon together: state folder, control socket (or systemd's),
+/// the session service, signal handling, and systemd notification.
+public final class Daemon {
+    public let settings: DaemonConfig
+    private let logger: Logger
+
+    public struct StartupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(settings: DaemonConfig, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM or SIGINT, which fade out any session (at most
+    /// 3 s), end it cleanly and return.
+    public func run() throws {
+        // Signals are taken by one thread with sigwait; every other thread,
+        // the audio thread included, has them blocked.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        try makeStateDirectory()
+        let listenFD: Int32
+        if let fd = ControlServer.systemdListenFD() {
+            listenFD = fd
+            logger.info("listening on the socket systemd passed")
+        } else {
+            var group: gid_t?
+            if let name = settings.socketGroup {
+                guard let entry = getgrnam(name) else {
+                    throw StartupError(description: "socket_group '\(name)' does not exist; create it (groupadd \(name)) or change the config")
+                }
+                group = entry.pointee.gr_gid
+            }
+            do {
+                listenFD = try ControlServer.bind(path: settings.socket, mode: 0o660, group: group)
+            } catch {
+                throw StartupError(description: "\(error)")
+            }
+            logger.info("listening", metadata: ["socket": "\(settings.socket)"])
+        }
+
+        var configuration = SessionService.Configuration(plansDirectories: settings.plansDirectories, device: settings.device)
+        configuration.sampleRate = settings.sampleRate
+        configuration.format = settings.format
+        configuration.periodFrames = settings.periodFrames
+        configuration.bufferFrames = settings.bufferFrames
+        configuration.pace = settings.pace
+        let service = SessionService(configuration: configuration, events: LoggerEventSink(logger: logger), logger: logger)
+        let server = ControlServer(listenFD: listenFD, handler: service, logger: logger)
+
+        let logger = self.logger
+        let waitedFor = signals
+        let signalThread = Thread {
+            var set = waitedFor
+            var caught: Int32 = 0
+            sigwait(&set, &caught)
+            logger.notice("signal \(caught): fading out and stopping")
+            SystemdNotify.stopping()
+            service.shutdown(fade: 3)
+            server.shutdown()
+        }
+        signalThread.start()
+
+        SystemdNotify.ready(status: "idle, device \(settings.device)")
+        server.run()
+        logger.info("stopped")
+    }
+
+    private func makeStateDirectory() throws {
+        let sessions = URL(fileURLWithPath: settings.stateDirectory).appendingPathComponent("sessions").path
+        do {
+            try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+            chmod(settings.stateDirectory, 0o750)
+            chmod(sessions, 0o750)
+        } catch {
+            throw StartupError(description: "cannot create the state folder \(sessions): \(error.localizedDescription); "
+                + "check --state-dir and its permissions")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import InwardDaemon
+import Logging
+
+/// `inwardd`: the room daemon.
+@main
+struct Inwardd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inwardd",
+        abstract: "Play KAP session plans through ALSA, steered over a Varlink socket.",
+        discussion: """
+            Settings come from the config file (default /etc/inward/inwardd.toml when present), \
+            then from these options. Under systemd socket activation the listening socket comes \
+            from systemd and --socket is ignored.
+            """
+    )
+
+    @Option(help: "Control socket path.") var socket: String?
+    @Option(name: .customLong("state-dir"), help: "Folder for session logs and state.") var stateDir: String?
+    @Option(help: "ALSA PCM to play into.") var device: String?
+    @Option(help: "Sample format for the device: s16, s32 or float (default: the best it takes).") var format: String?
+    @Option(help: "A folder of plans (repeatable).") var plans: [String] = []
+    @Option(help: "Throttle an unpaced device (null, file) to N times real time.") var pace: Double?
+    @Option(help: "Config file (TOML).") var config: String?
+    @Option(help: "ALSA period size, frames.") var period: Int?
+    @Option(help: "ALSA buffer size, frames.") var buffer: Int?
+
+    func run() throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "inwardd")
+
+        var settings = DaemonConfig.defaults()
+        let configFile = config ?? (FileManager.default.fileExists(atPath: "/etc/inward/inwardd.toml") ? "/etc/inward/inwardd.toml" : nil)
+        do {
+            if let configFile { try settings.load(file: configFile) }
+        } catch {
+            logger.critical("\(error.description)")
+            throw ExitCode(78)   // EX_CONFIG
+        }
+        if let socket { settings.socket = socket }
+        if let stateDir { settings.stateDirectory = stateDir }
+        if let device { settings.device = device }
+        if let format {
+            guard ["s16", "s32", "float"].contains(format) else { throw ValidationError("--format must be s16, s32 or float") }
+            settings.format = format
+        }
+        if !plans.isEmpty { settings.plansDirectories = plans }
+        if let pace { settings.pace = pace }
+        if let period { settings.periodFrames = period }
+        if let buffer { settings.bufferFrames = buffer }
+        if settings.plansDirectories.isEmpty {
+            logger.warning("no plan folders: give --plans DIR (or `plans` in the config); only plan paths can be started")
+        }
+
+        let daemon = try Daemon(settings: settings, logger: logger)
+        try daemon.run()
+    }
+}

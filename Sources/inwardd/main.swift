@@ -1,1 +1,0 @@
-print("inwardd: not yet wired")
