@@ -284,31 +284,36 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     /// Moves complete messages from the framer to the queue and runs them, unless
-    /// the client's unsent output is over the high-water mark (they wait in the framer).
-    private func takeMessages(from connection: ClientConnection) {
+    /// the client's unsent output is over the high-water mark: then they wait in the
+    /// framer and this returns true (call again once output has been written).
+    @discardableResult
+    private func takeMessages(from connection: ClientConnection) -> Bool {
         while !connection.isClosed && !connection.inputClosed {
-            if connection.unsentBytes > outboundHighWater { return }
+            // Nothing buffered (an overflowed framer is not at a boundary: it throws).
+            if connection.framer.bufferedByteCount == 0 && connection.framer.isAtMessageBoundary { return false }
+            if connection.unsentBytes > outboundHighWater { return true }
             let message: [UInt8]
             do {
-                guard let next = try connection.framer.next() else { return }
+                guard let next = try connection.framer.next() else { return false }
                 message = next
             } catch {
                 queueFatal(error.reply, reason: error.description, on: connection)
-                return
+                return false
             }
             do {
                 connection.enqueue(.call(try VarlinkCall.parse(message)))
             } catch {
                 queueFatal(error.reply, reason: error.description, on: connection)
-                return
+                return false
             }
             if connection.queuedCount > limits.maxQueuedCallsPerClient {
                 close(connection, "too many calls queued (more than \(limits.maxQueuedCallsPerClient)) behind a call in flight",
                       level: .warning)
-                return
+                return false
             }
             advance(connection)
         }
+        return false
     }
 
     /// A malformed or oversized message: stop reading; answer with `reply` after the
@@ -394,11 +399,17 @@ public final class ControlServer: @unchecked Sendable {
             connection.inFlightMore = false
         }
         advance(connection)
-        takeMessages(from: connection)
-        if connection.isClosed { return }
-        if case .failed(let code) = connection.flush() {
-            close(connection, "write failed: \(String(cString: strerror(code)))", level: .debug)
-            return
+        // Run what the framer holds, writing in between whenever output passes the
+        // high-water mark, until the socket is full or the framer is empty.
+        while true {
+            let backPressured = takeMessages(from: connection)
+            if connection.isClosed { return }
+            let result = connection.flush()
+            if case .failed(let code) = result {
+                close(connection, "write failed: \(String(cString: strerror(code)))", level: .debug)
+                return
+            }
+            guard backPressured, case .done = result else { break }
         }
         if connection.closeWhenFlushed {
             if connection.unsentBytes == 0 { close(connection, "protocol error reply sent", level: .debug) }
