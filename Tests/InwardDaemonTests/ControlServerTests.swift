@@ -88,6 +88,33 @@ struct ControlServerCallTests {
         #expect(count["count"] == 2)
     }
 
+    @Test("a oneway call sent just before hanging up is still handled")
+    func onewayThenHangUp() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        for _ in 0..<20 {
+            let client = try server.client()
+            client.send(#"{"method":"io.inward.Test.Count","oneway":true}"#)
+        }
+        #expect(eventually { server.handler.state.withLock { $0.closed.count } == 20 })
+        #expect(server.handler.state.withLock { $0.count } == 20)
+    }
+
+    @Test("a client that shuts down its sending side still gets its replies, then EOF")
+    func halfClose() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try server.client()
+        client.send(Array(#"{"method":"io.inward.Test.Stream","parameters":{"n":2},"more":true}"#.utf8) + [0]
+            + Array(#"{"method":"io.inward.Test.Echo","parameters":{"last":1}}"#.utf8) + [0])
+        shutdown(client.fd, Int32(SHUT_WR))
+        #expect(client.reply()?["i"] == 0)
+        #expect(client.reply()?["i"] == 1)
+        #expect(client.reply()?["done"] == true)
+        #expect(client.reply()?["last"] == 1)
+        #expect(client.isClosedByServer())
+    }
+
     @Test("a more call streams from another thread; a call pipelined behind it waits for the end")
     func more() throws {
         let server = try TestServer()

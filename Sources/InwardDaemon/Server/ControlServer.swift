@@ -195,8 +195,12 @@ public final class ControlServer: @unchecked Sendable {
             close(connection, "socket invalid", level: .error)
             return
         }
-        if events & (Int16(POLLHUP) | Int16(POLLERR)) != 0 {
-            close(connection, "client hung up", level: .debug)
+        let hungUp = events & (Int16(POLLHUP) | Int16(POLLERR)) != 0
+        if hungUp {
+            // Run what the client sent before it went (a oneway call then hang-up
+            // is a fair use), then close: replies could not reach it anyway.
+            while !connection.isClosed && !connection.inputClosed && read(from: connection) {}
+            if !connection.isClosed { close(connection, "client hung up", level: .debug) }
             return
         }
         if events & Int16(POLLIN) != 0 {
@@ -258,27 +262,29 @@ public final class ControlServer: @unchecked Sendable {
 
     // MARK: - Reading
 
-    private func read(from connection: ClientConnection) {
+    /// One read into the framer, then runs the calls it completed. True when bytes came.
+    @discardableResult
+    private func read(from connection: ClientConnection) -> Bool {
         while true {
             let n = recv(connection.fd, readBuffer.baseAddress!, readBuffer.count, 0)
             if n > 0 {
                 connection.framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
                 takeMessages(from: connection)
-                return
+                return true
             }
             if n == 0 {
                 // EOF: the client shut down its side; answer what it sent, then close.
                 connection.inputClosed = true
                 connection.peerFinished = true
-                return
+                return false
             }
             let code = errno
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return
+            case EAGAIN, EWOULDBLOCK: return false
             default:
                 close(connection, "read failed: \(String(cString: strerror(code)))", level: .debug)
-                return
+                return false
             }
         }
     }
