@@ -195,8 +195,12 @@ public final class ControlServer: @unchecked Sendable {
             close(connection, "socket invalid", level: .error)
             return
         }
-        if events & (Int16(POLLHUP) | Int16(POLLERR)) != 0 {
-            close(connection, "client hung up", level: .debug)
+        let hungUp = events & (Int16(POLLHUP) | Int16(POLLERR)) != 0
+        if hungUp {
+            // Run what the client sent before it went (a oneway call then hang-up
+            // is a fair use), then close: replies could not reach it anyway.
+            while !connection.isClosed && !connection.inputClosed && read(from: connection) {}
+            if !connection.isClosed { close(connection, "client hung up", level: .debug) }
             return
         }
         if events & Int16(POLLIN) != 0 {
@@ -258,57 +262,64 @@ public final class ControlServer: @unchecked Sendable {
 
     // MARK: - Reading
 
-    private func read(from connection: ClientConnection) {
+    /// One read into the framer, then runs the calls it completed. True when bytes came.
+    @discardableResult
+    private func read(from connection: ClientConnection) -> Bool {
         while true {
             let n = recv(connection.fd, readBuffer.baseAddress!, readBuffer.count, 0)
             if n > 0 {
                 connection.framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
                 takeMessages(from: connection)
-                return
+                return true
             }
             if n == 0 {
                 // EOF: the client shut down its side; answer what it sent, then close.
                 connection.inputClosed = true
                 connection.peerFinished = true
-                return
+                return false
             }
             let code = errno
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return
+            case EAGAIN, EWOULDBLOCK: return false
             default:
                 close(connection, "read failed: \(String(cString: strerror(code)))", level: .debug)
-                return
+                return false
             }
         }
     }
 
     /// Moves complete messages from the framer to the queue and runs them, unless
-    /// the client's unsent output is over the high-water mark (they wait in the framer).
-    private func takeMessages(from connection: ClientConnection) {
+    /// the client's unsent output is over the high-water mark: then they wait in the
+    /// framer and this returns true (call again once output has been written).
+    @discardableResult
+    private func takeMessages(from connection: ClientConnection) -> Bool {
         while !connection.isClosed && !connection.inputClosed {
-            if connection.unsentBytes > outboundHighWater { return }
+            // Nothing buffered (an overflowed framer is not at a boundary: it throws).
+            if connection.framer.bufferedByteCount == 0 && connection.framer.isAtMessageBoundary { return false }
+            if connection.unsentBytes > outboundHighWater { return true }
             let message: [UInt8]
             do {
-                guard let next = try connection.framer.next() else { return }
+                guard let next = try connection.framer.next() else { return false }
                 message = next
             } catch {
                 queueFatal(error.reply, reason: error.description, on: connection)
-                return
+                return false
             }
             do {
                 connection.enqueue(.call(try VarlinkCall.parse(message)))
             } catch {
                 queueFatal(error.reply, reason: error.description, on: connection)
-                return
+                return false
             }
             if connection.queuedCount > limits.maxQueuedCallsPerClient {
                 close(connection, "too many calls queued (more than \(limits.maxQueuedCallsPerClient)) behind a call in flight",
                       level: .warning)
-                return
+                return false
             }
             advance(connection)
         }
+        return false
     }
 
     /// A malformed or oversized message: stop reading; answer with `reply` after the
@@ -394,11 +405,17 @@ public final class ControlServer: @unchecked Sendable {
             connection.inFlightMore = false
         }
         advance(connection)
-        takeMessages(from: connection)
-        if connection.isClosed { return }
-        if case .failed(let code) = connection.flush() {
-            close(connection, "write failed: \(String(cString: strerror(code)))", level: .debug)
-            return
+        // Run what the framer holds, writing in between whenever output passes the
+        // high-water mark, until the socket is full or the framer is empty.
+        while true {
+            let backPressured = takeMessages(from: connection)
+            if connection.isClosed { return }
+            let result = connection.flush()
+            if case .failed(let code) = result {
+                close(connection, "write failed: \(String(cString: strerror(code)))", level: .debug)
+                return
+            }
+            guard backPressured, case .done = result else { break }
         }
         if connection.closeWhenFlushed {
             if connection.unsentBytes == 0 { close(connection, "protocol error reply sent", level: .debug) }

@@ -17,11 +17,17 @@ public protocol VarlinkResponder: Sendable {
 /// The service behind the control socket.
 public protocol VarlinkHandler: AnyObject, Sendable {
     /// Handles one call. Called on the server thread, one call per connection
-    /// at a time (pipelined calls wait their turn). Must not block for long:
+    /// at a time (pipelined calls wait their turn). `org.varlink.service` calls
+    /// never reach the handler: the server answers them. Must not block for long:
     /// answer now, or keep `responder` and answer later. A `oneway` call's
     /// replies are dropped by the server.
     func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder)
 
     /// The client has gone; drop anything kept for it.
+    ///
+    /// `ControlServer` calls this exactly once for every connection it served
+    /// (whoever closed it: the client, a protocol error or limit, or shutdown),
+    /// on the server thread, after the connection's responders report
+    /// `isOpen == false`. Clients refused with `TooManyClients` never had an id.
     func connectionClosed(_ connection: ConnectionID)
 }
