@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Pure model and logic: no I/O, no clock.
         .target(
@@ -42,13 +43,15 @@ let package = Package(
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The session log's line format and hash chain, shared by its writer and readers.
+        .target(name: "InwardLog", dependencies: ["InwardProtocol", "CCrypto"], swiftSettings: strict),
         // Varlink framing, messages, JSON and the io.inward.Session interface: pure, no I/O.
         .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
         // The service: session runtime (threads), control server, event log, systemd glue.
         .target(
             name: "InwardDaemon",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardLog", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],

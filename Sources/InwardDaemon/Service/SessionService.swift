@@ -225,7 +225,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         case .stopped: reason = "stopped"
         case .deviceError(let message): reason = "device error: \(message)"
         }
-        emit("session.end", ["session_id": .string(id), "reason": .string(reason)])
+        emit("session.end", ["session_id": .string(id), "reason": .string(reason)], session: id)
         let active = inner.withLock { inner -> Active? in
             guard inner.active?.id == id else { return nil }
             try? inner.state.apply(.ended)
@@ -419,8 +419,10 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     /// Numbers, times and records an event, then streams it to monitors.
     @discardableResult
-    private func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil) -> Int64 {
+    private func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
+                      session: String? = nil) -> Int64 {
         let status = self.status()
+        let sessionID = session ?? status["session_id"]?.stringValue ?? "none"
         var event: JSONObject = [:]
         let seq = inner.withLock { inner -> Int64 in
             inner.seq += 1
@@ -439,7 +441,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         event["phase"] = .optional(phase ?? status["phase"]?["name"]?.stringValue)
         event["fields"] = .object(fields)
         do {
-            try sink.record(event)
+            try sink.record(event, session: sessionID)
         } catch {
             logger.error("cannot record event", metadata: ["kind": "\(kind)", "error": "\(error)"])
         }
