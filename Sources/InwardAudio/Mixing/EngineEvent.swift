@@ -13,6 +13,10 @@ public struct EngineEvent: Sendable, Equatable {
         /// The soundscape took over a playlist that ran out or failed.
         case soundscapeTakeover = "soundscape.takeover"
         case sessionEnded = "session.end"
+        /// The audio thread found nothing mixed in time and played silence.
+        case underrun = "audio.underrun"
+        /// The device underran (xrun) and was recovered.
+        case xrun = "audio.xrun"
     }
 
     public var kind: Kind

@@ -54,6 +54,9 @@ public final class SessionRuntime: @unchecked Sendable {
     private let mixDone = Atomic<Bool>(false)
     private let quit = Atomic<Bool>(false)
     private let underruns = Atomic<Int>(0)
+    private let xruns = Atomic<Int>(0)
+    private var reportedUnderruns = 0   // mix thread only
+    private var reportedXruns = 0       // mix thread only
     private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped, 3 device error
     private var deviceError: String?
     /// Events posted by the mixer, handed to `onEvents` on the mix thread.
@@ -102,7 +105,19 @@ public final class SessionRuntime: @unchecked Sendable {
                 _ = ring.write(from: buffer, frames: n)
                 dataReady.signal()
             }
-            if !events.isEmpty { onEvents(events) }
+            var all = events
+            // Underruns and xruns are counted on the audio thread and reported from here.
+            let underrunsNow = underruns.load(ordering: .relaxed)
+            if underrunsNow > reportedUnderruns {
+                reportedUnderruns = underrunsNow
+                all.append(EngineEvent(.underrun, frame: playedFrames, phase: -1, reason: "\(underrunsNow) in all"))
+            }
+            let xrunsNow = xruns.load(ordering: .relaxed)
+            if xrunsNow > reportedXruns {
+                reportedXruns = xrunsNow
+                all.append(EngineEvent(.xrun, frame: playedFrames, phase: -1, reason: "\(xrunsNow) recovered in all"))
+            }
+            if !all.isEmpty { onEvents(all) }
             if n < block {
                 mixDone.store(true, ordering: .releasing)
                 dataReady.signal()
@@ -152,6 +167,7 @@ public final class SessionRuntime: @unchecked Sendable {
             stage.process(buffer, frames: period)
             do {
                 try sink.write(buffer, frames: period)
+                xruns.store(sink.xrunCount, ordering: .relaxed)
             } catch {
                 deviceError = "\(error)"
                 code = 3
@@ -232,13 +248,16 @@ public final class SessionRuntime: @unchecked Sendable {
 
     /// Marks a dose now. True when it is T0, false for a booster.
     ///
-    /// T0 is the first frame the dose can still shape: the mixer's position,
-    /// one ring (about 90 ms) after what is being heard. Taking that frame
-    /// keeps every post-dose phase exactly as long as the plan says.
+    /// T0 is the frame being heard when the therapist marks it, so the T+
+    /// clock and every post-dose boundary count from that moment. The music
+    /// changes from the first frame not yet mixed, one ring (about 90 ms)
+    /// later: the first post-dose phase is that much shorter, every later
+    /// boundary is exact.
     public func dose() -> (isT0: Bool, frame: Int64) {
-        mixLock.withLock { _ in
-            let isT0 = mixer.markDose()
-            return (isT0, mixer.t0 ?? mixer.position)
+        let heard = max(0, playedFrames - Int64(stage.latency))
+        return mixLock.withLock { _ in
+            let isT0 = mixer.markDose(at: heard)
+            return (isT0, mixer.t0 ?? heard)
         }
     }
 
