@@ -20,7 +20,11 @@ final class DaemonHarness {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Writes `plans` (file name -> TOML) and `files` and starts the daemon.
-    init(plans planFiles: [String: String], pace: Double?, extraArguments: [String] = [],
+    /// - Parameters:
+    ///   - device: the ALSA PCM; `room` (the default) is a file PCM over null
+    ///     writing `capture`. Another device needs its `environment`.
+    init(plans planFiles: [String: String], pace: Double?, device: String = "room",
+         environment: [String: String]? = nil, extraArguments: [String] = [],
          prepare: (URL) throws -> Void = { _ in }) throws {
         directory = TestAudio.temporaryDirectory("inwardd")
         socket = directory.appendingPathComponent("control").path
@@ -37,12 +41,12 @@ final class DaemonHarness {
             .write(toFile: asoundrc, atomically: true, encoding: .utf8)
 
         process.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
-        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", "room",
+        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", device,
                          "--format", "s16"]
         if let pace { arguments += ["--pace", String(pace)] }
         process.arguments = arguments + extraArguments
-        var env = ProcessInfo.processInfo.environment
-        env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)"
+        var env = environment ?? ProcessInfo.processInfo.environment
+        if environment == nil { env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)" }
         env["HOME"] = directory.path
         process.environment = env
         process.standardError = stderrPipe

@@ -14,7 +14,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var pace: Double?
     public var sampleRate = 48000
     public var periodFrames = 1024
-    public var bufferFrames = 4096
+    public var bufferFrames = 2048
 
     /// Defaults for root (a system service) or a user.
     public static func defaults(environment: [String: String]? = nil) -> DaemonConfig {

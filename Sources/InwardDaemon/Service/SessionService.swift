@@ -20,7 +20,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         public var format: String?
         public var sampleRate = 48000
         public var periodFrames = 1024
-        public var bufferFrames = 4096
+        public var bufferFrames = 2048
         public var ringFrames = 4096
         public var pace: Double?
         /// Fade lengths of the level controls, seconds.

@@ -1,0 +1,79 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon in real time into a PulseAudio null sink: how long after its
+/// reply a control is heard, measured from a recording of the room. The
+/// figures are printed (and gathered by scripts/bench-daemon); the test only
+/// asserts that each control was heard at all within a second, since timing
+/// on these shared machines is not a pass/fail matter.
+@Suite("inwardd in real time", .serialized)
+struct RealtimeLatencyTests {
+    static let plan = """
+        name = "tone"
+        route = "other"
+        [[phase]]
+        name = "tone"
+        duration = "10m"
+        level_db = -6
+        fade_in = "0.1s"
+        source = { kind = "playlist", path = "tone.m3u8" }
+        """
+
+    @Test("a volume change is heard within a device buffer of the reply")
+    func volumeLatency() throws {
+        let room = try PulseAudioRoom()
+        defer { room.stop() }
+        let daemon = try DaemonHarness(plans: ["tone.toml": Self.plan], pace: nil, device: "roompulse",
+                                       environment: room.environment) { dir in
+            try TestAudio.sine(to: dir.appendingPathComponent("tone.wav").path, format: .wav16, frequency: 1000,
+                               amplitude: 0.5, sampleRate: 48000, seconds: 120)
+            try "#EXTM3U\ntone.wav\n".write(to: dir.appendingPathComponent("tone.m3u8"), atomically: true, encoding: .utf8)
+        }
+        defer { daemon.terminate() }
+        try room.startRecording()
+        let c = try daemon.client()
+        #expect(try c.call("io.inward.Session.Start", ["plan": "tone"]).error == nil)
+        usleep(1_500_000)
+
+        // Each round: a volume ramp down (-40 dB over 2 s, so 20 dB/s: 0.5 dB
+        // takes 25 ms of ramp), then back up to 0 dB.
+        var latencies: [Double] = []
+        for _ in 0..<5 {
+            let baselineStart = room.recording.withLock { $0.samples.count }
+            usleep(300_000)
+            let baseline = room.recording.withLock { AudioAnalysis.rmsDB($0.samples[baselineStart...]) }
+            let sent = Date().timeIntervalSince1970
+            let reply = try c.call("io.inward.Session.SetVolume", ["db": -40.0])
+            let replied = Date().timeIntervalSince1970
+            #expect(reply.error == nil)
+            usleep(800_000)
+            // First 2.5 ms window after the reply whose level is 0.5 dB down.
+            let heard: Double? = room.recording.withLock { r in
+                let window = 120
+                var i = baselineStart
+                while i + window <= r.samples.count {
+                    if AudioAnalysis.rmsDB(r.samples[i..<(i + window)]) < baseline - 0.5 {
+                        return Double(i + window / 2)
+                    }
+                    i += window / 2
+                }
+                return nil
+            }
+            let at = heard.flatMap { room.arrival(of: Int($0)) }
+            try #require(at != nil, "the volume change was never heard")
+            let latency = at! - replied - 0.025
+            #expect(at! - sent < 1.0, "heard \(at! - sent) s after the call")
+            latencies.append(latency)
+            _ = try c.call("io.inward.Session.SetVolume", ["db": 0.0])
+            usleep(2_500_000)
+        }
+        let sorted = latencies.sorted()
+        print("inwardd control latency (reply -> heard in the room recording, 5 rounds): median \(Int(sorted[2] * 1000)) ms, "
+            + "min \(Int(sorted[0] * 1000)) ms, max \(Int(sorted[4] * 1000)) ms; all: \(latencies.map { Int($0 * 1000) })")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PulseAudio server with a null sink `room` running on a real-time
+/// clock, the ALSA `pulse` plugin pointed at it (PCM `roompulse`), and a
+/// recorder on the sink's monitor that timestamps what it hears as it
+/// arrives. For latency and pacing tests (TESTING.md); keep them short.
+final class PulseAudioRoom: @unchecked Sendable {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    let directory: URL
+    let runtimeDir: URL
+    let asoundrc: String
+    let rate = 48000
+    private var recorder: Process?
+    /// Recorded left-channel samples and, per chunk, (index of its first sample, arrival time).
+    let recording = Mutex<(samples: [Float], chunks: [(Int, Double)])>(([], []))
+
+    /// Environment for processes that should play into the room.
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_RUNTIME_DIR"] = runtimeDir.path
+        env["PULSE_SERVER"] = "unix:\(runtimeDir.path)/pulse/native"
+        env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)"
+        return env
+    }
+
+    init() throws {
+        directory = TestAudio.temporaryDirectory("pulse-room")
+        runtimeDir = directory.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: runtimeDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        asoundrc = directory.appendingPathComponent("asoundrc").path
+        try "pcm.roompulse { type pulse device room }\nctl.roompulse { type pulse }\n"
+            .write(toFile: asoundrc, atomically: true, encoding: .utf8)
+        let status = try run("/usr/bin/pulseaudio", ["-n", "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit",
+                                                     "--load=module-null-sink sink_name=room rate=48000 channels=2",
+                                                     "--load=module-native-protocol-unix"])
+        guard status == 0 else { throw Failure(description: "pulseaudio did not start (exit \(status)); is Debian's pulseaudio installed?") }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if (try? run("/usr/bin/pactl", ["info"])) == 0 { return }
+            usleep(50_000)
+        }
+        throw Failure(description: "pulseaudio is not answering on \(runtimeDir.path)")
+    }
+
+    @discardableResult
+    private func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.environment = environment
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// Starts recording the room's monitor (raw S16, small fragments).
+    func startRecording() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/parec")
+        p.arguments = ["-d", "room.monitor", "--format=s16le", "--rate=\(rate)", "--channels=2", "--latency-msec=5", "--raw"]
+        p.environment = environment
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        recorder = p
+        let handle = pipe.fileHandleForReading
+        Thread { [self] in
+            var carry: [UInt8] = []
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                let now = Date().timeIntervalSince1970
+                carry += data
+                let frames = carry.count / 4
+                guard frames > 0 else { continue }
+                var left = [Float](repeating: 0, count: frames)
+                carry.withUnsafeBytes { raw in
+                    for i in 0..<frames {
+                        left[i] = Float(raw.loadUnaligned(fromByteOffset: 4 * i, as: Int16.self)) / 32768
+                    }
+                }
+                carry.removeFirst(frames * 4)
+                recording.withLock { r in
+                    r.chunks.append((r.samples.count, now))
+                    r.samples += left
+                }
+            }
+        }.start()
+    }
+
+    /// Arrival time of recorded sample `index` (interpolated within its chunk:
+    /// a chunk's last sample arrived when the chunk did).
+    func arrival(of index: Int) -> Double? {
+        recording.withLock { r in
+            guard let k = r.chunks.lastIndex(where: { $0.0 <= index }) else { return nil }
+            let end = k + 1 < r.chunks.count ? r.chunks[k + 1].0 : r.samples.count
+            return r.chunks[k].1 - Double(end - 1 - index) / Double(rate)
+        }
+    }
+
+    func stop() {
+        if let recorder, recorder.isRunning { recorder.terminate() }
+        _ = try? run("/usr/bin/pulseaudio", ["--kill"])
+    }
+
+    deinit { stop() }
+}
