@@ -16,6 +16,15 @@ final class DaemonHarness {
     let state: URL
     let process = Process()
     private let stderrPipe = Pipe()
+    /// The daemon's stderr, drained as it comes so a chatty daemon never blocks on a full pipe.
+    private let log = LogBuffer()
+
+    final class LogBuffer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
@@ -52,6 +61,15 @@ final class DaemonHarness {
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        let handle = stderrPipe.fileHandleForReading
+        let sink = log
+        Thread {
+            while true {
+                let d = handle.availableData
+                if d.isEmpty { return }
+                sink.append(d)
+            }
+        }.start()
 
         // Ready when the socket answers.
         let deadline = Date().addingTimeInterval(15)
@@ -60,9 +78,9 @@ final class DaemonHarness {
             if !process.isRunning { break }
             usleep(20_000)
         }
-        let log = String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
         process.terminate()
-        throw Failure(description: "inwardd did not start listening on \(socket): \(log)")
+        usleep(100_000)
+        throw Failure(description: "inwardd did not start listening on \(socket): \(log.text)")
     }
 
     func client() throws -> VarlinkTestClient { try VarlinkTestClient(path: socket) }
@@ -75,8 +93,8 @@ final class DaemonHarness {
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        let log = String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, log)
+        usleep(50_000)
+        return (process.terminationStatus, log.text)
     }
 
     deinit {

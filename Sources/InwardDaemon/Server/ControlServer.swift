@@ -339,6 +339,30 @@ public final class ControlServer: @unchecked Sendable {
 
     // MARK: - Calls
 
+    /// Protocol errors logged in the current 10 s window, and the window's start.
+    private var protocolErrorWindow = (start: 0.0, count: 0, suppressed: 0)
+
+    /// Logs a client's protocol error, at most 20 per 10 s: a flood of bad
+    /// clients must not flood the journal, nor block this thread on a slow
+    /// log stream.
+    private func noteProtocolError(_ reason: String, client: ConnectionID) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let t = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+        if t - protocolErrorWindow.start >= 10 {
+            if protocolErrorWindow.suppressed > 0 {
+                logger.notice("\(protocolErrorWindow.suppressed) more clients closed after protocol errors in the last 10 s")
+            }
+            protocolErrorWindow = (t, 0, 0)
+        }
+        if protocolErrorWindow.count < 20 {
+            protocolErrorWindow.count += 1
+            logger.notice("closing client after a protocol error: \(reason)", metadata: ["client": "\(client)"])
+        } else {
+            protocolErrorWindow.suppressed += 1
+        }
+    }
+
     /// Runs queued calls until one stays in flight.
     private func advance(_ connection: ClientConnection) {
         while !connection.inFlight && !connection.isClosed && !connection.closeWhenFlushed,
@@ -347,7 +371,7 @@ public final class ControlServer: @unchecked Sendable {
             case .call(let call):
                 dispatch(call, on: connection)
             case .fatal(let reply, let reason):
-                logger.notice("closing client after a protocol error: \(reason)", metadata: ["client": "\(connection.id)"])
+                noteProtocolError(reason, client: connection.id)
                 connection.outbox.deliver(reply.serialized(), call: nil, final: false, enforceLimit: false)
                 connection.closeWhenFlushed = true
                 connection.clearQueue()
