@@ -8,13 +8,23 @@
 // noise bed, so they do not compress trivially; neighbouring tracks differ by
 // about 10 dB), DIR/bench.m3u8 and DIR/bench.toml (one phase playing them
 // with 8 s crossfades).
+//
+//   inward-bench status SOCKET [CLIENTS] [CALLS]
+//
+// times Status round trips against a running inwardd with a minimal raw
+// client (one persistent connection per client, bytes prepared up front), so
+// the client's own cost does not dominate; prints p50 and p99.
 
 import CSndfile
 import Glibc
 
 let args = CommandLine.arguments
+if args.count >= 3, args[1] == "status" {
+    StatusBench.run(Array(args.dropFirst(2)))
+    exit(0)
+}
 guard args.count == 3, args[1] == "workload" else {
-    print("usage: inward-bench workload DIR")
+    print("usage: inward-bench workload DIR | inward-bench status SOCKET [CLIENTS] [CALLS]")
     exit(2)
 }
 let dir = args[2]
