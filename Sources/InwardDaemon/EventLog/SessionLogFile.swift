@@ -111,13 +111,21 @@ final class SessionLogFile: @unchecked Sendable {
         let reader = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard reader >= 0 else { throw LogWriteError(path: path, operation: "open for reading", errno: errno) }
         defer { Glibc.close(reader) }
+        var st = stat()
+        guard fstat(reader, &st) == 0 else { throw LogWriteError(path: path, operation: "fstat", errno: errno) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFCHR: return   // a device such as /dev/full (how a full disk is tested): nothing to continue
+        default: throw LogWriteError(path: path, operation: "open", reason: "open failed: not a regular file")
+        }
         var content: [UInt8] = []
+        content.reserveCapacity(Int(st.st_size))
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(reader, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 { throw LogWriteError(path: path, operation: "read", errno: errno) }
-            if n == 0 { break }
+            if n == 0 || content.count >= Int(st.st_size) { break }
             content += chunk[0..<n]
         }
         size = Int64(content.count)
