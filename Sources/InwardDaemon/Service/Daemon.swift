@@ -59,7 +59,11 @@ public final class Daemon {
         configuration.periodFrames = settings.periodFrames
         configuration.bufferFrames = settings.bufferFrames
         configuration.pace = settings.pace
-        let service = SessionService(configuration: configuration, events: LoggerEventSink(logger: logger), logger: logger)
+        let timeline = TimelineLog(directory: sessionsDirectory)
+        let journal = JournalMirror()
+        logger.info("session logs", metadata: ["folder": "\(sessionsDirectory)", "journal": "\(journal.isAvailable)"])
+        let service = SessionService(configuration: configuration,
+                                     events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger)
         let server = ControlServer(listenFD: listenFD, handler: service, logger: logger)
 
         let logger = self.logger
@@ -72,6 +76,7 @@ public final class Daemon {
             SystemdNotify.stopping()
             service.shutdown(fade: 3)
             server.shutdown()
+            timeline.closeAll()
         }
         signalThread.start()
 
@@ -80,8 +85,12 @@ public final class Daemon {
         logger.info("stopped")
     }
 
+    private var sessionsDirectory: String {
+        URL(fileURLWithPath: settings.stateDirectory).appendingPathComponent("sessions").path
+    }
+
     private func makeStateDirectory() throws {
-        let sessions = URL(fileURLWithPath: settings.stateDirectory).appendingPathComponent("sessions").path
+        let sessions = sessionsDirectory
         do {
             try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])

@@ -3,6 +3,7 @@ public import InwardCore
 public import InwardProtocol
 public import Logging
 import Foundation
+import InwardLog
 import Synchronization
 
 /// The `io.inward.Session` service: starts sessions, turns controls into
@@ -80,6 +81,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     private let logger: Logger
     private let sink: any EventSink
     private let inner = Mutex(Inner())
+    /// Held while an event is numbered and appended (never while waiting for the disk).
+    private let recording = Mutex(())
     private let ended = Semaphore()
 
     public init(configuration: Configuration, events: any EventSink, logger: Logger) {
@@ -203,13 +206,25 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
             try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
             inner.active = active
+            inner.seq = 0   // each session's log numbers its lines from 1
         }
-        emit("session.start", [
-            "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
-            "client": .optional(client), "device": .string(configuration.device),
-            "sample_rate": .integer(Int64(audio.sampleRate)),
-        ])
-        for warning in loaded.warnings { emit("plan.warning", ["message": .string(warning.description)]) }
+        do {
+            try emit("session.start", [
+                "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
+                "plan_sha256": .string(SHA256.hex(Array(loaded.text.utf8))),
+                "client": .optional(client), "device": .string(configuration.device),
+                "sample_rate": .integer(Int64(audio.sampleRate)),
+            ])
+        } catch {
+            // A session that cannot be recorded does not start.
+            inner.withLock { inner in
+                _ = try? inner.state.apply(.ended)
+                inner.active = nil
+            }
+            audio.close()
+            throw error
+        }
+        for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
         runtime.start()
         if !runtime.realtimeScheduling {
             logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
@@ -225,7 +240,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         case .stopped: reason = "stopped"
         case .deviceError(let message): reason = "device error: \(message)"
         }
-        emit("session.end", ["session_id": .string(id), "reason": .string(reason)], session: id)
+        let ending = inner.withLock { $0.active?.id == id ? $0.active : nil }
+        if case .deviceError(let message) = end {
+            _ = try? emit("device.error", ["device": .string(configuration.device), "message": .string(message)], session: id)
+        }
+        var endFields: JSONObject = ["session_id": .string(id), "reason": .string(reason)]
+        if let ending {
+            endFields["xruns"] = .integer(Int64(ending.sink.xrunCount))
+            endFields["underruns"] = .integer(Int64(ending.runtime.underrunCount))
+        }
+        _ = try? emit("session.end", endFields, session: id)
         let active = inner.withLock { inner -> Active? in
             guard inner.active?.id == id else { return nil }
             try? inner.state.apply(.ended)
@@ -244,7 +268,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             try? inner.state.apply(.stop)
             return active.runtime
         }) else { return }
-        emit("control.stop", ["by": "signal"])
+        _ = try? emit("control.stop", ["by": "signal"])
         runtime.stop(fade: seconds)
         if !runtime.waitUntilEnded(seconds: seconds + 5) {
             runtime.terminate()
@@ -287,7 +311,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let amount { fields["amount"] = .string(amount) }
         if let lot { fields["lot"] = .string(lot) }
         fields["frame"] = .integer(frame)
-        emit(outcome == .t0 ? "dose" : "booster", fields)
+        try emit(outcome == .t0 ? "dose" : "booster", fields)
         return VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])
     }
 
@@ -297,13 +321,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         switch method {
         case "Pause":
             if try apply(.pause) == .changed { active.runtime.send(.pause(seconds: c.pauseFade)) }
-            emit("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+            try emit("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
         case "Resume":
             if try apply(.resume) == .changed { active.runtime.send(.resume(seconds: c.pauseFade)) }
-            emit("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+            try emit("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
         default:
             if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
-            emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
+            try emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
         }
         return VarlinkReply(["status": .object(status())])
     }
@@ -324,7 +348,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let before = Double(snapshot.held) / rate
         if before >= maxSeconds - 1e-9 { throw ServiceError(errors.holdLimit(heldSeconds: before, maxSeconds: maxSeconds)) }
         let total = Double(active.runtime.hold(seconds: seconds) ?? 0) / rate
-        emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
+        try emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
                               "requested_seconds": .number(seconds), "held_seconds": .number(total)])
         return VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])
     }
@@ -339,7 +363,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
         if phase == plan.phases.count - 1 { throw ServiceError(errors.noNextPhase()) }
         active.runtime.next()
-        emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
+        try emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
                               "to": .string(plan.phases[phase + 1].name)])
         return VarlinkReply(["status": .object(status())])
     }
@@ -347,7 +371,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     private func skip(by: String?) throws -> VarlinkReply {
         let active = try requireActive()
         guard active.runtime.skip() else { throw ServiceError(InwardSessionInterface.Errors.nothingToSkip()) }
-        emit("control.skip", ["by": .string(by ?? "therapist")])
+        try emit("control.skip", ["by": .string(by ?? "therapist")])
         return VarlinkReply(["status": .object(status())])
     }
 
@@ -358,7 +382,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let active = try requireActive()
         let applied = active.runtime.setVolume(db: db, seconds: configuration.volumeRamp)
         let clamped = abs(applied - db) > 1e-9
-        emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
+        try emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
                                 "clamped": .bool(clamped), "ramp_seconds": .number(configuration.volumeRamp)])
         return VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])
     }
@@ -372,7 +396,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         var all: JSONObject = [:]
         if let text { all["text"] = .string(text) }
         for member in fields ?? [:] { all[member.key] = member.value }
-        let seq = emit("mark.\(kind)", all)
+        let seq = try emit("mark.\(kind)", all)
         return VarlinkReply(["seq": .integer(seq)])
     }
 
@@ -381,7 +405,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if try apply(.stop) == .changed {
             active.runtime.stop(fade: configuration.stopFade)
         }
-        emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
+        try emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
         return VarlinkReply(["status": .object(status())])
     }
 
@@ -410,27 +434,38 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             }
             if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
             if e.kind == .sessionEnded { continue }   // the service records the end itself
+            if e.kind == .phaseStarted || e.kind == .phaseEnded, e.phase >= 0 && e.phase < plan.phases.count {
+                // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
+                if case .fixed(let sec) = plan.phases[e.phase].length {
+                    fields["planned_seconds"] = .number(sec)
+                } else {
+                    fields["planned_seconds"] = .null
+                }
+                let span = active.runtime.snapshot().timeline.spans[e.phase]
+                let boundary = e.kind == .phaseStarted ? span.start : span.end
+                fields["timeline_seconds"] = .optional(boundary.map { Double($0) / rate })
+                fields["actual_seconds"] = .number(Double(e.frame) / rate)
+                if e.kind == .phaseEnded, let start = span.start {
+                    fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
+                }
+            }
             let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
-            emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
+            _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
         }
     }
 
     // MARK: Events and status
 
     /// Numbers, times and records an event, then streams it to monitors.
+    /// Throws `LogWriteFailed` when the event could not be made durable: a
+    /// control must then not be acknowledged as recorded.
     @discardableResult
     private func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
-                      session: String? = nil) -> Int64 {
+                      session: String? = nil) throws -> Int64 {
         let status = self.status()
         let sessionID = session ?? status["session_id"]?.stringValue ?? "none"
         var event: JSONObject = [:]
-        let seq = inner.withLock { inner -> Int64 in
-            inner.seq += 1
-            return inner.seq
-        }
-        event["seq"] = .integer(seq)
         event["kind"] = .string(kind)
-        event["time"] = .string(WallClock.now())
         let seconds = sessionSeconds ?? status["session_seconds"]?.doubleValue ?? 0
         event["session_seconds"] = .number(seconds)
         if let t0 = status["t0_seconds"]?.doubleValue, let now = status["session_seconds"]?.doubleValue {
@@ -440,15 +475,38 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         event["phase"] = .optional(phase ?? status["phase"]?["name"]?.stringValue)
         event["fields"] = .object(fields)
-        do {
-            try sink.record(event, session: sessionID)
-        } catch {
-            logger.error("cannot record event", metadata: ["kind": "\(kind)", "error": "\(error)"])
+        // Numbering and appending in one order, so the log's lines come in seq
+        // order; the wait for the disk (shared by concurrent callers) is outside it.
+        var failure: (any Error)?
+        let (seq, commit) = recording.withLock { _ -> (Int64, EventCommit?) in
+            let seq = inner.withLock { inner -> Int64 in
+                inner.seq += 1
+                return inner.seq
+            }
+            event["seq"] = .integer(seq)
+            event["time"] = .string(WallClock.now())
+            do {
+                if let staged = sink as? any StagedEventSink { return (seq, try staged.stage(event, session: sessionID)) }
+                try sink.record(event, session: sessionID)
+            } catch {
+                failure = error
+            }
+            return (seq, nil)
+        }
+        if failure == nil {
+            do { try commit?.waitUntilDurable() } catch { failure = error }
         }
         let monitors = inner.withLock { Array($0.monitors.values) }
         if !monitors.isEmpty {
             let reply = VarlinkReply(["event": .object(event), "status": .object(status)], continues: true)
             for m in monitors where m.isOpen { m.send(reply) }
+        }
+        if let failure {
+            logger.error("cannot record event", metadata: ["session.id": "\(sessionID)", "kind": "\(kind)", "seq": "\(seq)",
+                                                          "error": "\(failure)"])
+            let path = (failure as? LogWriteError)?.path ?? sessionID
+            let reason = (failure as? LogWriteError)?.reason ?? "\(failure)"
+            throw ServiceError(InwardSessionInterface.Errors.logWriteFailed(path: path, reason: reason))
         }
         return seq
     }
