@@ -99,7 +99,7 @@ struct StatusView {
 
     var phaseTimes: String {
         var t = "\(Terminal.clock(secondsInPhase)) in"
-        if let left = secondsLeft { t += ", \(Terminal.clock(left)) left" } else if untilDose { t += ", until the dose" }
+        if let left = secondsLeft { t += ", \(Terminal.clock(left.rounded(.up))) left" } else if untilDose { t += ", until the dose" }
         if heldSeconds > 0 { t += " (held +\(Terminal.clock(heldSeconds)))" }
         return t
     }
