@@ -11,6 +11,8 @@ final class FakeVarlinkDaemon: @unchecked Sendable {
     enum Reply {
         case ok([String: Any])
         case error(String, [String: Any])
+        /// Send nothing more and keep the connection open (a stream that goes on, a hung daemon).
+        case keepOpen
     }
 
     struct Call {
@@ -133,10 +135,11 @@ final class FakeVarlinkDaemon: @unchecked Sendable {
         for (i, reply) in replies.enumerated() {
             var o: [String: Any]
             switch reply {
+            case .keepOpen: return true
             case .ok(let p): o = ["parameters": p]
             case .error(let name, let p): o = ["error": name, "parameters": p]
             }
-            if more && i < replies.count - 1 { o["continues"] = true }
+            if more && (i < replies.count - 1) { o["continues"] = true }
             send(o, on: fd)
             if !more { break }
         }

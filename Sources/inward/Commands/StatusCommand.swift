@@ -89,5 +89,11 @@ enum FollowSignals {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may have left them blocked (some process launchers do).
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
