@@ -20,7 +20,7 @@ struct StartCommand: ParsableCommand {
 
     func validate() throws {
         if let client, client.isEmpty || !client.unicodeScalars.allSatisfy({
-            ($0.properties.isASCIIHexDigit || ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z")
+            (($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z")
                 || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_")
         }) {
             throw ValidationError("--client '\(client)': use a pseudonymous code of letters, digits, - and _ (never a name)")
