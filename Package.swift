@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio",
+                "InwardCore", "InwardAudio", "InwardProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -5,9 +5,20 @@ import ArgumentParser
 struct Inward: ParsableCommand {
     /// DESIGN.md puts global options before the command (`inward --json
     /// status`); ArgumentParser reads them on the subcommand, so they are
-    /// moved after the command name before parsing.
+    /// moved after the command name before parsing. Usage errors exit 2.
     static func main() {
-        main(GlobalOptions.hoist(Array(CommandLine.arguments.dropFirst())))
+        let arguments = GlobalOptions.protectNegativeNumbers(
+            GlobalOptions.hoist(Array(CommandLine.arguments.dropFirst())))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.errLine(fullMessage(for: error))
+                exit(withError: ExitCode(ExitStatus.usage))
+            }
+            exit(withError: error)
+        }
     }
 
     static let configuration = CommandConfiguration(
@@ -15,9 +26,17 @@ struct Inward: ParsableCommand {
         abstract: "Set and keep the sound environment of a KAP session.",
         discussion: """
             Plans live in Playlists/ (TOML). Check one with `inward check PLAN` and \
-            hear it before the client arrives with `inward render PLAN --out preview.wav`.
+            hear it before the client arrives with `inward render PLAN --out preview.wav`. \
+            In the room: `inward start PLAN`, `inward dose`, `inward status --follow`, \
+            `inward stop`. Exit codes: 0 done, 1 the daemon said no, 2 usage, 3 no daemon.
             """,
-        subcommands: [CheckCommand.self, RenderCommand.self, DevicesCommand.self]
+        subcommands: [
+            PlansCommand.self, StartCommand.self, DoseCommand.self, StatusCommand.self,
+            PauseCommand.self, ResumeCommand.self, HoldCommand.self, NextCommand.self,
+            SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
+            StopCommand.self,
+            CheckCommand.self, RenderCommand.self, DevicesCommand.self,
+        ]
     )
 }
 
@@ -26,18 +45,56 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The daemon's control socket (default: $INWARD_SOCKET, else /run/inward/control; $XDG_RUNTIME_DIR/inward/control for a per-user daemon).",
+        valueName: "path"), completion: .file())
+    var socket: String?
+
     /// Global flags that may stand before the command name.
     static let flags: Set<String> = ["--json"]
+    /// Global options with a value that may stand before the command name.
+    static let options: Set<String> = ["--socket"]
 
-    /// Moves global flags found before the first command word to just after it.
+    /// Moves global options found before the first command word to just after it.
     static func hoist(_ arguments: [String]) -> [String] {
         var leading: [String] = []
         var rest = arguments[...]
-        while let first = rest.first, flags.contains(first) {
-            leading.append(first)
-            rest = rest.dropFirst()
+        while let first = rest.first {
+            if flags.contains(first) {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if options.contains(first), rest.count >= 2 {
+                leading.append(contentsOf: rest.prefix(2))
+                rest = rest.dropFirst(2)
+            } else if let eq = first.firstIndex(of: "="), options.contains(String(first[..<eq])) {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
         }
         guard let command = rest.first, !leading.isEmpty else { return arguments }
         return [command] + leading + rest.dropFirst()
+    }
+
+    /// Commands whose value may be negative (`inward volume -6dB`).
+    static let negativeValueCommands: Set<String> = ["volume"]
+
+    /// `-6`, `-6dB`, `-1.5 dB` read as an option by ArgumentParser; moves such a
+    /// value to the end, after `--`, so it is read as the positional value.
+    static func protectNegativeNumbers(_ arguments: [String]) -> [String] {
+        guard let command = arguments.first, negativeValueCommands.contains(command),
+              !arguments.contains("--") else { return arguments }
+        var kept: [String] = [command]
+        var negatives: [String] = []
+        for a in arguments.dropFirst() {
+            let u = Array(a.utf8)
+            if u.count >= 2, u[0] == UInt8(ascii: "-"), (u[1] >= 0x30 && u[1] <= 0x39) || u[1] == UInt8(ascii: ".") {
+                negatives.append(a)
+            } else {
+                kept.append(a)
+            }
+        }
+        return negatives.isEmpty ? arguments : kept + ["--"] + negatives
     }
 }

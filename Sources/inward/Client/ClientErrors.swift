@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import InwardProtocol
+
+/// Exit codes of the daemon-facing commands.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    /// The daemon said no (a Varlink error), or talking to it failed midway.
+    static let service: Int32 = 1
+    /// The command line was wrong.
+    static let usage: Int32 = 2
+    /// No daemon to talk to.
+    static let noDaemon: Int32 = 3
+}
+
+/// A usage error found after parsing (e.g. a bad duration): exit 2.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Short, actionable messages for what went wrong, and the exit code.
+enum ErrorReport {
+    static func describe(_ error: ClientError) -> (message: String, exit: Int32) {
+        switch error {
+        case .noDaemon(let loc):
+            var m = "no daemon is listening on \(loc.path)"
+            if !loc.alsoLooked.isEmpty { m += " (nor on \(loc.alsoLooked.joined(separator: ", ")))" }
+            m += ". Start it with `systemctl start inwardd` (or check `systemctl status inwardd`), or point --socket at the right one."
+            return (m, ExitStatus.noDaemon)
+        case .permissionDenied(let loc):
+            return ("permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
+                + "Ask the administrator to add you (`usermod -aG inward \(currentUser())`), then log in again.",
+                ExitStatus.noDaemon)
+        case .io(let loc, let op, let e):
+            return ("cannot talk to the daemon on \(loc.path): \(op) failed: \(String(cString: strerror(e))). "
+                + "Check `systemctl status inwardd`.", ExitStatus.noDaemon)
+        case .timeout(let loc, let seconds):
+            return ("the daemon on \(loc.path) did not answer within \(format(seconds)) s. "
+                + "Check `systemctl status inwardd` and `journalctl -u inwardd`.", ExitStatus.service)
+        case .closed(let loc):
+            return ("the daemon on \(loc.path) closed the connection without answering. "
+                + "Check `systemctl status inwardd` and `journalctl -u inwardd`.", ExitStatus.service)
+        case .badReply(let why):
+            return ("the daemon sent a reply inward cannot read (\(why)); are inward and inwardd the same version?",
+                ExitStatus.service)
+        case .varlink(let name, let p):
+            return (varlinkMessage(name, p), ExitStatus.service)
+        }
+    }
+
+    static func varlinkMessage(_ name: String, _ p: JSONObject) -> String {
+        func s(_ key: String) -> String? { p[key]?.stringValue }
+        func d(_ key: String) -> Double? { p[key]?.doubleValue }
+        let short = name.hasPrefix("io.inward.Session.") ? String(name.dropFirst("io.inward.Session.".count)) : name
+        switch short {
+        case "NoSession":
+            return "no session is running; start one with `inward start PLAN`"
+        case "SessionActive":
+            return "session \(s("session_id") ?? "?") is already running; end it with `inward stop` first"
+        case "PlanInvalid":
+            var loc = s("file") ?? "plan"
+            if let line = p["line"]?.int64Value { loc += ":\(line)" }
+            var m = "\(loc): \(s("message") ?? "the plan is not valid")"
+            if let key = s("key") { m += " (\(key))" }
+            return m + "; check it with `inward check \(s("file") ?? "PLAN")`"
+        case "PlanNotFound":
+            return "no plan '\(s("plan") ?? "?")' in the daemon's plan folders, and no such file; `inward plans` lists them"
+        case "DeviceUnavailable":
+            return "the sound device '\(s("device") ?? "?")' is unavailable: \(s("reason") ?? "unknown reason"); "
+                + "`inward devices` lists the devices (the daemon plays to its --device)"
+        case "InvalidParameter", "org.varlink.service.InvalidParameter":
+            let which = s("parameter") ?? "?"
+            if let reason = s("reason") { return "invalid \(which): \(reason)" }
+            return "invalid parameter '\(which)' (inward and inwardd may be different versions)"
+        case "HoldLimit":
+            let held = d("held_seconds") ?? 0, max = d("max_seconds") ?? 0
+            if max <= 0 { return "this phase cannot be held: the plan allows no extension" }
+            return "cannot hold that long: this phase may be extended by at most \(Terminal.clock(max)) in total, "
+                + "and \(Terminal.clock(held)) is already held (\(Terminal.clock(Swift.max(0, max - held))) left)"
+        case "NotWaitingForDose":
+            return "cannot mark a dose now: the session is \(s("state").map(stateText) ?? "stopping")"
+        case "WaitingForDose":
+            return "the session is waiting for the dose: mark it with `inward dose` (the next phases are timed from it)"
+        case "NoNextPhase":
+            return "this is the last phase; end the session with `inward stop`"
+        case "NothingToSkip":
+            return "nothing to skip: this phase plays a soundscape or silence, not a playlist"
+        case "LogWriteFailed":
+            return "not done: the session log \(s("path") ?? "") cannot be written (\(s("reason") ?? "?")); "
+                + "check the disk and `journalctl -u inwardd`"
+        case "TooManyClients":
+            return "the daemon already serves its maximum of \(p["max_clients"]?.int64Value.map(String.init) ?? "?") clients; try again in a moment"
+        case "MessageTooLarge":
+            return "the request is too large for the daemon (at most \(p["max_bytes"]?.int64Value.map(String.init) ?? "?") bytes); shorten the text"
+        case "MalformedMessage":
+            return "the daemon rejected the request as malformed: \(s("reason") ?? "?") (a bug; please report it)"
+        case "org.varlink.service.PermissionDenied":
+            return "the daemon refused: permission denied. The socket is for the clinic's staff group (`inward`); ask the administrator"
+        case "org.varlink.service.MethodNotFound", "org.varlink.service.MethodNotImplemented",
+             "org.varlink.service.InterfaceNotFound":
+            let what = s("method") ?? s("interface") ?? "?"
+            return "the daemon does not offer \(what) (\(short.split(separator: ".").last ?? "")); are inward and inwardd the same version?"
+        default:
+            let extra = p.isEmpty ? "" : " " + JSONValue.object(p).jsonString
+            return "the daemon answered \(name)\(extra)"
+        }
+    }
+
+    static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(v)
+    }
+
+    private static func currentUser() -> String {
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "$USER"
+    }
+}
+
+/// Runs a daemon-facing command: connects, runs `body`, and turns failures into
+/// a message on standard error (plus `{"error": ..., "parameters": ...}` on
+/// standard output with --json) and an exit code.
+func withDaemon(_ global: GlobalOptions, timeout: Double = 5,
+                _ body: (VarlinkConnection) throws -> Void) throws {
+    let location = SocketLocation.resolve(option: global.socket)
+    do {
+        let connection = try VarlinkConnection(location, timeout: timeout)
+        try body(connection)
+    } catch let error as ClientError {
+        let (message, code) = ErrorReport.describe(error)
+        if global.json {
+            var o = JSONObject()
+            switch error {
+            case .varlink(let name, let p):
+                o["error"] = .string(name)
+                o["parameters"] = .object(p)
+            default:
+                o["error"] = .string(code == ExitStatus.noDaemon ? "inward.NoDaemon" : "inward.ClientError")
+                o["parameters"] = ["socket": .string(location.path)]
+            }
+            o["message"] = .string(message)
+            Output.line(JSONValue.object(o).jsonString)
+        }
+        Terminal.errLine("inward: " + message)
+        throw ExitCode(code)
+    } catch let error as UsageError {
+        Terminal.errLine("inward: " + error.message)
+        throw ExitCode(ExitStatus.usage)
+    }
+}
+
+/// Parses a value given on the command line, or fails with a usage error (exit 2).
+func usage(_ message: String) -> ExitCode {
+    Terminal.errLine("inward: " + message)
+    return ExitCode(ExitStatus.usage)
+}
+
+/// Standard output, written straight to the file descriptor (so piped output
+/// appears as it happens, and nothing is lost in a buffer on Ctrl-C).
+enum Output {
+    static func line(_ text: String) { write(text + "\n") }
+
+    static func write(_ text: String) {
+        var t = text
+        t.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import InwardProtocol
+
+/// The controls that take only `by` and reply with the status.
+enum SimpleControl {
+    static func run(_ global: GlobalOptions, method: String, say: (StatusView) -> String) throws {
+        try withDaemon(global) { daemon in
+            let reply = try daemon.call(SessionAPI.method(method), ["by": SessionAPI.by])
+            if global.json { return SessionAPI.printJSON(reply) }
+            Output.line(say(StatusView(reply["status"]?.objectValue ?? [:])))
+        }
+    }
+}

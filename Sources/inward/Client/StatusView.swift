@@ -1,0 +1,240 @@
+import InwardProtocol
+
+/// The fields of an `io.inward.Session.SessionStatus` the CLI shows, read
+/// leniently (a missing field reads as absent, never as a crash).
+struct StatusView {
+    var state: String
+    var sessionID: String?
+    var plan: String?
+    var client: String?
+    var phaseName: String?
+    var phaseIndex: Int?
+    var phaseCount: Int
+    var phaseSource: String?
+    var phasePlanned: Double?
+    var untilDose: Bool
+    var maxHold: Double
+    var secondsInPhase: Double
+    var secondsLeft: Double?
+    var sessionSeconds: Double
+    var t0Seconds: Double?
+    var boosters: Int
+    var trackTitle: String?
+    var trackArtist: String?
+    var trackPath: String?
+    var trackPosition: Double?
+    var trackDuration: Double?
+    var volumeDB: Double
+    var capDB: Double?
+    var levelDB: Double?
+    var device: String?
+    var heldSeconds: Double
+
+    init(_ o: JSONObject) {
+        state = o["state"]?.stringValue ?? "unknown"
+        sessionID = o["session_id"]?.stringValue
+        plan = o["plan"]?.stringValue
+        client = o["client"]?.stringValue
+        let phase = o["phase"]?.objectValue
+        phaseName = phase?["name"]?.stringValue
+        phaseIndex = phase?["index"]?.int64Value.map { Int($0) }
+        phaseSource = phase?["source"]?.stringValue
+        phasePlanned = phase?["planned_seconds"]?.doubleValue
+        untilDose = phase?["until_dose"]?.boolValue ?? false
+        maxHold = phase?["max_hold_seconds"]?.doubleValue ?? 0
+        phaseCount = Int(o["phase_count"]?.int64Value ?? 0)
+        secondsInPhase = o["seconds_in_phase"]?.doubleValue ?? 0
+        secondsLeft = o["seconds_left"]?.doubleValue
+        sessionSeconds = o["session_seconds"]?.doubleValue ?? 0
+        t0Seconds = o["t0_seconds"]?.doubleValue
+        boosters = Int(o["boosters"]?.int64Value ?? 0)
+        let track = o["track"]?.objectValue
+        trackTitle = track?["title"]?.stringValue
+        trackArtist = track?["artist"]?.stringValue
+        trackPath = track?["path"]?.stringValue
+        trackPosition = track?["position_seconds"]?.doubleValue
+        trackDuration = track?["duration_seconds"]?.doubleValue
+        volumeDB = o["volume_db"]?.doubleValue ?? 0
+        capDB = o["volume_cap_db"]?.doubleValue
+        levelDB = o["level_db"]?.doubleValue
+        device = o["device"]?.stringValue
+        heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+    }
+
+    var isIdle: Bool { state == "idle" }
+    var hasTrack: Bool { trackPath != nil || trackTitle != nil }
+
+    /// The status `elapsed` seconds later, by the local clock: the session
+    /// clock runs on in every state (pause only fades the music); the track
+    /// moves only while music plays.
+    func advanced(by elapsed: Double) -> StatusView {
+        guard !isIdle, elapsed > 0 else { return self }
+        var s = self
+        s.secondsInPhase += elapsed
+        s.sessionSeconds += elapsed
+        if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
+        if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
+        if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
+            s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
+        }
+        return s
+    }
+
+    // MARK: pieces of text
+
+    var stateText: String {
+        switch state {
+        case "waiting_for_dose": "waiting for the dose"
+        case "paused": "paused (music faded down; the clock runs on)"
+        case "silenced": "silenced (`inward resume` brings the sound back)"
+        default: ErrorReport.stateText(state)
+        }
+    }
+
+    var phaseText: String {
+        guard let name = phaseName else { return "-" }
+        let position = phaseIndex.map { " (\($0 + 1)/\(phaseCount))" } ?? ""
+        return name + position
+    }
+
+    var phaseTimes: String {
+        var t = "\(Terminal.clock(secondsInPhase)) in"
+        if let left = secondsLeft { t += ", \(Terminal.clock(left.rounded(.up))) left" } else if untilDose { t += ", until the dose" }
+        if heldSeconds > 0 { t += " (held +\(Terminal.clock(heldSeconds)))" }
+        return t
+    }
+
+    var clockText: String {
+        guard let t0 = t0Seconds else { return "waiting for the dose" }
+        var t = StatusView.tPlus(t0)
+        if boosters > 0 { t += " (\(boosters) booster\(boosters == 1 ? "" : "s"))" }
+        return t
+    }
+
+    var trackText: String {
+        if hasTrack {
+            var t: String
+            if let title = trackTitle {
+                t = title
+                if let artist = trackArtist { t += " — " + artist }
+            } else {
+                t = trackPath ?? "?"
+            }
+            if let pos = trackPosition {
+                t += " (\(Terminal.clock(pos))"
+                if let dur = trackDuration { t += " / \(Terminal.clock(dur))" }
+                t += ")"
+            }
+            return t
+        }
+        switch phaseSource {
+        case "silence": return "silence"
+        default: return "soundscape"
+        }
+    }
+
+    var levelText: String {
+        var t = "volume \(StatusView.db(volumeDB)) dB"
+        if let cap = capDB { t += " (cap \(StatusView.db(cap, sign: false)) dBFS)" }
+        if let level = levelDB { t += ", level \(StatusView.db(level, sign: false)) dBFS" }
+        return t
+    }
+
+    /// The phase's progress from 0 to 1, or nil when its end is not known.
+    var progress: Double? {
+        guard let left = secondsLeft else { return nil }
+        let total = secondsInPhase + left
+        return total > 0 ? min(1, max(0, secondsInPhase / total)) : 1
+    }
+
+    /// The T+ clock: T+HH:MM:SS (negative before T0 never happens: null then).
+    static func tPlus(_ seconds: Double) -> String {
+        let s = Int(max(0, seconds).rounded(.down))
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "T+\(two(s / 3600)):\(two((s / 60) % 60)):\(two(s % 60))"
+    }
+
+    /// dB with one decimal and a sign: "-6.0", "+3.0", "0.0".
+    static func db(_ v: Double, sign: Bool = true) -> String {
+        let r = (v * 10).rounded() / 10
+        let body = String(format1: abs(r))
+        if r < 0 { return "-" + body }
+        return (sign && r > 0 ? "+" : "") + body
+    }
+
+    // MARK: whole views
+
+    /// The full `inward status` text.
+    var fullText: String {
+        if isIdle {
+            return "no session is running (daemon idle, device \(device ?? "?")); start one with `inward start PLAN`"
+        }
+        var lines: [String] = []
+        var head = "session \(sessionID ?? "?")"
+        if let plan { head += "  plan \(plan)" }
+        if let client { head += "  client \(client)" }
+        lines.append(head)
+        lines.append("state   \(stateText)")
+        lines.append("phase   \(phaseText)  \(phaseTimes)")
+        lines.append("clock   \(clockText)")
+        lines.append("sound   \(trackText)")
+        lines.append("level   \(levelText)")
+        lines.append("device  \(device ?? "?")")
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line, for `status --follow` when piped.
+    var line: String {
+        if isIdle { return "idle" }
+        var parts = [state, "phase \(phaseText)", phaseTimes, t0Seconds.map { StatusView.tPlus($0) } ?? "waiting for the dose"]
+        parts.append(trackText)
+        parts.append("vol \(StatusView.db(volumeDB)) dB")
+        if let level = levelDB { parts.append("level \(StatusView.db(level, sign: false)) dBFS") }
+        return parts.joined(separator: " | ")
+    }
+
+    /// The block `status --follow` redraws on a terminal.
+    func block(width: Int = 24, lastEvent: String?) -> [String] {
+        if isIdle {
+            return ["idle: no session is running (device \(device ?? "?"))", lastEvent.map { "last  " + $0 } ?? ""]
+        }
+        let filled = progress.map { Int(($0 * Double(width)).rounded(.down)) } ?? 0
+        let bar = progress == nil
+            ? String(repeating: "░", count: width)
+            : String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        var lines = [
+            "\(sessionID ?? "?")  \(plan ?? "")  \(stateText)",
+            "\(phaseText)  \(bar)  \(phaseTimes)",
+            "\(clockText)  ·  \(trackText)",
+            "\(levelText)  ·  \(device ?? "?")",
+        ]
+        if let lastEvent { lines.append("last  " + lastEvent) }
+        return lines
+    }
+}
+
+extension String {
+    /// A non-negative number with exactly one decimal.
+    init(format1 v: Double) {
+        let tenths = Int((v * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// One line for a Monitor event.
+enum EventLine {
+    static func line(_ e: JSONObject) -> String {
+        let kind = e["kind"]?.stringValue ?? "event"
+        var t = ""
+        if let time = e["time"]?.stringValue, let tIndex = time.firstIndex(of: "T") {
+            t = String(time[time.index(after: tIndex)...].prefix(8)) + " "
+        }
+        if let t0 = e["t0_seconds"]?.doubleValue { t += StatusView.tPlus(t0) + " " }
+        t += kind
+        if let phase = e["phase"]?.stringValue { t += " [\(phase)]" }
+        if let fields = e["fields"]?.objectValue, !fields.isEmpty {
+            t += " " + fields.map { m in "\(m.key)=\(m.value.stringValue ?? m.value.jsonString)" }.joined(separator: " ")
+        }
+        return t
+    }
+}

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import InwardProtocol
+
+/// Where the daemon's control socket is, and how that was decided.
+struct SocketLocation: Sendable {
+    /// The path to connect to.
+    var path: String
+    /// Other default paths that were looked at and did not exist (named in errors).
+    var alsoLooked: [String] = []
+    /// True when given by --socket or INWARD_SOCKET.
+    var explicit: Bool
+
+    static let systemPath = "/run/inward/control"
+
+    /// `--socket`, else `$INWARD_SOCKET`, else the default: `/run/inward/control`
+    /// for root; for other users `$XDG_RUNTIME_DIR/inward/control` (a per-user
+    /// daemon) when it exists, else the system daemon's `/run/inward/control`
+    /// (a therapist in the `inward` group talks to the clinic's system service).
+    static func resolve(option: String?, environment: [String: String] = currentEnvironment()) -> SocketLocation {
+        if let option, !option.isEmpty { return SocketLocation(path: option, explicit: true) }
+        if let env = environment["INWARD_SOCKET"], !env.isEmpty { return SocketLocation(path: env, explicit: true) }
+        if getuid() == 0 { return SocketLocation(path: systemPath, explicit: false) }
+        let runtime = environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/run/user/\(getuid())"
+        let user = runtime + "/inward/control"
+        if exists(user) { return SocketLocation(path: user, explicit: false) }
+        if exists(systemPath) { return SocketLocation(path: systemPath, explicit: false) }
+        return SocketLocation(path: user, alsoLooked: [systemPath], explicit: false)
+    }
+
+    static func currentEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+
+    private static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+}
+
+/// What can go wrong talking to the daemon.
+enum ClientError: Error {
+    /// No socket file, or nobody accepting on it.
+    case noDaemon(SocketLocation)
+    /// The socket exists but this user may not connect to it.
+    case permissionDenied(SocketLocation)
+    /// Another connect/send/receive failure.
+    case io(SocketLocation, operation: String, errno: Int32)
+    /// No reply within the timeout.
+    case timeout(SocketLocation, seconds: Double)
+    /// The daemon closed the connection before replying.
+    case closed(SocketLocation)
+    /// The daemon sent something that is not a Varlink reply.
+    case badReply(String)
+    /// A Varlink error reply: `io.inward.Session.*` or `org.varlink.service.*`.
+    case varlink(name: String, parameters: JSONObject)
+}
+
+/// A blocking Varlink client on a Unix socket: one call at a time, every wait
+/// bounded so the CLI never hangs.
+final class VarlinkConnection {
+    let location: SocketLocation
+    private let fd: Int32
+    private var framer = VarlinkFramer(maxMessageSize: 16 * 1024 * 1024)
+    /// How long to wait for a reply (and for a send to go through).
+    var timeout: Double
+
+    init(_ location: SocketLocation, timeout: Double = 5) throws(ClientError) {
+        self.location = location
+        self.timeout = timeout
+        signal(SIGPIPE, SIG_IGN)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(location.path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !pathBytes.isEmpty, pathBytes.count < capacity else {
+            throw .io(location, operation: "connect (the socket path is longer than \(capacity - 1) bytes)", errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        let s = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard s >= 0 else { throw .io(location, operation: "socket", errno: errno) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(s, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if rc != 0 {
+            let e = errno
+            close(s)
+            switch e {
+            case ENOENT, ECONNREFUSED, ENOTDIR: throw .noDaemon(location)
+            case EACCES, EPERM: throw .permissionDenied(location)
+            default: throw .io(location, operation: "connect", errno: e)
+            }
+        }
+        fd = s
+    }
+
+    deinit { close(fd) }
+
+    /// Calls `method` and returns its reply's parameters; a Varlink error
+    /// reply throws `.varlink`.
+    func call(_ method: String, _ parameters: JSONObject = [:]) throws(ClientError) -> JSONObject {
+        try send(VarlinkCall(method: method, parameters: parameters))
+        guard let reply = try receive(timeout: timeout) else { throw .timeout(location, seconds: timeout) }
+        return try Self.check(reply)
+    }
+
+    /// Calls `method` with `more` and hands each reply to `onReply` until one
+    /// comes without `continues` (or `onReply` returns false). The first reply
+    /// must come within the timeout; later ones may take as long as they take,
+    /// and `onIdle` runs whenever `idleInterval` seconds pass without one.
+    func stream(_ method: String, _ parameters: JSONObject = [:], idleInterval: Double? = nil,
+                onIdle: () -> Void = {},
+                onReply: (_ parameters: JSONObject, _ continues: Bool) -> Bool) throws(ClientError) {
+        try send(VarlinkCall(method: method, parameters: parameters, more: true))
+        var first = true
+        while true {
+            let wait = first ? timeout : (idleInterval ?? -1)
+            let reply: VarlinkReply?
+            reply = try receive(timeout: wait)
+            guard let reply else {
+                if first { throw .timeout(location, seconds: timeout) }
+                onIdle()
+                continue
+            }
+            first = false
+            let params = try Self.check(reply)
+            if !onReply(params, reply.continues) || !reply.continues { return }
+        }
+    }
+
+    private static func check(_ reply: VarlinkReply) throws(ClientError) -> JSONObject {
+        let params = reply.parameters?.objectValue ?? JSONObject()
+        if let name = reply.error { throw .varlink(name: name, parameters: params) }
+        return params
+    }
+
+    private func send(_ call: VarlinkCall) throws(ClientError) {
+        let bytes = call.serialized()
+        var offset = 0
+        while offset < bytes.count {
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&pfd, 1, Int32(timeout * 1000))
+            if ready < 0 { if errno == EINTR { continue }; throw .io(location, operation: "poll", errno: errno) }
+            if ready == 0 { throw .timeout(location, seconds: timeout) }
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EPIPE || errno == ECONNRESET { throw .closed(location) }
+                throw .io(location, operation: "send", errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// The next reply, or nil when `timeout` seconds (negative: forever) pass first.
+    private func receive(timeout: Double) throws(ClientError) -> VarlinkReply? {
+        let deadline = timeout < 0 ? nil : Monotonic.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            do {
+                if let message = try framer.next() {
+                    do { return try VarlinkReply.parse(message) } catch {
+                        throw ClientError.badReply("\(error)")
+                    }
+                }
+            } catch let e as ClientError {
+                throw e
+            } catch {
+                throw .badReply("\(error)")
+            }
+            var waitMs: Int32 = -1
+            if let deadline {
+                let left = deadline - Monotonic.now
+                if left <= 0 { return nil }
+                waitMs = Int32(min(left * 1000 + 1, 2_000_000_000))
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, waitMs)
+            if ready < 0 { if errno == EINTR { continue }; throw .io(location, operation: "poll", errno: errno) }
+            if ready == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == ECONNRESET { throw .closed(location) }
+                throw .io(location, operation: "receive", errno: errno)
+            }
+            if n == 0 { throw .closed(location) }
+            buffer.withUnsafeBytes { framer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+}
+
+/// The monotonic clock, in seconds.
+enum Monotonic {
+    static var now: Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import InwardProtocol
+
+/// `inward dose`: mark the dose (first: T0) or a booster (Dose).
+struct DoseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dose",
+        abstract: "Mark the dose: the first sets T0, later ones are boosters.",
+        discussion: "Post-dose phases are timed from T0; boosters are logged and do not move it."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("How it was given: im, iv, sublingual, intranasal, other.", valueName: "route"),
+            completion: .list(["im", "iv", "sublingual", "intranasal", "other"]))
+    var route: String?
+
+    @Option(name: .long, help: ArgumentHelp("The amount as you write it, e.g. \"0.5 mg/kg\".", valueName: "amount"))
+    var amount: String?
+
+    @Option(name: .long, help: ArgumentHelp("The medicine's lot number.", valueName: "lot"))
+    var lot: String?
+
+    func run() throws {
+        try withDaemon(global) { daemon in
+            var params = JSONObject()
+            if let route { params["route"] = .string(route) }
+            if let amount { params["amount"] = .string(amount) }
+            if let lot { params["lot"] = .string(lot) }
+            let reply = try daemon.call(SessionAPI.method("Dose"), params)
+            if global.json { return SessionAPI.printJSON(reply) }
+            let status = StatusView(reply["status"]?.objectValue ?? [:])
+            if reply["booster"]?.boolValue == true {
+                let t = status.t0Seconds ?? 0
+                let s = Int(t.rounded(.down))
+                let mm = s / 60, ss = s % 60
+                Output.line("booster logged at T+\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) (\(status.boosters) so far)")
+            } else {
+                Output.line("T0 marked at \(Self.wallClock()); now in phase \(status.phaseText)")
+            }
+        }
+    }
+
+    /// The local wall-clock time, HH:MM:SS.
+    static func wallClock() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+}
