@@ -36,11 +36,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    /// Marks a therapist can record.
+    /// Marks a therapist can record (the protocol's spelling; `-` is read as
+    /// `_`, and `adverse` as `adverse_event`).
     public static let markKinds: Set<String> = [
-        "vitals", "statement", "adverse", "note", "eyeshades-off", "eyeshades-on", "headphones-off",
-        "headphones-on", "bathroom", "ready-to-leave", "discharge", "other",
+        "vitals", "statement", "adverse_event", "note", "eyeshades_off", "eyeshades_on", "headphones_off",
+        "headphones_on", "bathroom", "ready_to_leave", "discharge", "other",
     ]
+
+    static func markKind(_ text: String) -> String? {
+        let kind = text.lowercased().replacingOccurrences(of: "-", with: "_")
+        let canonical = kind == "adverse" ? "adverse_event" : kind
+        return markKinds.contains(canonical) ? canonical : nil
+    }
 
     private struct Track {
         var phase: Int
@@ -388,7 +395,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     private func mark(kind: String, text: String?, fields: JSONObject?) throws -> VarlinkReply {
-        guard Self.markKinds.contains(kind) else {
+        guard let kind = Self.markKind(kind) else {
             throw ServiceError(InwardSessionInterface.Errors.invalidParameter("kind", reason:
                 "unknown mark '\(kind)'; use one of \(Self.markKinds.sorted().joined(separator: ", "))"))
         }
