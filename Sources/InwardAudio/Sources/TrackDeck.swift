@@ -43,8 +43,11 @@ final class TrackDeck {
     /// Frames left to play, when the length is known.
     var remaining: Int64? { length.map { max(0, $0 - consumed) } }
 
-    /// Decodes until the buffer is full or the track has ended.
+    /// Decodes until the buffer is full or the track has ended, once it has
+    /// drained to half: decoding and resampling in large runs costs far less
+    /// per frame than a period at a time.
     func fill() {
+        guard buffered <= capacity / 2 else { return }
         while !exhausted && buffered < capacity {
             let slot = writeIndex % capacity
             let want = min(capacity - buffered, capacity - slot)

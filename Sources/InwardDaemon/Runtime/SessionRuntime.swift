@@ -23,7 +23,7 @@ public final class SessionRuntime: @unchecked Sendable {
         /// Frames per write to the sink.
         public var periodFrames = 1024
         /// Frames mixed ahead of the audio thread.
-        public var ringFrames = 4096
+        public var ringFrames = 8192
         /// Throttle an unpaced sink to this many times real time (nil: as the sink goes).
         public var pace: Double?
         public init() {}
@@ -42,6 +42,8 @@ public final class SessionRuntime: @unchecked Sendable {
     private let mixer: SessionMixer
     private let stage: OutputStage
     private let ring: AudioRing
+    /// Free frames at which the mix thread is woken to fill the ring again.
+    private var refillThreshold: Int { max(options.periodFrames, ring.capacity / 2) }
     private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
     private let mixLock = Mutex<Void>(())
     /// The volume last asked for (the stage belongs to the audio thread).
@@ -91,10 +93,19 @@ public final class SessionRuntime: @unchecked Sendable {
         let block = options.periodFrames
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * SessionMixer.maxBlock)
         defer { buffer.deallocate() }
+        // Mix in runs: once the ring is full, sleep until half of it has been
+        // played, then fill it again. Fewer wake-ups is most of the daemon's
+        // CPU cost when it plays in real time.
+        var filling = true
         while !quit.load(ordering: .acquiring) {
-            if ring.free < block {
-                spaceFreed.wait(seconds: 0.05)
-                continue
+            if ring.free < block { filling = false }
+            if !filling {
+                if ring.free >= refillThreshold {
+                    filling = true
+                } else {
+                    spaceFreed.wait(seconds: 0.05)
+                    continue
+                }
             }
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
@@ -163,7 +174,7 @@ public final class SessionRuntime: @unchecked Sendable {
                 }
                 n += ring.read(into: buffer + 2 * n, frames: period - n)
             }
-            spaceFreed.signal()
+            if ring.free >= refillThreshold { spaceFreed.signal() }
             stage.process(buffer, frames: period)
             do {
                 try sink.write(buffer, frames: period)

@@ -22,7 +22,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         public var sampleRate = 48000
         public var periodFrames = 1024
         public var bufferFrames = 2048
-        public var ringFrames = 4096
+        public var ringFrames = 8192
         public var pace: Double?
         /// Fade lengths of the level controls, seconds.
         public var pauseFade = 4.0
