@@ -143,7 +143,18 @@ public enum LogChain {
                 let prevMatches = line.prev == previous.hash
                 if line.seq != expected {
                     let nextSeq: Int64? = index + 1 < lines.count ? (try? decode(index + 1).get())?.seq : nil
-                    if line.seq > expected && nextSeq == expected {
+                    var restored = previous.line
+                    restored.seq = line.seq &- 1
+                    if !prevMatches && restored.hash == line.prev {
+                        // The line before had its seq edited (only possible for the
+                        // first line: later ones are checked against their own predecessor).
+                        report.failure = Break(lineNumber: number - 1, reason: .changedContent,
+                                               detail: "its seq \(previous.line.seq) was \(restored.seq) when line \(number) was written")
+                        report.verifiedLines -= 1
+                        report.head = nil
+                        report.firstSeq = nil
+                        report.lastSeq = nil
+                    } else if line.seq > expected && nextSeq == expected {
                         report.failure = Break(lineNumber: number, reason: .reordered,
                                                detail: "seq \(line.seq) comes before seq \(expected)")
                     } else if prevMatches {

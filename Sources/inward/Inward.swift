@@ -17,7 +17,7 @@ struct Inward: ParsableCommand {
             Plans live in Playlists/ (TOML). Check one with `inward check PLAN` and \
             hear it before the client arrives with `inward render PLAN --out preview.wav`.
             """,
-        subcommands: [CheckCommand.self, RenderCommand.self, DevicesCommand.self]
+        subcommands: [CheckCommand.self, RenderCommand.self, DevicesCommand.self, SessionsCommand.self, ReviewCommand.self, VerifyCommand.self]
     )
 }
 
