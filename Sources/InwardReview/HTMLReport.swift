@@ -13,7 +13,7 @@ public enum HTMLReport {
     static let adverseColour = "#8b1e1e"
     static let noteColour = "#6b7280"
     static let quietColours: [QuietSpan.Kind: (String, String)] = [
-        .pause: ("#f2d49b", "0.55"), .silence: ("#c5bfe0", "0.6"), .stop: ("#d4d4d4", "0.6"),
+        .pause: ("#f6e3bd", "0.55"), .silence: ("#dcd8ee", "0.6"), .stop: ("#e5e5e5", "0.6"),
     ]
 
     // SVG geometry (viewBox units).
@@ -126,11 +126,6 @@ public enum HTMLReport {
                             ("Notes", laneY + laneH * 3.5)] {
             h += "<text x=\"\(n(left - 10))\" y=\"\(n(yy + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#4b5563\">\(label)</text>\n"
         }
-        // Quiet spans shade every row.
-        for q in t.quiet {
-            let (fill, opacity) = quietColours[q.kind] ?? ("#dddddd", "0.5")
-            h += "<rect x=\"\(n(x(q.start)))\" y=\"\(n(phaseY))\" width=\"\(n(max(1.5, x(q.end) - x(q.start))))\" height=\"\(n(bottom - phaseY))\" fill=\"\(fill)\" fill-opacity=\"\(opacity)\"><title>\(esc(q.kind.rawValue)) \(esc(t.clock(sessionSeconds: q.start)))–\(esc(t.clock(sessionSeconds: q.end)))</title></rect>\n"
-        }
         // Phase bands
         for (i, p) in t.phases.enumerated() {
             let x0 = x(p.start), w = max(1, x(p.end) - x0)
@@ -152,12 +147,22 @@ public enum HTMLReport {
             let name = k.title + (k.artist.map { " — \($0)" } ?? "")
             h += "<rect x=\"\(n(x0))\" y=\"\(n(trackY))\" width=\"\(n(w))\" height=\"\(n(trackH))\" rx=\"3\" fill=\"\(colour)\" stroke=\"#ffffff\" stroke-width=\"1\"><title>\(esc(t.clock(sessionSeconds: k.start))) \(esc(name))</title></rect>\n"
         }
+        // Quiet spans shade the music, level and marks rows.
+        for q in t.quiet {
+            let (fill, opacity) = quietColours[q.kind] ?? ("#dddddd", "0.5")
+            let qx = n(x(q.start)), qw = n(max(1.5, x(q.end) - x(q.start)))
+            let tip = "<title>\(esc(q.kind.rawValue)) \(esc(t.clock(sessionSeconds: q.start)))–\(esc(t.clock(sessionSeconds: q.end)))</title>"
+            // Solid below the music row (white behind it), translucent over the track blocks.
+            h += "<rect x=\"\(qx)\" y=\"\(n(levelY - 6))\" width=\"\(qw)\" height=\"\(n(bottom - levelY + 6))\" fill=\"\(fill)\">\(tip)</rect>"
+            h += "<rect x=\"\(qx)\" y=\"\(n(trackY - 3))\" width=\"\(qw)\" height=\"\(n(trackH + 6))\" fill=\"\(fill)\" fill-opacity=\"\(opacity)\">\(tip)</rect>\n"
+        }
         // Level grid and envelope
         for db in [0.0, -12, -24, -36] {
             h += "<line x1=\"\(n(left))\" x2=\"\(n(width - right))\" y1=\"\(n(y(db)))\" y2=\"\(n(y(db)))\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>"
             h += "<text x=\"\(n(width - right + 2))\" y=\"\(n(y(db) + 4))\" font-size=\"9\" fill=\"#9ca3af\">\(Format.number(db))</text>\n"
         }
-        h += "<line x1=\"\(n(left))\" x2=\"\(n(width - right))\" y1=\"\(n(y(ReviewTimeline.floorDB)))\" y2=\"\(n(y(ReviewTimeline.floorDB)))\" stroke=\"#d1d5db\" stroke-width=\"1\"/>\n"
+        h += "<line x1=\"\(n(left))\" x2=\"\(n(width - right))\" y1=\"\(n(y(ReviewTimeline.floorDB)))\" y2=\"\(n(y(ReviewTimeline.floorDB)))\" stroke=\"#d1d5db\" stroke-width=\"1\"/>"
+        h += "<text x=\"\(n(width - right + 2))\" y=\"\(n(y(ReviewTimeline.floorDB) + 4))\" font-size=\"9\" fill=\"#9ca3af\">off</text>\n"
         var path = ""
         var lastX = -1.0, lastY = -1.0
         for (i, p) in t.envelope.enumerated() {
@@ -272,12 +277,12 @@ public enum HTMLReport {
         h1{font-size:1.7rem;font-weight:600;margin:0}
         h2{font-size:1.15rem;font-weight:600;margin:28px 0 10px;color:#374151}
         .sub{margin:2px 0 16px;color:var(--muted)}
-        .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:6px 24px;margin:0;padding:14px 16px;background:#fff;border:1px solid var(--rule);border-radius:10px}
-        .facts div{display:flex;gap:10px}.facts dt{min-width:84px;color:var(--muted)}.facts dd{margin:0;font-weight:500}
+        .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:6px 24px;margin:0;padding:14px 16px;background:#fff;border:1px solid var(--rule);border-radius:10px}
+        .facts div{display:flex;gap:10px}.facts dt{min-width:92px;flex:none;color:var(--muted)}.facts dd{margin:0;font-weight:500}
         figure{margin:0;padding:12px 12px 8px;background:#fff;border:1px solid var(--rule);border-radius:10px}
-        figure svg{display:block;width:100%;height:auto}
+        figure>svg{display:block;width:100%;height:auto}
         .legend{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:.85rem;color:#4b5563;padding:8px 4px 0}
-        .legend .item{display:inline-flex;align-items:center;gap:6px}
+        .legend .item{display:inline-flex;align-items:center;gap:6px}.legend svg{width:18px;height:14px;flex:none}
         table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--rule);border-radius:10px;font-size:.95rem}
         th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #f0f1f3;vertical-align:top}
         th{font-weight:600;color:#4b5563;background:#f6f7f8}
