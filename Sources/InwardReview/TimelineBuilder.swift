@@ -64,9 +64,13 @@ extension ReviewTimeline {
             duration = max(duration, s)
             let t0Relative = l.t0Seconds ?? t0.map { s - $0 }
             let clock = t0Relative.map(Clock.t) ?? Clock.s(s)
+            var summary = Self.summary(l.kind, f, phase: l.phase)
+            if l.kind == "track.end", f["title"] == nil, f["file"] == nil, let open = openTrack?.span {
+                summary = "Track ended: " + open.title + (open.artist.map { " — \($0)" } ?? "")
+            }
             events.append(ReviewEvent(lineNumber: e.lineNumber, seq: l.seq, time: l.time, sessionSeconds: s,
                                       t0Seconds: t0Relative, kind: l.kind, phase: l.phase, fields: f,
-                                      category: Self.category(l.kind), summary: Self.summary(l.kind, f, phase: l.phase),
+                                      category: Self.category(l.kind), summary: summary,
                                       clock: clock))
             let by = f["by"]?.stringValue
             switch l.kind {
