@@ -81,6 +81,18 @@ struct LogChainTests {
         }
     }
 
+    @Test func everyByteOfTheLastLineChangedFailsAtItAgainstTheRecordedHead() {
+        let original = bytes
+        let head = LogChain.verify(original).head
+        let range = SyntheticSession.lineRanges(original).last!
+        for at in range.lowerBound...range.upperBound {   // its newline too
+            var changed = original
+            changed[at] ^= 0x01
+            let r = LogChain.verify(changed, expectedHead: head)
+            #expect(r.failure?.lineNumber == lines.count, "byte \(at - range.lowerBound): \(String(describing: r.failure))")
+        }
+    }
+
     @Test func reasonsNameWhatHappened() {
         let original = bytes
         let ranges = SyntheticSession.lineRanges(original)
