@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "InwardLog", dependencies: ["InwardProtocol", "CCrypto"], swiftSettings: strict),
         // Varlink framing, messages, JSON and the io.inward.Session interface: pure, no I/O.
         .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
+        // The review side: timeline reconstruction and the text/HTML/CSV/JSON reports.
+        .target(name: "InwardReview", dependencies: ["InwardLog", "InwardProtocol"], swiftSettings: strict),
         // The service: session runtime (threads), control server, event log, systemd glue.
         .target(
             name: "InwardDaemon",
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -89,6 +91,8 @@ let package = Package(
                 path: "Tests/InwardTestSupport"),
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
+        .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol"]),
+        .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),

@@ -36,6 +36,7 @@ struct Inward: ParsableCommand {
             SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
             StopCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
+            SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,
         ]
     )
 }

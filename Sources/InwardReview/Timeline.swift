@@ -1,0 +1,140 @@
+public import InwardProtocol
+
+/// One event of the log as the review shows it.
+public struct ReviewEvent: Sendable {
+    public enum Category: String, Sendable {
+        case session, phase, track, control, dose, mark, warning, other
+    }
+
+    public var lineNumber: Int
+    public var seq: Int64
+    /// Wall time as logged (RFC 3339, UTC).
+    public var time: String
+    public var sessionSeconds: Double
+    /// Seconds from T0 (negative before the dose); nil when there is no dose.
+    public var t0Seconds: Double?
+    public var kind: String
+    public var phase: String?
+    public var fields: JSONObject
+    public var category: Category
+    /// One readable line: what happened, without the time.
+    public var summary: String
+    /// The T+ clock (`T+00:12:30`, `T-00:05:00`; `S+...` when no dose was given).
+    public var clock: String
+
+    /// `mark.vitals` -> `vitals`; dose and booster are marks too.
+    public var markKind: String? {
+        if kind.hasPrefix("mark.") { return String(kind.dropFirst(5)) }
+        if kind == "dose" || kind == "booster" { return kind }
+        return nil
+    }
+}
+
+/// A phase as it was played.
+public struct PhaseSpan: Sendable {
+    public var name: String
+    public var index: Int?
+    /// Session seconds.
+    public var start: Double
+    public var end: Double
+    /// Planned length when the log says it (`planned_seconds`), or when it can be
+    /// derived (the phase ended on its own: actual minus holds).
+    public var plannedSeconds: Double?
+    public var heldSeconds: Double
+    /// Who advanced it early with `next`, if anyone.
+    public var advancedBy: String?
+    public var actualSeconds: Double { end - start }
+}
+
+public struct TrackSpan: Sendable {
+    public var title: String
+    public var artist: String?
+    /// File name only (no folders: paths can carry user names).
+    public var file: String?
+    public var phase: String?
+    public var start: Double
+    public var end: Double
+    /// A generated soundscape rather than a file.
+    public var isSoundscape: Bool
+}
+
+/// A stretch with the music faded down.
+public struct QuietSpan: Sendable {
+    public enum Kind: String, Sendable { case pause, silence, stop }
+    public var kind: Kind
+    public var start: Double
+    public var end: Double
+    public var by: String?
+}
+
+/// The level heard, relative to the plan's level, in dB; `ReviewTimeline.floorDB` is silence.
+public struct EnvelopePoint: Sendable, Equatable {
+    public var seconds: Double
+    public var db: Double
+}
+
+/// A session reconstructed from its log.
+public struct ReviewTimeline: Sendable {
+    public static let floorDB = -48.0
+
+    public var sessionID: String?
+    public var client: String?
+    public var plan: String?
+    /// File name only.
+    public var planFile: String?
+    public var planSHA256: String?
+    public var device: String?
+    public var sampleRate: Int?
+    public var startTime: String?
+    public var endTime: String?
+    public var endReason: String?
+    /// Session seconds of T0 (the dose), nil when no dose was given.
+    public var t0: Double?
+    /// Session seconds of the last event.
+    public var duration: Double
+    public var events: [ReviewEvent]
+    public var phases: [PhaseSpan]
+    public var tracks: [TrackSpan]
+    public var quiet: [QuietSpan]
+    public var envelope: [EnvelopePoint]
+    /// Reader warnings (torn tail, unreadable lines).
+    public var warnings: [String]
+
+    /// Dose, boosters and `mark.*` events.
+    public var marks: [ReviewEvent] { events.filter { $0.markKind != nil } }
+    public var dose: ReviewEvent? { events.first { $0.kind == "dose" } }
+
+    /// The T+ clock for a session time.
+    public func clock(sessionSeconds s: Double) -> String {
+        if let t0 { return Clock.t(s - t0) }
+        return Clock.s(s)
+    }
+}
+
+/// Clock strings.
+public enum Clock {
+    /// `T+00:12:30` / `T-00:05:00` for seconds from T0 (whole seconds, rounded down).
+    public static func t(_ seconds: Double) -> String {
+        let whole = Int((seconds + 1e-6).rounded(.down))
+        return whole < 0 ? "T-" + hms(-whole) : "T+" + hms(whole)
+    }
+
+    /// `S+00:12:30`: seconds from the session start, for a session without a dose.
+    public static func s(_ seconds: Double) -> String { "S+" + hms(max(0, Int((seconds + 1e-6).rounded(.down)))) }
+
+    /// `01:02:03`.
+    public static func hms(_ total: Int) -> String {
+        let h = total / 3600, m = (total / 60) % 60, s = total % 60
+        return pad2(h) + ":" + pad2(m) + ":" + pad2(s)
+    }
+
+    /// A length: `1:02:03` or `12:30` or `45 s`.
+    public static func length(_ seconds: Double) -> String {
+        let total = Int((seconds + 0.5).rounded(.down))
+        if total < 60 { return "\(total) s" }
+        let h = total / 3600, m = (total / 60) % 60, s = total % 60
+        return h > 0 ? "\(h):" + pad2(m) + ":" + pad2(s) : "\(m):" + pad2(s)
+    }
+
+    static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}
