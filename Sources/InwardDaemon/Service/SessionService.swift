@@ -91,6 +91,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// Held while an event is numbered and appended (never while waiting for the disk).
     private let recording = Mutex(())
     private let ended = Semaphore()
+    /// Engine events are numbered and recorded here, in order, off the mix thread.
+    private let engineEvents = DispatchQueue(label: "inward.engine-events")
 
     public init(configuration: Configuration, events: any EventSink, logger: Logger) {
         self.configuration = configuration
@@ -206,8 +208,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.pace
         let runtime = SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
-                                     onEvents: { [weak self] events in self?.engine(events, session: id) },
-                                     onEnd: { [weak self] end in self?.sessionEnded(id, end) })
+                                     onEvents: { [weak self] events in
+                                         // Recorded off the mix thread: a slow disk must not starve the audio.
+                                         guard let service = self else { return }
+                                         service.engineEvents.async { service.engine(events, session: id) }
+                                     },
+                                     onEnd: { [weak self] end in
+                                         // After every engine event of the session, in order.
+                                         guard let service = self else { return }
+                                         service.engineEvents.async { service.sessionEnded(id, end) }
+                                     })
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio)
         try inner.withLock { inner in
             guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
@@ -281,6 +291,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             runtime.terminate()
             runtime.waitUntilEnded(seconds: 2)
         }
+        engineEvents.sync {}   // session.end recorded before the daemon exits
     }
 
     // MARK: Controls
