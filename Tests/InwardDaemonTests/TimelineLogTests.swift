@@ -216,7 +216,7 @@ struct JournalMirrorTests {
         vitals["t0_seconds"] = .number(750.4)
         #expect(fields(vitals)["MESSAGE"] == "mark vitals: 150/95, HR 88 at T+00:12:30")
 
-        let adverse = TimelineLogTests.event(9, "mark.adverse", fields: ["kind": "nausea", "severity": "mild"])
+        let adverse = TimelineLogTests.event(9, "mark.adverse_event", fields: ["kind": "nausea", "severity": "mild"])
         #expect(fields(adverse)["PRIORITY"] == "4")
         #expect(fields(TimelineLogTests.event(1, "soundscape.takeover"))["PRIORITY"] == "4")
         #expect(fields(TimelineLogTests.event(1, "track.failed"))["PRIORITY"] == "4")

@@ -53,7 +53,7 @@ public struct JournalMirror: Sendable {
         let kind = event["kind"]?.stringValue ?? ""
         let reason = event["fields"]?["reason"]?.stringValue ?? ""
         if kind == "device.error" || (kind == "session.end" && reason.hasPrefix("device error")) { return 3 }
-        if kind == "mark.adverse" || kind == "track.failed" || kind == "soundscape.takeover" { return 4 }
+        if kind == "mark.adverse_event" || kind == "track.failed" || kind == "soundscape.takeover" { return 4 }
         return 6
     }
 
@@ -92,7 +92,7 @@ public struct JournalMirror: Sendable {
             if let hr = text("heart_rate") { parts.append("HR \(hr)") }
             if let spo2 = text("spo2") { parts.append("SpO2 \(spo2)") }
             if !parts.isEmpty { what += ": " + parts.joined(separator: ", ") }
-        case "mark.adverse":
+        case "mark.adverse_event":
             what = "mark adverse event"
             let details = [text("kind"), text("severity")].compactMap { $0 }
             if !details.isEmpty { what += ": " + details.joined(separator: ", ") }
