@@ -172,7 +172,7 @@ public enum HTMLReport {
             lastX = px
             lastY = py
         }
-        h += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\" stroke-linejoin=\"round\"><title>Level (dB, relative to the plan)</title></path>\n"
+        h += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\" stroke-linejoin=\"round\"><title>Level (dB: the phase level from the log, plus the volume)</title></path>\n"
         // Lanes
         for i in 0...4 {
             let yy = laneY + Double(i) * laneH
