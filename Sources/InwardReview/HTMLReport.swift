@@ -172,7 +172,7 @@ public enum HTMLReport {
             lastX = px
             lastY = py
         }
-        h += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\" stroke-linejoin=\"round\"><title>Level (dB, relative to the plan)</title></path>\n"
+        h += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\" stroke-linejoin=\"round\"><title>Level (dB: the phase level from the log, plus the volume)</title></path>\n"
         // Lanes
         for i in 0...4 {
             let yy = laneY + Double(i) * laneH
@@ -233,7 +233,7 @@ public enum HTMLReport {
             "<span class=\"item\"><svg width=\"18\" height=\"14\" viewBox=\"0 0 18 14\" aria-hidden=\"true\">\(svg)</svg>\(label)</span>"
         }
         var s = "<figcaption class=\"legend\">"
-        s += item("<path d=\"M1 7 L17 7\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\"/>", "level (dB, relative to the plan)")
+        s += item("<path d=\"M1 7 L17 7\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\"/>", "level (dB: phase level plus volume)")
         s += item("<path d=\"M9 1 L15 7 L9 13 L3 7 Z\" fill=\"\(doseColour)\"/>", "dose (T0)")
         s += item("<path d=\"M9 1 L15 7 L9 13 L3 7 Z\" fill=\"\(boosterColour)\"/>", "booster")
         s += item("<circle cx=\"9\" cy=\"7\" r=\"5\" fill=\"\(vitalsColour)\"/>", "vitals")

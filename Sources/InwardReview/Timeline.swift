@@ -67,7 +67,8 @@ public struct QuietSpan: Sendable {
     public var by: String?
 }
 
-/// The level heard, relative to the plan's level, in dB; `ReviewTimeline.floorDB` is silence.
+/// The level heard in dB: the phase's `level_db` from its `phase.start` (0 when the log
+/// does not say) plus the volume; `ReviewTimeline.floorDB` is silence.
 public struct EnvelopePoint: Sendable, Equatable {
     public var seconds: Double
     public var db: Double

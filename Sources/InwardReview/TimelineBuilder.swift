@@ -89,11 +89,18 @@ extension ReviewTimeline {
                 endReason = f["reason"]?.stringValue
                 if sessionID == nil { sessionID = f["session_id"]?.stringValue }
             case "phase.start":
+                let firstPhase = phases.isEmpty && openPhase == nil
                 closePhase(at: s, natural: !phaseEndedByNext)
                 phaseEndedByNext = false
                 openPhase = PhaseSpan(name: l.phase ?? f["name"]?.stringValue ?? "phase", index: f["phase_index"]?.int64Value.map { Int($0) },
                                       start: s, end: s, plannedSeconds: f["planned_seconds"]?.doubleValue, heldSeconds: 0)
                 if let level = f["level_db"]?.doubleValue {
+                    if firstPhase {
+                        // Nothing is heard before the first phase: it fades in from silence.
+                        let from = envelope.points.first?.seconds ?? s
+                        envelope.points = [EnvelopePoint(seconds: from, db: ReviewTimeline.floorDB)]
+                        if s > from { envelope.points.append(EnvelopePoint(seconds: s, db: ReviewTimeline.floorDB)) }
+                    }
                     envelope.set(at: s, base: level, ramp: f["fade_in_seconds"]?.doubleValue ?? 0)
                 }
             case "phase.end":

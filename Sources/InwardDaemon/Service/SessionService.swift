@@ -466,6 +466,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                 if e.kind == .phaseEnded, let start = span.start {
                     fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
                 }
+                if e.kind == .phaseStarted {
+                    // The plan's level and fades, so the review draws the level envelope in real dB.
+                    let phase = plan.phases[e.phase]
+                    fields["level_db"] = .number(phase.levelDB)
+                    fields["fade_in_seconds"] = .number(phase.fadeIn)
+                    fields["fade_out_seconds"] = .number(phase.fadeOut)
+                }
             }
             let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
             _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)

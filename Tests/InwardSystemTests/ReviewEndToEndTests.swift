@@ -1,0 +1,446 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 4's end-to-end proof: a whole session, paced, driven over the
+/// protocol through the real daemon; then the real `inward` reviews its log in
+/// all four formats, verifies its chain, lists it, and catches a flipped byte
+/// and a torn copy. No assertion depends on how fast anything runs: each
+/// mark's expected T+ time is read back from its own event.
+@Suite("review end to end", .serialized)
+struct ReviewEndToEndTests {
+    static let method = "io.inward.Session."
+    static let rate = 48000
+    static let client = "C-0107"
+
+    static let plan = """
+        name = "e2e"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -14
+        fade_in = "1s"
+        fade_out = "2s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
+        [[phase]]
+        name = "onset"
+        duration = "60s"
+        level_db = -9
+        fade_in = "2s"
+        fade_out = "3s"
+        max_extend = "30s"
+        source = { kind = "playlist", path = "onset.m3u8" }
+        [[phase]]
+        name = "peak"
+        duration = "60s"
+        level_db = -5
+        fade_in = "2s"
+        fade_out = "2s"
+        source = { kind = "soundscape", intensity = 0.5, seed = 6 }
+        [[phase]]
+        name = "closing"
+        duration = "20s"
+        level_db = -20
+        fade_in = "1s"
+        source = { kind = "silence" }
+        """
+
+    /// A mark the review must show: how to find its event, and what its summary must say.
+    struct Expected: CustomStringConvertible {
+        var kind: String
+        /// The seq from the Mark reply (dose and booster: found by kind).
+        var seq: Int64?
+        /// Reached on the status clock before the call, so the event is at least this late.
+        var notBefore: Double
+        /// Pieces of the review's one-line summary.
+        var fragments: [String]
+        var description: String { "\(kind) \(fragments.first ?? "")" }
+    }
+
+    // MARK: Helpers
+
+    func status(_ c: VarlinkTestClient) throws -> JSONObject {
+        try c.call(Self.method + "Status").object["status"]?.objectValue ?? [:]
+    }
+
+    /// Polls until the session clock (T+ when `sinceDose`) reaches `seconds`; returns the clock seen.
+    @discardableResult
+    func waitFor(_ c: VarlinkTestClient, _ seconds: Double, sinceDose: Bool = true) throws -> Double {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let s = try status(c)
+            if let now = (sinceDose ? s["t0_seconds"] : s["session_seconds"])?.doubleValue, now >= seconds { return now }
+            usleep(5_000)
+        }
+        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
+    }
+
+    func call(_ c: VarlinkTestClient, _ name: String, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
+        let reply = try c.call(Self.method + name, parameters)
+        #expect(reply.error == nil, "\(name) failed: \(reply.error ?? "") \(reply.object)")
+        return reply
+    }
+
+    struct Run: CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var description: String { "exit \(status)\n--- stdout ---\n\(stdout.prefix(3000))\n--- stderr ---\n\(stderr.prefix(2000))" }
+    }
+
+    /// Runs the built `inward` and waits for it.
+    func inward(_ arguments: [String], home: URL) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        env.removeValue(forKey: "INWARD_STATE_DIR")
+        p.environment = env
+        p.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Both pipes at once, so neither can fill up and block the child.
+        let errData = Mutex(Data())
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let d = err.fileHandleForReading.readDataToEndOfFile()
+            errData.withLock { $0 = d }
+            done.signal()
+        }.start()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                   stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+
+    /// The review's T+ clock, written independently of InwardReview's `Clock`:
+    /// whole seconds rounded down, `T+hh:mm:ss` or `T-hh:mm:ss`.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int((seconds + 1e-6).rounded(.down))
+        let a = abs(whole)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return (whole < 0 ? "T-" : "T+") + two(a / 3600) + ":" + two((a / 60) % 60) + ":" + two(a % 60)
+    }
+
+    /// RFC 4180 records.
+    static func csvRows(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field: [UInt8] = []
+        var quoted = false, i = 0
+        let b = Array(text.utf8)
+        func endField() { row.append(String(decoding: field, as: UTF8.self)); field = [] }
+        while i < b.count {
+            let c = b[i]
+            if quoted {
+                if c == 0x22 {
+                    if i + 1 < b.count && b[i + 1] == 0x22 { field.append(0x22); i += 1 } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == 0x22 { quoted = true }
+            else if c == 0x2C { endField() }
+            else if c == 0x0D && i + 1 < b.count && b[i + 1] == 0x0A { endField(); rows.append(row); row = []; i += 1 }
+            else { field.append(c) }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        return rows
+    }
+
+    static func lines(of bytes: [UInt8]) -> [[UInt8]] { bytes.split(separator: 10, omittingEmptySubsequences: false).map(Array.init) }
+
+    // MARK: The test
+
+    @Test("a paced session over the protocol: review (text, HTML, CSV, JSON) shows every dose and mark at its T+ time; verify, sessions; a flipped byte and a tear are caught")
+    func endToEnd() throws {
+        let daemon = try DaemonHarness(plans: ["e2e.toml": Self.plan], pace: 20) { dir in
+            _ = try TestAudio.sine(to: dir.appendingPathComponent("onset.wav").path, format: .wav16, frequency: 330,
+                                   amplitude: 0.4, sampleRate: Self.rate, seconds: 200, title: "Slow Tide", artist: "Test Ensemble")
+            try "#EXTM3U\nonset.wav\n".write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+        }
+        let c = try daemon.client()
+        let monitor = try DaemonSessionTests.Monitor(socket: daemon.socket)
+        var expected: [Expected] = []
+
+        let started = try call(c, "Start", ["plan": "e2e", "client": .string(Self.client)])
+        let id = try #require(started.object["session_id"]?.stringValue)
+
+        try waitFor(c, 2, sinceDose: false)
+        let note = try call(c, "Mark", ["kind": "note", "text": "settling in, eyeshades on"])
+        expected.append(Expected(kind: "mark.note", seq: note.object["seq"]?.int64Value, notBefore: -.infinity,
+                                 fragments: ["Note: settling in"]))
+
+        try waitFor(c, 5, sinceDose: false)
+        let dose = try call(c, "Dose", ["route": "im", "amount": "60 mg", "lot": "L-2611"])
+        #expect(dose.object["t0"]?.boolValue == true)
+        expected.append(Expected(kind: "dose", seq: nil, notBefore: 0, fragments: ["DOSE (T0)", "im", "60 mg", "lot L-2611"]))
+
+        var at = try waitFor(c, 12)
+        let vitals = try call(c, "Mark", ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
+        expected.append(Expected(kind: "mark.vitals", seq: vitals.object["seq"]?.int64Value, notBefore: at,
+                                 fragments: ["Vitals", "BP 150/95", "HR 88", "SpO2 97%"]))
+
+        try waitFor(c, 15)
+        let hold = try call(c, "Hold", ["seconds": 30.0])
+        #expect(hold.object["held_seconds"]?.doubleValue == 30)
+
+        try waitFor(c, 20)
+        _ = try call(c, "Pause")
+        try waitFor(c, 26)
+        _ = try call(c, "Resume")
+
+        at = try waitFor(c, 33)
+        let statement = try call(c, "Mark", ["kind": "statement", "text": "I feel like I am floating above the sea"])
+        expected.append(Expected(kind: "mark.statement", seq: statement.object["seq"]?.int64Value, notBefore: at,
+                                 fragments: ["Client: “I feel like I am floating above the sea”"]))
+
+        try waitFor(c, 40)
+        let volume = try call(c, "SetVolume", ["db": -3.0])
+        #expect(volume.object["volume_db"]?.doubleValue == -3)
+
+        at = try waitFor(c, 47)
+        let adverse = try call(c, "Mark", ["kind": "adverse_event",
+                                           "fields": ["kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"]])
+        expected.append(Expected(kind: "mark.adverse_event", seq: adverse.object["seq"]?.int64Value, notBefore: at,
+                                 fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
+
+        at = try waitFor(c, 62)
+        let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612"])
+        #expect(booster.object["booster"]?.boolValue == true)
+        expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
+
+        try waitFor(c, 70)
+        _ = try call(c, "Silence")
+        try waitFor(c, 76)
+        _ = try call(c, "Resume")
+
+        try waitFor(c, 92)   // peak since T+90 (60 s + the 30 s hold)
+        #expect(try status(c)["phase"]?["name"]?.stringValue == "peak")
+        _ = try call(c, "Next")
+        try waitFor(c, 97)
+        _ = try call(c, "Stop")
+
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try status(c)["state"]?.stringValue != "idle" { usleep(10_000) }
+        #expect(try status(c)["state"]?.stringValue == "idle")
+        let (code, daemonLog) = daemon.terminate()
+        #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
+
+        // The log, line by line.
+        let logPath = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: logPath)))
+        #expect(bytes.last == 10)
+        let rawLines = Self.lines(of: bytes).dropLast()   // after the final newline
+        let events = try rawLines.map { try #require(try JSONValue.parse($0).objectValue) }
+        let kinds = events.compactMap { $0["kind"]?.stringValue }
+        #expect(kinds.first == "session.start" && kinds.last == "session.end", "\(kinds)")
+        for kind in ["control.pause", "control.resume", "control.hold", "control.volume", "control.silence", "control.next",
+                     "control.stop", "track.start"] {
+            #expect(kinds.contains(kind), "no \(kind) in the log: \(kinds)")
+        }
+
+        // Phase starts carry the plan's level and fades (and the planned length of fixed phases).
+        let phaseStarts = events.filter { $0["kind"]?.stringValue == "phase.start" }
+        #expect(phaseStarts.compactMap { $0["phase"]?.stringValue } == ["arrival", "onset", "peak", "closing"])
+        let planned: [String: (level: Double, fadeIn: Double, fadeOut: Double, length: Double?)] = [
+            "arrival": (-14, 1, 2, nil), "onset": (-9, 2, 3, 60), "peak": (-5, 2, 2, 60), "closing": (-20, 1, 10, 20),
+        ]
+        for e in phaseStarts {
+            let name = e["phase"]?.stringValue ?? "?"
+            guard let p = planned[name] else { continue }
+            let f = e["fields"]?.objectValue ?? [:]
+            #expect(f["level_db"]?.doubleValue == p.level, "\(name) level_db: \(f)")
+            #expect(f["fade_in_seconds"]?.doubleValue == p.fadeIn, "\(name) fade_in_seconds: \(f)")
+            #expect(f["fade_out_seconds"]?.doubleValue == p.fadeOut, "\(name) fade_out_seconds: \(f)")
+            #expect(f["planned_seconds"]?.doubleValue == p.length, "\(name) planned_seconds: \(f)")
+        }
+
+        // Each expected mark: its line, its T+ time from the line, agreeing with the Monitor stream.
+        var t0Session: Double?
+        for e in events {
+            if let t = e["t0_seconds"]?.doubleValue, let s = e["session_seconds"]?.doubleValue { t0Session = s - t; break }
+        }
+        let t0 = try #require(t0Session, "no line carries a T0-relative time")
+        let streamed = monitor.events.withLock { $0 }
+        struct Found { var expected: Expected; var seq: Int64; var line: Int; var t0Seconds: Double; var clock: String }
+        var found: [Found] = []
+        for x in expected {
+            let index = x.seq.map { seq in events.firstIndex { $0["seq"]?.int64Value == seq } }
+                ?? events.firstIndex { $0["kind"]?.stringValue == x.kind }
+            guard let index else { Issue.record("\(x) not in the log"); continue }
+            let e = events[index]
+            #expect(e["kind"]?.stringValue == x.kind, "line \(index + 1) is \(e["kind"]?.stringValue ?? "?"), expected \(x.kind)")
+            let seq = try #require(e["seq"]?.int64Value)
+            let s = try #require(e["session_seconds"]?.doubleValue)
+            let rel = e["t0_seconds"]?.doubleValue ?? (s - t0)
+            #expect(rel >= x.notBefore - 1e-9, "\(x) at T\(rel), before the clock reached \(x.notBefore)")
+            if x.kind == "dose" { #expect(Self.clock(rel) == "T+00:00:00") }
+            if x.kind == "mark.note" { #expect(rel < 0, "the note came before the dose: \(rel)") }
+            let echo = streamed.first { $0["seq"]?.int64Value == seq }
+            #expect(echo != nil, "\(x) (seq \(seq)) not streamed to the monitor")
+            if let echo {
+                #expect(echo["kind"]?.stringValue == x.kind)
+                let a = echo["t0_seconds"]?.doubleValue, b = e["t0_seconds"]?.doubleValue
+                #expect((a == nil && b == nil) || (a != nil && b != nil && abs(a! - b!) < 1e-9), "monitor \(String(describing: a)), log \(String(describing: b))")
+            }
+            found.append(Found(expected: x, seq: seq, line: index + 1, t0Seconds: rel, clock: Self.clock(rel)))
+        }
+        #expect(found.count == expected.count)
+
+        let home = daemon.directory
+
+        // Text: one timeline line per mark, on its clock.
+        let text = try inward(["review", logPath, "--format", "text"], home: home)
+        #expect(text.status == 0, "\(text)")
+        let textLines = text.stdout.split(separator: "\n").map(String.init)
+        for f in found {
+            #expect(textLines.contains { $0.hasPrefix("  \(f.clock) ") && f.expected.fragments.allSatisfy($0.contains) },
+                    "text: no line '\(f.clock) … \(f.expected.fragments)'\n\(text)")
+        }
+        #expect(text.stdout.contains(Self.client))
+        #expect(!text.stdout.contains("Warnings (reading the log)"))
+
+        // HTML: a row of the marks table and an SVG marker (its tooltip) for each.
+        let html = try inward(["review", logPath, "--format", "html"], home: home)
+        #expect(html.status == 0, "\(html)")
+        let marksTable: String = {
+            guard let a = html.stdout.range(of: "<table class=\"marks\">"),
+                  let b = html.stdout.range(of: "</table>", range: a.upperBound..<html.stdout.endIndex) else { return "" }
+            return String(html.stdout[a.upperBound..<b.lowerBound])
+        }()
+        let svg: String = {
+            guard let a = html.stdout.range(of: "<svg"), let b = html.stdout.range(of: "</svg>") else { return "" }
+            return String(html.stdout[a.lowerBound..<b.upperBound])
+        }()
+        #expect(!marksTable.isEmpty && !svg.isEmpty, "no marks table or no SVG in the HTML")
+        let rows = marksTable.components(separatedBy: "<tr").dropFirst()
+        let tips = svg.components(separatedBy: "<title>").dropFirst().map { $0.components(separatedBy: "</title>")[0] }
+        for f in found {
+            #expect(rows.contains { $0.contains("<td class=\"clock\">\(f.clock)</td>") && f.expected.fragments.allSatisfy($0.contains) },
+                    "HTML marks table: no row for \(f.expected) at \(f.clock)")
+            #expect(tips.contains { $0.hasPrefix(f.clock + " ") && f.expected.fragments.allSatisfy($0.contains) },
+                    "HTML timeline: no marker for \(f.expected) at \(f.clock)")
+        }
+
+        // CSV: the event's row (by seq) has its clock and T0-relative seconds.
+        let csv = try inward(["review", logPath, "--format", "csv"], home: home)
+        #expect(csv.status == 0, "\(csv)")
+        let records = Self.csvRows(csv.stdout)
+        let header = records.first ?? []
+        #expect(header == ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields"])
+        #expect(records.count == events.count + 1, "CSV has \(records.count - 1) rows for \(events.count) events")
+        for f in found {
+            guard let row = records.dropFirst().first(where: { $0.count == 10 && $0[1] == "\(f.seq)" }) else {
+                Issue.record("CSV: no row with seq \(f.seq) (\(f.expected))")
+                continue
+            }
+            #expect(row[0] == "\(f.line)" && row[6] == f.expected.kind)
+            #expect(row[3] == f.clock, "CSV clock \(row[3]), expected \(f.clock) for \(f.expected)")
+            #expect(abs((Double(row[5]) ?? .nan) - f.t0Seconds) < 0.006, "CSV t0_seconds \(row[5]), expected \(f.t0Seconds)")
+            #expect(f.expected.fragments.allSatisfy(row[8].contains), "CSV summary: \(row[8])")
+        }
+
+        // JSON: the event (by seq) with its clock; the session's mark count; the level envelope in real dB.
+        let json = try inward(["review", logPath, "--format", "json"], home: home)
+        #expect(json.status == 0, "\(json)")
+        let root = try #require(try JSONValue.parse(json.stdout).objectValue, "review --format json is not an object")
+        let jsonEvents = root["events"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(jsonEvents.count == events.count)
+        for f in found {
+            guard let e = jsonEvents.first(where: { $0["seq"]?.int64Value == f.seq }) else {
+                Issue.record("JSON: no event with seq \(f.seq) (\(f.expected))")
+                continue
+            }
+            #expect(e["kind"]?.stringValue == f.expected.kind)
+            #expect(e["clock"]?.stringValue == f.clock, "JSON clock \(e["clock"]?.stringValue ?? "nil"), expected \(f.clock)")
+            #expect(abs((e["t0_seconds"]?.doubleValue ?? .nan) - f.t0Seconds) < 1e-6)
+            #expect(f.expected.fragments.allSatisfy((e["summary"]?.stringValue ?? "").contains), "JSON summary: \(e["summary"] ?? .null)")
+        }
+        let session = root["session"]?.objectValue ?? [:]
+        #expect(session["client"]?.stringValue == Self.client)
+        #expect(session["marks"]?.int64Value == 4)   // note, vitals, statement, adverse event
+        #expect(root["warnings"]?.arrayValue?.isEmpty == true)
+        // The envelope reaches each phase's own level (volume -3 dB from T+40 on: onset -12, peak -8).
+        let levels = (root["envelope_db"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?.doubleValue }
+        for level in [-14.0, -9, -12, -8] {
+            #expect(levels.contains { abs($0 - level) < 1e-6 }, "the level envelope never reaches \(level) dB: \(levels)")
+        }
+        #expect(levels.first == -48, "the envelope starts from silence: \(levels.prefix(3))")
+
+        // verify: OK, every line.
+        let verified = try inward(["verify", logPath], home: home)
+        #expect(verified.status == 0, "\(verified)")
+        #expect(verified.stdout.hasPrefix("OK: \(events.count) lines"), "\(verified)")
+
+        // sessions: the session, its client code and its number of marks.
+        let listed = try inward(["sessions", "--state-dir", daemon.state.path], home: home)
+        #expect(listed.status == 0, "\(listed)")
+        let table = listed.stdout.split(separator: "\n").map(String.init)
+        if let head = table.first, let clientAt = head.range(of: "CLIENT"), let marksAt = head.range(of: "MARKS"),
+           let row = table.first(where: { $0.contains(id) }) {
+            func column(_ r: Range<String.Index>) -> String {
+                let offset = head.distance(from: head.startIndex, to: r.lowerBound)
+                return String(row.dropFirst(offset).prefix { $0 != " " })
+            }
+            #expect(column(clientAt) == Self.client, "sessions:\n\(listed.stdout)")
+            #expect(column(marksAt) == "4", "sessions:\n\(listed.stdout)")
+        } else {
+            Issue.record("sessions does not list \(id):\n\(listed)")
+        }
+        let listedJSON = try inward(["sessions", "--json", "--state-dir", daemon.state.path], home: home)
+        let entry = (try? JSONValue.parse(listedJSON.stdout))?.arrayValue?.compactMap(\.objectValue)
+            .first { $0["session_id"]?.stringValue == id }
+        #expect(entry?["client"]?.stringValue == Self.client && entry?["marks"]?.int64Value == 4, "\(listedJSON)")
+
+        // One byte flipped in the middle of the log (a copy): verify fails at that line.
+        let middle = rawLines.count / 2   // 0-based index of the middle line
+        var offset = rawLines.prefix(middle).reduce(0) { $0 + $1.count + 1 }
+        let line = rawLines[rawLines.startIndex + middle]
+        var at0 = line.count / 2
+        while at0 < line.count && !(line[at0] >= 0x30 && line[at0] <= 0x39 || line[at0] >= 0x61 && line[at0] <= 0x7A) { at0 += 1 }
+        try #require(at0 < line.count, "no letter or digit in the second half of line \(middle + 1)")
+        offset += at0
+        var tampered = bytes
+        tampered[offset] ^= 0x01
+        let tamperedPath = daemon.directory.appendingPathComponent("tampered.jsonl").path
+        try Data(tampered).write(to: URL(fileURLWithPath: tamperedPath))
+        let broken = try inward(["verify", tamperedPath], home: home)
+        #expect(broken.status == 1, "\(broken)")
+        #expect(broken.stdout.hasPrefix("FAILED: \(tamperedPath): line \(middle + 1): "), "the flipped byte is on line \(middle + 1)\n\(broken)")
+
+        // A copy cut in the middle of a line: review keeps every complete event and reports the tear.
+        let tornLine = middle + 1   // 1-based
+        let cut = rawLines.prefix(middle).reduce(0) { $0 + $1.count + 1 } + line.count / 2
+        let tornPath = daemon.directory.appendingPathComponent("torn.jsonl").path
+        try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: tornPath))
+        let tornJSON = try inward(["review", tornPath, "--format", "json"], home: home)
+        #expect(tornJSON.status == 0, "\(tornJSON)")
+        let tornRoot = (try? JSONValue.parse(tornJSON.stdout))?.objectValue ?? [:]
+        let kept = (tornRoot["events"]?.arrayValue ?? []).compactMap { $0["seq"]?.int64Value }
+        // (The review orders events by session time, so compare as a set.)
+        #expect(kept.sorted() == Array(1...Int64(middle)), "review of the torn copy kept \(kept.count) events, expected seq 1–\(middle)")
+        let warnings = (tornRoot["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(warnings.contains { $0.hasPrefix("line \(tornLine): torn last line") }, "warnings: \(warnings)")
+        #expect(tornJSON.stderr.contains("line \(tornLine): torn last line"), "\(tornJSON)")
+        let tornText = try inward(["review", tornPath], home: home)
+        #expect(tornText.status == 0, "\(tornText)")
+        #expect(tornText.stdout.contains("Warnings (reading the log)") && tornText.stdout.contains("line \(tornLine): torn last line"),
+                "\(tornText)")
+        let tornTextLines = tornText.stdout.split(separator: "\n").map(String.init)
+        for f in found where f.line < tornLine {
+            #expect(tornTextLines.contains { $0.hasPrefix("  \(f.clock) ") && f.expected.fragments.allSatisfy($0.contains) },
+                    "torn copy: \(f.expected) at \(f.clock) missing from the text")
+        }
+        #expect(found.contains { $0.line < tornLine }, "the cut is before every mark: it proves nothing")
+        let tornVerify = try inward(["verify", tornPath], home: home)
+        #expect(tornVerify.status == 0 && tornVerify.stdout.hasPrefix("OK: \(middle) lines"), "\(tornVerify)")
+        #expect(tornVerify.stderr.contains("line \(tornLine)"), "\(tornVerify)")
+    }
+}
