@@ -252,11 +252,8 @@ struct CLISessionTests {
         try waitFor(c, seconds: max(47, try tPlus(c) + 2), sinceDose: true)
         let next = try cli(daemon, "next")
         #expect(next.status == 0, "\(next)")
-        #expect(next.stdout.contains("moving to phase"), "\(next)")
-        // The reply's status may still be the phase being left, and the CLI names that one.
-        withKnownIssue("`inward next` can name the phase it leaves (peak) instead of the one it moves to", isIntermittent: true) {
-            #expect(next.stdout.contains("moving to phase closing (4/4)"), "\(next)")
-        }
+        // The reply comes before the change is heard: the CLI names the phase it leaves and the one that comes.
+        #expect(next.stdout.contains("leaving peak for phase 4/4"), "\(next)")
 
         // Closing's music at its steady level before the stop, however late the next came.
         try waitFor(c, seconds: max(54, try tPlus(c) + 5), sinceDose: true)

@@ -130,10 +130,13 @@ struct DaemonSessionTests {
         let pause = try c.call(m + "Pause")
         let pauseFrame = frame(of: pause)
         try waitFor(c, seconds: 14, sinceDose: true)
+        // Later controls wait for the earlier ones' effects to be measurable, however slow the machine.
+        try waitFor(c, seconds: Double(pauseFrame) / Double(Self.rate) + 5.5)
         let resume = try c.call(m + "Resume")
         let resumeFrame = frame(of: resume)
 
         try waitFor(c, seconds: 20, sinceDose: true)
+        try waitFor(c, seconds: Double(resumeFrame) / Double(Self.rate) + 5.5)
         let volumeFrame = Int(((try status(c))["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
         let volume = try c.call(m + "SetVolume", ["db": -6.0])
         #expect(volume.object["volume_db"]?.doubleValue == -6)
@@ -145,9 +148,11 @@ struct DaemonSessionTests {
         let skipFrame = frame(of: skip)
 
         try waitFor(c, seconds: 40, sinceDose: true)
+        try waitFor(c, seconds: Double(skipFrame) / Double(Self.rate) + 6)
         let silence = try c.call(m + "Silence")
         let silenceFrame = frame(of: silence)
         try waitFor(c, seconds: 44, sinceDose: true)
+        try waitFor(c, seconds: Double(silenceFrame) / Double(Self.rate) + 4)
         _ = try c.call(m + "Resume")
         try waitFor(c, seconds: 47, sinceDose: true)
         let next = try c.call(m + "Next")

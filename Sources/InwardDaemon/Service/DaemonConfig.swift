@@ -21,7 +21,8 @@ public struct DaemonConfig: Sendable, Equatable {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let root = getuid() == 0
         let home = environment["HOME"] ?? "/tmp"
-        let runtime = environment["XDG_RUNTIME_DIR"] ?? "/tmp"
+        // The same place the CLI looks when XDG_RUNTIME_DIR is not set.
+        let runtime = environment["XDG_RUNTIME_DIR"] ?? "/run/user/\(getuid())"
         let state = environment["XDG_STATE_HOME"] ?? "\(home)/.local/state"
         var plans: [String] = []
         for dir in ["/etc/inward/plans", "/usr/share/inward/plans"] where FileManager.default.fileExists(atPath: dir) {

@@ -135,7 +135,7 @@ struct StatusView {
 
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
-        if let cap = capDB { t += " (cap \(StatusView.db(cap, sign: false)) dBFS)" }
+        if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
         if let level = levelDB { t += ", level \(StatusView.db(level, sign: false)) dBFS" }
         return t
     }

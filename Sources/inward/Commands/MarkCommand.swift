@@ -33,7 +33,7 @@ struct MarkCommand: ParsableCommand {
         commandName: "mark",
         abstract: "Add a mark to the session log: vitals, a statement, an adverse event, a note, ...",
         discussion: """
-            Examples: inward mark vitals --field hr=72 --field bp=120/80 --field spo2=97
+            Examples: inward mark vitals --field systolic=120 --field diastolic=80 --field heart_rate=72 --field spo2=97
                       inward mark statement "I can see the ocean"
             Numeric field values are recorded as numbers.
             """
@@ -55,7 +55,7 @@ struct MarkCommand: ParsableCommand {
         var o = JSONObject()
         for f in fields {
             guard let eq = f.firstIndex(of: "="), eq != f.startIndex else {
-                throw usage("--field '\(f)': write key=value, e.g. --field hr=72")
+                throw usage("--field '\(f)': write key=value, e.g. --field heart_rate=72")
             }
             let key = String(f[..<eq]), raw = String(f[f.index(after: eq)...])
             guard o[key] == nil else { throw usage("--field \(key) is given twice") }
