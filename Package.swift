@@ -87,12 +87,12 @@ let package = Package(
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
         // Test helpers shared by the test targets: test audio files, WAV reading and
         // measurement, ALSA capture devices. Imported with @testable.
-        .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "CSndfile"],
+        .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "CSndfile"],
                 path: "Tests/InwardTestSupport"),
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
-        .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol"]),
-        .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol"]),
+        .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),
+        .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol", "InwardTestSupport"]),
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),

@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import InwardLog
 import InwardProtocol
 import Testing

@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import Foundation
 import InwardLog
 import InwardProtocol

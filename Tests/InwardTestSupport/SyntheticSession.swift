@@ -2,7 +2,7 @@ import InwardLog
 import InwardProtocol
 
 /// A realistic session log, accelerated: written with `LogLine`, chained like
-/// the daemon's writer. (The same file is in InwardLogTests and InwardReviewTests.)
+/// the daemon's writer.
 enum SyntheticSession {
     /// Session seconds of the dose (T0).
     static let doseAt = 600.0
