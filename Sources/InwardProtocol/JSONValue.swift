@@ -100,6 +100,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Members in the given order; a later duplicate key replaces the earlier value.
     public init(_ members: [Member]) {
+        // The common case, unique keys, in one hashing pass; duplicates the slow way.
+        var seen = Set<String>(minimumCapacity: members.count)
+        if members.allSatisfy({ seen.insert($0.key).inserted }) {
+            self.members = members
+            return
+        }
         self.members = []
         self.members.reserveCapacity(members.count)
         for m in members { self[m.key] = m.value }

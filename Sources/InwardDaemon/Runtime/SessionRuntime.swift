@@ -46,6 +46,8 @@ public final class SessionRuntime: @unchecked Sendable {
     private var refillThreshold: Int { max(options.periodFrames, ring.capacity / 2) }
     private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
     private let mixLock = Mutex<Void>(())
+    private let published: Mutex<Published>
+    private let mixedPosition = Atomic<Int>(0)
     /// The volume last asked for (the stage belongs to the audio thread).
     private let requestedVolume = Mutex<Double>(0)
     private let spaceFreed = Semaphore()
@@ -79,6 +81,7 @@ public final class SessionRuntime: @unchecked Sendable {
         mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents())
         stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
+        published = Mutex(Published(timeline: mixer.timeline, t0: nil, holds: plan.phases.map { _ in 0 }))
     }
 
     // MARK: Threads
@@ -110,6 +113,7 @@ public final class SessionRuntime: @unchecked Sendable {
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
                 let n = mixer.render(into: buffer, frames: block)
+                mixedPosition.store(Int(mixer.position), ordering: .relaxed)
                 return (n, mixer.events.drain())
             }
             if n > 0 {
@@ -237,6 +241,7 @@ public final class SessionRuntime: @unchecked Sendable {
     public struct Snapshot: Sendable {
         public var timeline: Timeline
         public var t0: Int64?
+        /// Frames heard so far.
         public var heard: Int64
         public var mixed: Int64
         /// Hold in force on the phase being heard, frames.
@@ -245,14 +250,30 @@ public final class SessionRuntime: @unchecked Sendable {
         public var maxVolumeDB: Double
     }
 
+    /// Never waits for the mixer (which may be decoding): it reads what the
+    /// controls last published and the two clocks.
     public func snapshot() -> Snapshot {
         let heard = max(0, playedFrames - Int64(stage.latency))
         let volume = requestedVolume.withLock { $0 }
-        return mixLock.withLock { _ in
-            let phase = mixer.timeline.phase(at: heard)
-            return Snapshot(timeline: mixer.timeline, t0: mixer.t0, heard: heard, mixed: mixer.position,
-                            held: phase.map { mixer.held(phase: $0) } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
-        }
+        let state = published.withLock { $0 }
+        let phase = state.timeline.phase(at: heard)
+        return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
+                        mixed: Int64(mixedPosition.load(ordering: .relaxed)),
+                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
+    }
+
+    /// What status reads of the mixer, published whenever a control changes it.
+    private struct Published: Sendable {
+        var timeline: Timeline
+        var t0: Int64?
+        var holds: [Int64]
+    }
+
+    /// Call with the mix lock held, after changing the mixer's course.
+    private func publish() {
+        let state = Published(timeline: mixer.timeline, t0: mixer.t0,
+                              holds: plan.phases.indices.map { mixer.held(phase: $0) })
+        published.withLock { $0 = state }
     }
 
     // MARK: Controls (called from the control thread)
@@ -268,6 +289,7 @@ public final class SessionRuntime: @unchecked Sendable {
         let heard = max(0, playedFrames - Int64(stage.latency))
         return mixLock.withLock { _ in
             let isT0 = mixer.markDose(at: heard)
+            publish()
             return (isT0, mixer.t0 ?? heard)
         }
     }
@@ -278,11 +300,18 @@ public final class SessionRuntime: @unchecked Sendable {
         let heard = max(0, playedFrames - Int64(stage.latency))
         return mixLock.withLock { _ in
             guard let phase = mixer.timeline.phase(at: heard) else { return nil }
-            return mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
+            let total = mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
+            publish()
+            return total
         }
     }
 
-    public func next() { mixLock.withLock { _ in mixer.advance() } }
+    public func next() {
+        mixLock.withLock { _ in
+            mixer.advance()
+            publish()
+        }
+    }
 
     /// Crossfades to the next track; false when the current phase has no playlist.
     public func skip() -> Bool { mixLock.withLock { _ in mixer.skip() } }

@@ -65,6 +65,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let client: String?
         let runtime: SessionRuntime
         let sink: any AudioSink
+        let phaseObjects: [JSONValue]
         var track: Track?
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
@@ -74,6 +75,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             self.client = client
             self.runtime = runtime
             self.sink = sink
+            phaseObjects = SessionService.phaseObjects(loaded.plan)
         }
     }
 
@@ -539,38 +541,76 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// The status object of the IDL's `SessionStatus`.
     public func status() -> JSONObject {
         let (state, active, seq, boosters) = inner.withLock { ($0.state.phase, $0.active, $0.seq, $0.state.boosters) }
-        var s: JSONObject = ["state": .string(state.rawValue)]
+        // Built in order into an array: Status is the most frequent call, and
+        // setting keys one by one would search the object each time.
+        var m: [JSONObject.Member] = []
+        m.reserveCapacity(20)
+        func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
+        put("state", .string(state.rawValue))
         guard let active else {
-            s["session_id"] = .null
-            s["plan"] = .null
-            s["client"] = .null
-            s["phase"] = .null
-            s["phase_count"] = .integer(0)
-            s["seconds_in_phase"] = .number(0)
-            s["seconds_left"] = .null
-            s["session_seconds"] = .number(0)
-            s["t0_seconds"] = .null
-            s["boosters"] = .integer(0)
-            s["track"] = .null
-            s["volume_db"] = .number(0)
-            s["volume_cap_db"] = .number(0)
-            s["level_db"] = .null
-            s["device"] = .string(configuration.device)
-            s["paused"] = .bool(false)
-            s["held_seconds"] = .number(0)
-            s["last_seq"] = .integer(seq)
-            return s
+            for key in ["session_id", "plan", "client", "phase"] { put(key, .null) }
+            put("phase_count", .integer(0))
+            put("seconds_in_phase", .number(0))
+            put("seconds_left", .null)
+            put("session_seconds", .number(0))
+            put("t0_seconds", .null)
+            put("boosters", .integer(0))
+            put("track", .null)
+            put("volume_db", .number(0))
+            put("volume_cap_db", .number(0))
+            put("level_db", .null)
+            put("device", .string(configuration.device))
+            put("paused", .bool(false))
+            put("held_seconds", .number(0))
+            put("last_seq", .integer(seq))
+            return JSONObject(m)
         }
         let plan = active.loaded.plan
         let snap = active.runtime.snapshot()
         let rate = Double(active.runtime.sampleRate)
         let index = snap.timeline.phase(at: snap.heard)
-        s["session_id"] = .string(active.id)
-        s["plan"] = .string(plan.name)
-        s["client"] = .optional(active.client)
+        put("session_id", .string(active.id))
+        put("plan", .string(plan.name))
+        put("client", .optional(active.client))
         if let index {
-            let phase = plan.phases[index]
             let span = snap.timeline.spans[index]
+            put("phase", active.phaseObjects[index])
+            put("seconds_in_phase", .number(Double(snap.heard - (span.start ?? 0)) / rate))
+            put("seconds_left", .optional(span.end.map { Double(max(0, $0 - snap.heard)) / rate }))
+            put("level_db", .number(plan.phases[index].levelDB))
+        } else {
+            put("phase", .null)
+            put("seconds_in_phase", .number(0))
+            put("seconds_left", .null)
+            put("level_db", .null)
+        }
+        put("phase_count", .integer(Int64(plan.phases.count)))
+        put("session_seconds", .number(Double(snap.heard) / rate))
+        put("t0_seconds", .optional(snap.t0.map { Double(snap.heard - $0) / rate }))
+        put("boosters", .integer(Int64(boosters)))
+        let track = inner.withLock { _ in active.track }
+        if let track, track.phase == index {
+            put("track", .object([
+                "path": .string(track.path), "title": .optional(track.title), "artist": .optional(track.artist),
+                "index": .integer(Int64(track.entry)), "position_seconds": .number(Double(max(0, snap.heard - track.frame)) / rate),
+                "duration_seconds": .null,
+            ]))
+        } else {
+            put("track", .null)
+        }
+        put("volume_db", .number(snap.volumeDB))
+        put("volume_cap_db", .number(snap.maxVolumeDB))
+        put("device", .string(configuration.device))
+        put("paused", .bool(state == .paused || state == .silenced))
+        put("held_seconds", .number(Double(snap.held) / rate))
+        put("last_seq", .integer(seq))
+        return JSONObject(m)
+    }
+
+    /// The IDL's `Phase` object of each phase of a plan (they do not change
+    /// during a session).
+    static func phaseObjects(_ plan: Plan) -> [JSONValue] {
+        plan.phases.enumerated().map { index, phase in
             var planned: Double?
             if case .fixed(let sec) = phase.length { planned = sec }
             let source: String
@@ -579,41 +619,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             case .soundscape: source = "soundscape"
             case .silence: source = "silence"
             }
-            s["phase"] = .object([
+            return .object([
                 "index": .integer(Int64(index)), "name": .string(phase.name), "planned_seconds": .optional(planned),
                 "until_dose": .bool(phase.length == .untilDose), "source": .string(source),
                 "level_db": .number(phase.levelDB), "fade_in_seconds": .number(phase.fadeIn),
                 "fade_out_seconds": .number(phase.fadeOut), "max_hold_seconds": .number(phase.maxExtend),
             ])
-            s["seconds_in_phase"] = .number(Double(snap.heard - (span.start ?? 0)) / rate)
-            s["seconds_left"] = .optional(span.end.map { Double(max(0, $0 - snap.heard)) / rate })
-            s["level_db"] = .number(phase.levelDB)
-        } else {
-            s["phase"] = .null
-            s["seconds_in_phase"] = .number(0)
-            s["seconds_left"] = .null
-            s["level_db"] = .null
         }
-        s["phase_count"] = .integer(Int64(plan.phases.count))
-        s["session_seconds"] = .number(Double(snap.heard) / rate)
-        s["t0_seconds"] = .optional(snap.t0.map { Double(snap.heard - $0) / rate })
-        s["boosters"] = .integer(Int64(boosters))
-        let track = inner.withLock { _ in active.track }
-        if let track, track.phase == index {
-            s["track"] = .object([
-                "path": .string(track.path), "title": .optional(track.title), "artist": .optional(track.artist),
-                "index": .integer(Int64(track.entry)), "position_seconds": .number(Double(max(0, snap.heard - track.frame)) / rate),
-                "duration_seconds": .null,
-            ])
-        } else {
-            s["track"] = .null
-        }
-        s["volume_db"] = .number(snap.volumeDB)
-        s["volume_cap_db"] = .number(snap.maxVolumeDB)
-        s["device"] = .string(configuration.device)
-        s["paused"] = .bool(state == .paused || state == .silenced)
-        s["held_seconds"] = .number(Double(snap.held) / rate)
-        s["last_seq"] = .integer(seq)
-        return s
     }
 }
