@@ -128,7 +128,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     private func dispatch(_ call: VarlinkCall, connection: ConnectionID, responder: any VarlinkResponder) throws -> VarlinkReply? {
-        let errors = InwardSessionInterface.Errors.self
         switch call.methodName {
         case "Start":
             try call.checkParameters(allowed: ["plan", "client"])
@@ -171,7 +170,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             try call.checkParameters(allowed: [])
             return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.plansDirectories).list().map { .object($0) })])
         default:
-            _ = errors
             return VarlinkService.unknownMethodReply(call)
         }
     }
