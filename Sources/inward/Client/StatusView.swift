@@ -136,7 +136,7 @@ struct StatusView {
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
         if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
-        if let level = levelDB { t += ", level \(StatusView.db(level, sign: false)) dBFS" }
+        if let level = levelDB { t += ", phase level \(StatusView.db(level, sign: false)) dB" }
         return t
     }
 
@@ -189,7 +189,7 @@ struct StatusView {
         var parts = [state, "phase \(phaseText)", phaseTimes, t0Seconds.map { StatusView.tPlus($0) } ?? "waiting for the dose"]
         parts.append(trackText)
         parts.append("vol \(StatusView.db(volumeDB)) dB")
-        if let level = levelDB { parts.append("level \(StatusView.db(level, sign: false)) dBFS") }
+        if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         return parts.joined(separator: " | ")
     }
 
