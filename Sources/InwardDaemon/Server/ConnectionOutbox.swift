@@ -97,7 +97,7 @@ final class CallResponder: VarlinkResponder {
         let final = !(more && reply.continues) || reply.error != nil
         if final { reply.continues = false }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
+        bytes.reserveCapacity(1024)   // a Status reply is about 700 bytes
         reply.serialize(into: &bytes)
         outbox.deliver(bytes, call: call, final: final, enforceLimit: true)
     }
