@@ -128,31 +128,9 @@ struct CLISessionTests {
         }
     }
 
-    /// Status now, over the protocol (only to wait on the session clock).
-    func status(_ c: VarlinkTestClient) throws -> JSONObject {
-        try c.call("io.inward.Session.Status").object["status"]?.objectValue ?? [:]
-    }
-
-    /// Polls until the session clock passes `seconds` (T+ when `sinceDose`).
-    func waitFor(_ c: VarlinkTestClient, seconds: Double, sinceDose: Bool = false) throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let s = try status(c)
-            let now = sinceDose ? s["t0_seconds"]?.doubleValue : s["session_seconds"]?.doubleValue
-            if let now, now >= seconds { return }
-            usleep(5_000)
-        }
-        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
-    }
-
     /// The T+ clock now, seconds.
     func tPlus(_ c: VarlinkTestClient) throws -> Double {
-        try status(c)["t0_seconds"]?.doubleValue ?? 0
-    }
-
-    func rmsDB(_ x: [Float], at frame: Int, window: Int = 2400) -> Double {
-        let a = max(0, min(x.count, frame - window / 2)), b = min(x.count, a + window)
-        return AudioAnalysis.rmsDB(x[a..<b])
+        try c.sessionStatus()["t0_seconds"]?.doubleValue ?? 0
     }
 
     @Test("start, dose, status, hold, pause, resume, volume, skip, mark, silence, next and stop from the CLI")
@@ -178,7 +156,7 @@ struct CLISessionTests {
         #expect(again.status == 1, "a second start must be refused: \(again)")
         #expect(follow.waitForLine(containing: "session.start") != nil, "no session.start line: \(follow.output)")
 
-        try waitFor(c, seconds: 3)
+        try c.waitForClock(3)
         let dose = try cli(daemon, "dose", "--amount", "60 mg")
         #expect(dose.status == 0, "\(dose)")
         #expect(dose.stdout.contains("T0 marked at"), "\(dose)")
@@ -203,7 +181,7 @@ struct CLISessionTests {
         #expect(s?["client"] as? String == "C-0042", "\(json)")
         #expect(((s?["t0_seconds"] as? Double) ?? -1) >= 0, "\(json)")
 
-        try waitFor(c, seconds: 5, sinceDose: true)
+        try c.waitForClock(5, sinceDose: true)
         let hold = try cli(daemon, "hold", "10s")
         #expect(hold.status == 0, "\(hold)")
         #expect(hold.stdout.contains("held +0:10"), "\(hold)")
@@ -212,7 +190,7 @@ struct CLISessionTests {
         let heldStatus = try cli(daemon, "status")
         #expect(heldStatus.stdout.contains("(held +0:10)"), "\(heldStatus)")
 
-        try waitFor(c, seconds: 8, sinceDose: true)
+        try c.waitForClock(8, sinceDose: true)
         let pause = try cli(daemon, "pause")
         #expect(pause.status == 0, "\(pause)")
         #expect(pause.stdout.contains("paused"), "\(pause)")
@@ -221,18 +199,18 @@ struct CLISessionTests {
         #expect(follow.waitForLine(containing: "control.pause") != nil, "follow: \(follow.output)")
 
         // The pause fade (4 s) is over before the resume, however late the pause came.
-        try waitFor(c, seconds: max(14, try tPlus(c) + 6), sinceDose: true)
+        try c.waitForClock(max(14, try tPlus(c) + 6), sinceDose: true)
         let resume = try cli(daemon, "resume")
         #expect(resume.status == 0, "\(resume)")
         #expect(resume.stdout.contains("resuming: fading back up in phase onset"), "\(resume)")
 
         // The resume's fade (4 s) is over before the volume changes.
-        try waitFor(c, seconds: max(20, try tPlus(c) + 6), sinceDose: true)
+        try c.waitForClock(max(20, try tPlus(c) + 6), sinceDose: true)
         let volume = try cli(daemon, "volume", "-6dB")
         #expect(volume.status == 0, "\(volume)")
         #expect(volume.stdout.contains("volume -6.0 dB (ramping)"), "\(volume)")
 
-        try waitFor(c, seconds: 33, sinceDose: true)   // peak from T+30 (20 s + the 10 s hold)
+        try c.waitForClock(33, sinceDose: true)   // peak from T+30 (20 s + the 10 s hold)
         let skip = try cli(daemon, "skip")
         #expect(skip.status == 0, "\(skip)")
         #expect(skip.stdout.contains("skipping"), "\(skip)")
@@ -242,21 +220,21 @@ struct CLISessionTests {
         #expect(mark.stdout.contains("statement marked (#"), "\(mark)")
         #expect(follow.waitForLine(containing: "text=I can see the ocean") != nil, "follow: \(follow.output)")
 
-        try waitFor(c, seconds: 40, sinceDose: true)
+        try c.waitForClock(40, sinceDose: true)
         let silence = try cli(daemon, "silence")
         #expect(silence.status == 0, "\(silence)")
         #expect(silence.stdout.contains("silencing"), "\(silence)")
-        try waitFor(c, seconds: max(44, try tPlus(c) + 3), sinceDose: true)
+        try c.waitForClock(max(44, try tPlus(c) + 3), sinceDose: true)
         #expect(try cli(daemon, "resume").status == 0)
 
-        try waitFor(c, seconds: max(47, try tPlus(c) + 2), sinceDose: true)
+        try c.waitForClock(max(47, try tPlus(c) + 2), sinceDose: true)
         let next = try cli(daemon, "next")
         #expect(next.status == 0, "\(next)")
         // The reply comes before the change is heard: the CLI names the phase it leaves and the one that comes.
         #expect(next.stdout.contains("leaving peak for phase 4/4"), "\(next)")
 
         // Closing's music at its steady level before the stop, however late the next came.
-        try waitFor(c, seconds: max(54, try tPlus(c) + 5), sinceDose: true)
+        try c.waitForClock(max(54, try tPlus(c) + 5), sinceDose: true)
         let closing = try cli(daemon, "status")
         #expect(closing.stdout.contains("phase   closing (4/4)"), "\(closing)")
         let stop = try cli(daemon, "stop")
@@ -265,7 +243,7 @@ struct CLISessionTests {
         #expect(stop.stdout.contains("fading out and closing the log"), "\(stop)")
 
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try status(c))["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
         let idle = try cli(daemon, "status")
         #expect(idle.status == 0, "\(idle)")
         #expect(idle.stdout.contains("no session is running"), "\(idle)")
@@ -312,19 +290,19 @@ struct CLISessionTests {
         #expect(audio.sampleRate == Self.rate)
 
         // Pause: down over its 4 s fade (equal-power: -3 dB half way), silent after, back after resume.
-        let steady = rmsDB(x, at: pauseFrame - Self.rate)
+        let steady = AudioAnalysis.rmsDB(x, around: pauseFrame - Self.rate)
         #expect(steady > -20, "not playing before the pause: \(steady) dB")
-        let half = rmsDB(x, at: pauseFrame + 2 * Self.rate)
+        let half = AudioAnalysis.rmsDB(x, around: pauseFrame + 2 * Self.rate)
         #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
-        #expect(rmsDB(x, at: pauseFrame + Int(4.5 * Double(Self.rate))) < -60, "not silent after the pause fade")
-        #expect(rmsDB(x, at: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1, "resume did not bring it back")
+        #expect(AudioAnalysis.rmsDB(x, around: pauseFrame + Int(4.5 * Double(Self.rate))) < -60, "not silent after the pause fade")
+        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1, "resume did not bring it back")
 
         // Stop: music was playing (closing, at -6 dB volume), then fades out; the
         // capture ends within the 3 s fade (and a device buffer) of the stop, quiet.
-        let beforeStop = rmsDB(x, at: stopFrame - Self.rate / 2)
+        let beforeStop = AudioAnalysis.rmsDB(x, around: stopFrame - Self.rate / 2)
         #expect(beforeStop > -26, "not playing before the stop: \(beforeStop) dB")
         #expect(x.count > stopFrame + Self.rate, "the capture ends right at the stop: cut, not faded")
-        #expect(rmsDB(x, at: stopFrame + 5 * Self.rate / 2) < beforeStop - 6, "no fade 2.5 s into the stop")
+        #expect(AudioAnalysis.rmsDB(x, around: stopFrame + 5 * Self.rate / 2) < beforeStop - 6, "no fade 2.5 s into the stop")
         #expect(x.count <= stopFrame + 3 * Self.rate + 8192, "sound went on \(x.count - stopFrame) frames after the stop")
         #expect(AudioAnalysis.peak(x.suffix(Self.rate / 100)) < 0.01, "the capture does not end quiet")
         #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")

@@ -43,7 +43,7 @@ struct DaemonSessionTests {
         source = { kind = "playlist", path = "c.m3u8" }
         [[phase]]
         name = "closing"
-        duration = "10s"
+        duration = "60s"
         fade_in = "1s"
         source = { kind = "silence" }
         """
@@ -67,31 +67,9 @@ struct DaemonSessionTests {
         func all(_ kind: String) -> [JSONObject] { events.withLock { $0.filter { $0["kind"]?.stringValue == kind } } }
     }
 
-    /// Status now.
-    func status(_ c: VarlinkTestClient) throws -> JSONObject {
-        try c.call(Self.method + "Status").object["status"]?.objectValue ?? [:]
-    }
-
-    /// Polls until the session clock passes `seconds` (T+ when `sinceDose`).
-    func waitFor(_ c: VarlinkTestClient, seconds: Double, sinceDose: Bool = false) throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let s = try status(c)
-            let now = sinceDose ? s["t0_seconds"]?.doubleValue : s["session_seconds"]?.doubleValue
-            if let now, now >= seconds { return }
-            usleep(5_000)
-        }
-        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
-    }
-
     /// The frame being heard when a control's reply was written.
     func frame(of reply: VarlinkReply) -> Int {
         Int(((reply.object["status"]?["session_seconds"]?.doubleValue) ?? 0) * Double(Self.rate))
-    }
-
-    func rmsDB(_ x: [Float], at frame: Int, window: Int = 2400) -> Double {
-        let a = max(0, frame - window / 2), b = min(x.count, a + window)
-        return AudioAnalysis.rmsDB(x[a..<b])
     }
 
     @Test("dose, hold, pause, resume, volume, skip, silence, next and stop do what they say, when they say")
@@ -115,55 +93,56 @@ struct DaemonSessionTests {
         #expect(try c.call(m + "Start", ["plan": "system"]).error == "io.inward.Session.SessionActive")
         #expect(try c.call(m + "Start", ["plan": "system", "client": "Jane Doe"]).error != nil)
 
-        try waitFor(c, seconds: 3)
+        try c.waitForClock(3)
         let dose = try c.call(m + "Dose", ["amount": "60 mg"])
         #expect(dose.object["t0"]?.boolValue == true)
         let booster = try c.call(m + "Dose", ["amount": "20 mg"])
         #expect(booster.object["booster"]?.boolValue == true)
 
-        try waitFor(c, seconds: 5, sinceDose: true)
+        try c.waitForClock(5, sinceDose: true)
         let hold = try c.call(m + "Hold", ["seconds": 10.0])
         #expect(hold.object["held_seconds"]?.doubleValue == 10)
         #expect(hold.object["max_seconds"]?.doubleValue == 30)
 
-        try waitFor(c, seconds: 8, sinceDose: true)
+        try c.waitForClock(8, sinceDose: true)
         let pause = try c.call(m + "Pause")
         let pauseFrame = frame(of: pause)
-        try waitFor(c, seconds: 14, sinceDose: true)
+        try c.waitForClock(14, sinceDose: true)
         // Later controls wait for the earlier ones' effects to be measurable, however slow the machine.
-        try waitFor(c, seconds: Double(pauseFrame) / Double(Self.rate) + 5.5)
+        try c.waitForClock(Double(pauseFrame) / Double(Self.rate) + 5.5)
         let resume = try c.call(m + "Resume")
         let resumeFrame = frame(of: resume)
 
-        try waitFor(c, seconds: 20, sinceDose: true)
-        try waitFor(c, seconds: Double(resumeFrame) / Double(Self.rate) + 5.5)
-        let volumeFrame = Int(((try status(c))["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
+        try c.waitForClock(20, sinceDose: true)
+        try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 5.5)
+        let volumeFrame = Int(((try c.sessionStatus())["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
         let volume = try c.call(m + "SetVolume", ["db": -6.0])
         #expect(volume.object["volume_db"]?.doubleValue == -6)
 
-        try waitFor(c, seconds: 33, sinceDose: true)   // peak since T+30 (20 s + 10 s hold)
-        #expect(try status(c)["phase"]?["name"]?.stringValue == "peak")
+        try c.waitForClock(33, sinceDose: true)   // peak since T+30 (20 s + 10 s hold)
+        #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
         let skip = try c.call(m + "Skip")
         #expect(skip.error == nil)
         let skipFrame = frame(of: skip)
 
-        try waitFor(c, seconds: 40, sinceDose: true)
-        try waitFor(c, seconds: Double(skipFrame) / Double(Self.rate) + 6)
+        try c.waitForClock(40, sinceDose: true)
+        try c.waitForClock(Double(skipFrame) / Double(Self.rate) + 6)
         let silence = try c.call(m + "Silence")
         let silenceFrame = frame(of: silence)
-        try waitFor(c, seconds: 44, sinceDose: true)
-        try waitFor(c, seconds: Double(silenceFrame) / Double(Self.rate) + 4)
+        try c.waitForClock(44, sinceDose: true)
+        try c.waitForClock(Double(silenceFrame) / Double(Self.rate) + 4)
         _ = try c.call(m + "Resume")
-        try waitFor(c, seconds: 47, sinceDose: true)
+        try c.waitForClock(47, sinceDose: true)
         let next = try c.call(m + "Next")
         #expect(next.error == nil)
-        try waitFor(c, seconds: 52, sinceDose: true)
+        try c.waitForClock(52, sinceDose: true)
         let stop = try c.call(m + "Stop")
+        #expect(stop.error == nil, "stop failed: \(stop.error ?? "") \(stop.object)")
         let stopFrame = frame(of: stop)
 
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try status(c))["state"]?.stringValue != "idle" { usleep(10_000) }
-        #expect(try status(c)["state"]?.stringValue == "idle")
+        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
+        #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
 
@@ -203,20 +182,20 @@ struct DaemonSessionTests {
         }
 
         // Pause: down over its 4 s fade (equal-power: -3 dB at half way), silent after; resume brings it back.
-        let steady = rmsDB(x, at: pauseFrame - Self.rate)
+        let steady = AudioAnalysis.rmsDB(x, around: pauseFrame - Self.rate)
         #expect(steady > -20)
-        let half = rmsDB(x, at: pauseFrame + 2 * Self.rate)
+        let half = AudioAnalysis.rmsDB(x, around: pauseFrame + 2 * Self.rate)
         #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
-        #expect(rmsDB(x, at: pauseFrame + Int(4.5 * Double(Self.rate))) < -60)
-        #expect(rmsDB(x, at: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1)
+        #expect(AudioAnalysis.rmsDB(x, around: pauseFrame + Int(4.5 * Double(Self.rate))) < -60)
+        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1)
 
         // Volume -6 dB: the level settles 6 dB lower after its 2 s ramp.
-        let beforeVolume = rmsDB(x, at: volumeFrame - Self.rate / 2)
-        let afterVolume = rmsDB(x, at: volumeFrame + 3 * Self.rate)
+        let beforeVolume = AudioAnalysis.rmsDB(x, around: volumeFrame - Self.rate / 2)
+        let afterVolume = AudioAnalysis.rmsDB(x, around: volumeFrame + 3 * Self.rate)
         #expect(abs((beforeVolume - afterVolume) - 6) < 0.5, "volume moved \(beforeVolume - afterVolume) dB")
         // The ramp is linear in dB (3 dB/s), so it shows at once: heard within a
         // device buffer (4096 frames) of the call, it is 0.3 dB down 0.1 s later.
-        let early = rmsDB(x, at: volumeFrame + 4096 + Self.rate / 10 + 600, window: 1200)
+        let early = AudioAnalysis.rmsDB(x, around: volumeFrame + 4096 + Self.rate / 10 + 600, window: 1200)
         #expect(early < beforeVolume - 0.15, "the volume ramp had not begun a device buffer after the call")
 
         // Skip: the 880 Hz track crossfades away within its 4 s crossfade.
@@ -226,7 +205,7 @@ struct DaemonSessionTests {
         #expect(energy880(skipFrame + 5 * Self.rate) < energy880(skipFrame - Self.rate / 2) / 20)
 
         // Silence: silent within 3 s.
-        #expect(rmsDB(x, at: silenceFrame + 3 * Self.rate + 1200) < -60)
+        #expect(AudioAnalysis.rmsDB(x, around: silenceFrame + 3 * Self.rate + 1200) < -60)
 
         // Stop: the capture ends within 3 s (plus a buffer) of the reply, faded.
         #expect(x.count <= stopFrame + 3 * Self.rate + 8192)
@@ -245,8 +224,8 @@ struct DaemonSessionTests {
         }
         let c = try daemon.client()
         #expect(try c.call(Self.method + "Start", ["plan": "system"]).error == nil)
-        try waitFor(c, seconds: 4)
-        let heard = Int(((try status(c))["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
+        try c.waitForClock(4)
+        let heard = Int(((try c.sessionStatus())["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
         let x = try WavReader.read(daemon.capture).channels[0]

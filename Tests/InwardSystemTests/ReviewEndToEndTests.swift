@@ -65,22 +65,6 @@ struct ReviewEndToEndTests {
 
     // MARK: Helpers
 
-    func status(_ c: VarlinkTestClient) throws -> JSONObject {
-        try c.call(Self.method + "Status").object["status"]?.objectValue ?? [:]
-    }
-
-    /// Polls until the session clock (T+ when `sinceDose`) reaches `seconds`; returns the clock seen.
-    @discardableResult
-    func waitFor(_ c: VarlinkTestClient, _ seconds: Double, sinceDose: Bool = true) throws -> Double {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let s = try status(c)
-            if let now = (sinceDose ? s["t0_seconds"] : s["session_seconds"])?.doubleValue, now >= seconds { return now }
-            usleep(5_000)
-        }
-        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
-    }
-
     func call(_ c: VarlinkTestClient, _ name: String, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
         let reply = try c.call(Self.method + name, parameters)
         #expect(reply.error == nil, "\(name) failed: \(reply.error ?? "") \(reply.object)")
@@ -172,64 +156,64 @@ struct ReviewEndToEndTests {
         let started = try call(c, "Start", ["plan": "e2e", "client": .string(Self.client)])
         let id = try #require(started.object["session_id"]?.stringValue)
 
-        try waitFor(c, 2, sinceDose: false)
+        try c.waitForClock(2, sinceDose: false)
         let note = try call(c, "Mark", ["kind": "note", "text": "settling in, eyeshades on"])
         expected.append(Expected(kind: "mark.note", seq: note.object["seq"]?.int64Value, notBefore: -.infinity,
                                  fragments: ["Note: settling in"]))
 
-        try waitFor(c, 5, sinceDose: false)
+        try c.waitForClock(5, sinceDose: false)
         let dose = try call(c, "Dose", ["route": "im", "amount": "60 mg", "lot": "L-2611"])
         #expect(dose.object["t0"]?.boolValue == true)
         expected.append(Expected(kind: "dose", seq: nil, notBefore: 0, fragments: ["DOSE (T0)", "im", "60 mg", "lot L-2611"]))
 
-        var at = try waitFor(c, 12)
+        var at = try c.waitForClock(12, sinceDose: true)
         let vitals = try call(c, "Mark", ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
         expected.append(Expected(kind: "mark.vitals", seq: vitals.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Vitals", "BP 150/95", "HR 88", "SpO2 97%"]))
 
-        try waitFor(c, 15)
+        try c.waitForClock(15, sinceDose: true)
         let hold = try call(c, "Hold", ["seconds": 30.0])
         #expect(hold.object["held_seconds"]?.doubleValue == 30)
 
-        try waitFor(c, 20)
+        try c.waitForClock(20, sinceDose: true)
         _ = try call(c, "Pause")
-        try waitFor(c, 26)
+        try c.waitForClock(26, sinceDose: true)
         _ = try call(c, "Resume")
 
-        at = try waitFor(c, 33)
+        at = try c.waitForClock(33, sinceDose: true)
         let statement = try call(c, "Mark", ["kind": "statement", "text": "I feel like I am floating above the sea"])
         expected.append(Expected(kind: "mark.statement", seq: statement.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Client: “I feel like I am floating above the sea”"]))
 
-        try waitFor(c, 40)
+        try c.waitForClock(40, sinceDose: true)
         let volume = try call(c, "SetVolume", ["db": -3.0])
         #expect(volume.object["volume_db"]?.doubleValue == -3)
 
-        at = try waitFor(c, 47)
+        at = try c.waitForClock(47, sinceDose: true)
         let adverse = try call(c, "Mark", ["kind": "adverse_event",
                                            "fields": ["kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"]])
         expected.append(Expected(kind: "mark.adverse_event", seq: adverse.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
 
-        at = try waitFor(c, 62)
+        at = try c.waitForClock(62, sinceDose: true)
         let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612"])
         #expect(booster.object["booster"]?.boolValue == true)
         expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
 
-        try waitFor(c, 70)
+        try c.waitForClock(70, sinceDose: true)
         _ = try call(c, "Silence")
-        try waitFor(c, 76)
+        try c.waitForClock(76, sinceDose: true)
         _ = try call(c, "Resume")
 
-        try waitFor(c, 92)   // peak since T+90 (60 s + the 30 s hold)
-        #expect(try status(c)["phase"]?["name"]?.stringValue == "peak")
+        try c.waitForClock(92, sinceDose: true)   // peak since T+90 (60 s + the 30 s hold)
+        #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
         _ = try call(c, "Next")
-        try waitFor(c, 97)
+        try c.waitForClock(97, sinceDose: true)
         _ = try call(c, "Stop")
 
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try status(c)["state"]?.stringValue != "idle" { usleep(10_000) }
-        #expect(try status(c)["state"]?.stringValue == "idle")
+        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(10_000) }
+        #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, daemonLog) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
 

@@ -59,6 +59,12 @@ enum AudioAnalysis {
         20 * log10(rms(x))
     }
 
+    /// RMS in dBFS of `window` samples centred on `frame` (clamped to `x`).
+    static func rmsDB(_ x: [Float], around frame: Int, window: Int = 2400) -> Double {
+        let a = max(0, min(x.count, frame - window / 2)), b = min(x.count, a + window)
+        return rmsDB(x[a..<b])
+    }
+
     /// RMS in dBFS over consecutive windows of `window` samples.
     static func windowedRMSDB(_ x: [Float], window: Int) -> [Double] {
         stride(from: 0, to: x.count - window + 1, by: window).map { rmsDB(x[$0..<($0 + window)]) }

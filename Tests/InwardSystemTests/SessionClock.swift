@@ -1,0 +1,27 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Waiting on a paced daemon's session clock, for the system tests.
+extension VarlinkTestClient {
+    /// The `status` object of a Status call.
+    func sessionStatus() throws -> JSONObject {
+        try call("io.inward.Session.Status").object["status"]?.objectValue ?? [:]
+    }
+
+    /// Polls until the session clock (the T+ clock when `sinceDose`) reaches
+    /// `seconds`; returns the clock it saw. Fails after a minute.
+    @discardableResult
+    func waitForClock(_ seconds: Double, sinceDose: Bool = false) throws -> Double {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let s = try sessionStatus()
+            if let now = (sinceDose ? s["t0_seconds"] : s["session_seconds"])?.doubleValue, now >= seconds { return now }
+            usleep(5_000)
+        }
+        throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
+    }
+}
