@@ -53,6 +53,10 @@ struct Inwardd: ParsableCommand {
         if let pace { settings.pace = pace }
         if let period { settings.periodFrames = period }
         if let buffer { settings.bufferFrames = buffer }
+        guard settings.bufferFrames >= 2 * settings.periodFrames else {
+            logger.critical("the ALSA buffer (\(settings.bufferFrames) frames) must hold at least two periods (\(2 * settings.periodFrames)); raise --buffer or lower --period")
+            throw ExitCode(78)
+        }
         if settings.plansDirectories.isEmpty {
             logger.warning("no plan folders: give --plans DIR (or `plans` in the config); only plan paths can be started")
         }

@@ -111,14 +111,10 @@ public final class SessionMixer {
 
     // MARK: Timeline
 
-    /// The phase sounding at `frame`, including an until-dose phase still
-    /// waiting for its end.
-    private func phase(at frame: Int64) -> Int? { timeline.phase(at: frame) }
-
     /// The next frame after `frame` where something must happen.
     private func nextEdge(after frame: Int64) -> Int64 {
         var edge = Int64.max
-        if let p = phase(at: frame), let end = timeline.spans[p].end { edge = min(edge, end) }
+        if let p = timeline.phase(at: frame), let end = timeline.spans[p].end { edge = min(edge, end) }
         if let fade = finalFadeStart, fade > frame { edge = min(edge, fade) }
         if let end = length { edge = min(edge, end) }
         return edge
@@ -137,7 +133,7 @@ public final class SessionMixer {
     /// frames and decodes ahead for every voice.
     public func prepare(frames: Int) {
         let horizon = position + Int64(frames)
-        if prepared == nil, let p = phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
+        if prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
            !voices.contains(where: { $0.phase == p }) {
             let origin = timeline.spans[p].start ?? position
             prepared = PhaseVoice(phase: p, source: sources.make(phase: p, origin: origin, events: events))
@@ -187,7 +183,7 @@ public final class SessionMixer {
 
     /// Starts and fades voices when the mix reaches a boundary.
     private func transition(at frame: Int64) {
-        let p = phase(at: frame)
+        let p = timeline.phase(at: frame)
         if p != activePhase {
             if let old = activePhase {
                 events.post(EngineEvent(.phaseEnded, frame: frame, phase: old))

@@ -20,9 +20,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         /// s16, s32 or float; nil negotiates.
         public var format: String?
         public var sampleRate = 48000
-        public var periodFrames = 1024
-        public var bufferFrames = 2048
-        public var ringFrames = 8192
+        public var periodFrames = SessionRuntime.Options().periodFrames
+        public var bufferFrames = DaemonConfig.defaultBufferFrames
+        public var ringFrames = SessionRuntime.Options().ringFrames
         public var pace: Double?
         /// Fade lengths of the level controls, seconds.
         public var pauseFade = 4.0
