@@ -138,8 +138,10 @@ final class RawClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
+    /// The descriptor is stored only once connected: a throwing init of a fully
+    /// initialised class still runs `deinit`, which would close it twice.
     init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -158,6 +160,7 @@ final class RawClient: @unchecked Sendable {
             Glibc.close(fd)
             throw TestFailure("connect \(path): \(String(cString: strerror(code)))")
         }
+        self.fd = fd
         // A safety net so a broken server fails the test instead of hanging it.
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -12,8 +12,11 @@ final class VarlinkTestClient {
     let fd: Int32
     private var framer = VarlinkFramer(maxMessageSize: 16 << 20)
 
+    /// The descriptor is stored only once connected: a throwing init of a fully
+    /// initialised class still runs `deinit`, which would close it a second time
+    /// (and maybe close a descriptor another thread has just opened).
     init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
@@ -29,6 +32,7 @@ final class VarlinkTestClient {
             close(fd)
             throw Failure(description: "connect \(path): \(reason)")
         }
+        self.fd = fd
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
