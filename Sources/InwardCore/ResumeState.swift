@@ -44,9 +44,17 @@ public struct ResumeState: Codable, Sendable, Equatable {
     public struct TrackPosition: Codable, Sendable, Equatable {
         public var phase: Int
         public var entry: Int
-        public init(phase: Int, entry: Int) {
+        /// The session frame of the track's own frame 0.
+        public var startFrame: Int64
+        public init(phase: Int, entry: Int, startFrame: Int64) {
             self.phase = phase
             self.entry = entry
+            self.startFrame = startFrame
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case phase, entry
+            case startFrame = "start_frame"
         }
     }
 

@@ -83,7 +83,7 @@ struct ResumeStateTests {
     func codable() throws {
         var s = saved()
         s.holds = [1: 480_000]
-        s.track = .init(phase: 1, entry: 2)
+        s.track = .init(phase: 1, entry: 2, startFrame: 4_800_000)
         s.quiet = .paused
         let data = try JSONEncoder().encode(s)
         let text = String(decoding: data, as: UTF8.self)

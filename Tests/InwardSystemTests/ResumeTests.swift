@@ -16,7 +16,7 @@ struct ResumeTests {
     static let rate = 48_000
     static let pace = 20.0
     static let method = "io.inward.Session."
-    /// The onset playlist: five 40 s tracks, each its own pitch.
+    /// The onset playlist: 90 s tracks, each its own pitch.
     static let pitches = [330.0, 440.0, 550.0, 660.0, 770.0]
 
     static let plan = """
@@ -51,7 +51,7 @@ struct ResumeTests {
         for (i, hz) in pitches.enumerated() {
             let name = "t\(i + 1).wav"
             try TestAudio.sine(to: dir.appendingPathComponent(name).path, format: .wav16, frequency: hz,
-                               amplitude: 0.5, sampleRate: rate, seconds: 40)
+                               amplitude: 0.5, sampleRate: rate, seconds: 90)
             m3u += name + "\n"
         }
         try m3u.write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
@@ -80,7 +80,7 @@ struct ResumeTests {
         return stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0
     }
 
-    @Test("SIGKILL mid-track, then a new daemon: same session, course kept, the same track again, faded in, one chain")
+    @Test("SIGKILL mid-track, then a new daemon: same session, course kept, the track going on where the clock says, faded in, one chain")
     func resumeAfterKill() throws {
         let first = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, prepare: Self.prepare)
         let a = try first.client()
@@ -92,17 +92,17 @@ struct ResumeTests {
         try a.waitForClock(3, sinceDose: true)
         #expect(try a.call(Self.method + "Hold", ["seconds": 10]).error == nil)
         #expect(try a.call(Self.method + "SetVolume", ["db": -4]).error == nil)
-        // Into the third track (550 Hz), a few seconds in.
+        // Into the second track (440 Hz), a few seconds in.
         var before: JSONObject = [:]
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             before = try a.sessionStatus()
-            if let track = before["track"]?.objectValue, track["index"]?.int64Value == 2,
+            if let track = before["track"]?.objectValue, track["index"]?.int64Value == 1,
                (track["position_seconds"]?.doubleValue ?? 0) >= 4 { break }
             usleep(10_000)
         }
         let t0Before = try #require(before["t0_seconds"]?.doubleValue)
-        #expect(before["track"]?["index"]?.int64Value == 2, "never reached the third track: \(before)")
+        #expect(before["track"]?["index"]?.int64Value == 1, "never reached the second track: \(before)")
         let killedAt = Date()
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
@@ -115,7 +115,7 @@ struct ResumeTests {
         #expect(saved["t0"]?.isNull == false)
         #expect(saved["holds"]?["1"]?.int64Value == Int64(10 * Self.rate), "holds: \(String(describing: saved["holds"]))")
         #expect(saved["volume_db"]?.doubleValue == -4)
-        #expect(saved["track"]?["entry"]?.int64Value == 2)
+        #expect(saved["track"]?["entry"]?.int64Value == 1)
 
         usleep(500_000)
         let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state,
@@ -133,9 +133,18 @@ struct ResumeTests {
         let expected = t0Before + wall * Self.pace
         #expect(abs(t0After - expected) < 4, "T+ \(t0After) s after the restart; the wall clock says \(expected) s")
 
-        // Music back: play on for 10 s of session time, then stop and look.
+        // The track goes on where the wall clock says it is.
+        let trackAfter = try #require(after["track"]?.objectValue, "no track after the resume: \(after)")
+        #expect(trackAfter["index"]?.int64Value == 1)
+        let positionBefore = try #require(before["track"]?["position_seconds"]?.doubleValue)
+        let positionAfter = try #require(trackAfter["position_seconds"]?.doubleValue)
+        #expect(abs(positionAfter - (positionBefore + wall * Self.pace)) < 4,
+                "the track is \(positionAfter) s in; the wall clock says \(positionBefore + wall * Self.pace) s")
+
+        // Music back: play on past the track's end, then stop and look.
         let resumedAt = try #require(after["session_seconds"]?.doubleValue)
-        try b.waitForClock(resumedAt + 10)
+        let trackLeft = 90 - positionAfter
+        try b.waitForClock(resumedAt + trackLeft + 6)
         #expect(try b.call(Self.method + "Stop").error == nil)
         let (status, log) = second.terminate()
         #expect(status == 0, "\(log)")
@@ -143,20 +152,27 @@ struct ResumeTests {
 
         let audio = try WavReader.read(second.capture)
         let x = audio.channels[0]
-        try #require(x.count > 8 * Self.rate, "capture holds \(x.count) frames")
+        try #require(x.count > Int((trackLeft + 5) * Double(Self.rate)), "capture holds \(x.count) frames")
         #expect(AudioAnalysis.rmsDB(x[0..<2400]) < -40, "the music came back at once: \(AudioAnalysis.rmsDB(x[0..<2400])) dB")
         let fadeMid = AudioAnalysis.rmsDB(x, around: Int(2.5 * Double(Self.rate)))
         let full = AudioAnalysis.rmsDB(x, around: 7 * Self.rate)
         // 0.5 amplitude (-9 dB RMS), the phase at -10 dB, the volume at -4 dB.
         #expect(abs(full - -23) < 1.5, "level after the resume fade: \(full) dB")
         #expect(fadeMid < full - 1.5 && fadeMid > full - 8, "halfway through the fade: \(fadeMid) dB against \(full) dB")
-        #expect(AudioAnalysis.maxStep(Array(x[0..<(9 * Self.rate)])) < 0.05, "a step in the resumed audio")
+        #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the resumed audio")
         let pitch = AudioAnalysis.zeroCrossingFrequency(Array(x[(6 * Self.rate)..<(8 * Self.rate)]), sampleRate: Self.rate)
-        #expect(pitch.map { abs($0 - 550) < 2 } == true, "the resumed track plays at \(pitch ?? 0) Hz, not the third track's 550 Hz")
+        #expect(pitch.map { abs($0 - 440) < 2 } == true, "the resumed track plays at \(pitch ?? 0) Hz, not the second track's 440 Hz")
+        // It ends, and the third begins, when the rest of the second has played.
+        func pitchAt(_ seconds: Double) -> Double {
+            let from = Int(seconds * Double(Self.rate))
+            return AudioAnalysis.zeroCrossingFrequency(Array(x[from..<(from + Self.rate)]), sampleRate: Self.rate) ?? 0
+        }
+        #expect(abs(pitchAt(trackLeft - 2.5) - 440) < 2, "before the track's end: \(pitchAt(trackLeft - 2.5)) Hz")
+        #expect(abs(pitchAt(trackLeft + 2) - 550) < 2, "after the track's end: \(pitchAt(trackLeft + 2)) Hz")
 
         print("resume after SIGKILL: down \(String(format: "%.2f", wall)) s wall; T+ \(t0Before) -> \(t0After) s "
             + "(wall clock says \(expected)); first 50 ms \(AudioAnalysis.rmsDB(x[0..<2400])) dB, 2.5 s \(fadeMid) dB, 7 s \(full) dB, "
-            + "pitch \(pitch ?? 0) Hz")
+            + "pitch \(pitch ?? 0) Hz; track \(positionBefore) s in before, \(positionAfter) s after")
         // One log, one chain: the resume and the phase going on are in it.
         let logPath = first.state.appendingPathComponent("sessions/\(id).jsonl").path
         let events = try logEvents(logPath)

@@ -90,6 +90,13 @@ public final class AudioFile {
         return s.isEmpty ? nil : s
     }
 
+    /// Moves to `frame` (in the file's own frames) so decoding goes on from
+    /// there; false when the file cannot seek there (it stays where it was).
+    public func seek(toFrame frame: Int64) -> Bool {
+        guard let handle, error == nil, frame >= 0 else { return false }
+        return sf_seek(handle, sf_count_t(frame), SEEK_SET) >= 0
+    }
+
     /// Decodes up to `frames` frames (interleaved, `channels` samples each) into
     /// `buffer`, which must hold `frames * channels` floats.
     ///

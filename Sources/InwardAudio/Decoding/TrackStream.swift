@@ -56,7 +56,10 @@ public final class TrackStream: FrameSource {
     ///
     /// - Throws: `AudioError.cannotOpen` / `.unsupported` from `AudioFile`,
     ///   `.device(name: "resampler", ...)` if the resampler cannot be created.
-    public init(path: String, outputRate: Int, quality: Resampler.Quality = .medium) throws(AudioError) {
+    /// - Parameter startFrame: output frames into the track to begin at (a
+    ///   resumed session); the file seeks there, and when it cannot, `startedAt`
+    ///   stays 0 and it plays from its beginning.
+    public init(path: String, outputRate: Int, quality: Resampler.Quality = .medium, startFrame: Int64 = 0) throws(AudioError) {
         let file = try AudioFile(path: path)
         self.file = file
         self.path = path
@@ -77,7 +80,14 @@ public final class TrackStream: FrameSource {
                                         vorbisOrder: file.majorFormat == Int32(SF_FORMAT_OGG))
         matrix = .allocate(capacity: max(1, coefficients.count))
         for (i, c) in coefficients.enumerated() { matrix[i] = c }
+        if startFrame > 0 {
+            let input = Int64((Double(startFrame) * Double(file.sampleRate) / Double(outputRate)).rounded())
+            if file.knownFrames.map({ input < $0 }) ?? true, file.seek(toFrame: input) { startedAt = startFrame }
+        }
     }
+
+    /// Output frames into the track where decoding began.
+    public private(set) var startedAt: Int64 = 0
 
     deinit {
         decodeBuffer.deallocate()

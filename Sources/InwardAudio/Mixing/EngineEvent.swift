@@ -32,6 +32,9 @@ public struct EngineEvent: Sendable, Equatable {
     public var artist: String?
     /// What went wrong, for failures and takeovers.
     public var reason: String?
+    /// For `trackStarted`: output frames into the track where it starts (a
+    /// resumed session goes on mid-track); 0 from its beginning.
+    public var offset: Int64 = 0
 
     public init(_ kind: Kind, frame: Int64, phase: Int, entry: Int? = nil, path: String? = nil,
                 title: String? = nil, artist: String? = nil, reason: String? = nil) {

@@ -40,12 +40,16 @@ public final class SessionMixer {
         public var frame: Int64
         public var holds: [Int: Int64]
         public var advances: [Int: Int64]
-        /// The playlist entry to go on with in the phase playing at `frame`.
+        /// The playlist entry to go on with in the phase playing at `frame`,
+        /// and the output frames into it.
         public var entry: Int?
+        public var entryOffset: Int64
         /// Seconds over which the music comes back in.
         public var fade: Double
 
-        public init(frame: Int64, holds: [Int: Int64], advances: [Int: Int64], entry: Int?, fade: Double) {
+        public init(frame: Int64, holds: [Int: Int64], advances: [Int: Int64], entry: Int?, entryOffset: Int64 = 0,
+                    fade: Double) {
+            self.entryOffset = entryOffset
             self.frame = frame
             self.holds = holds
             self.advances = advances
@@ -170,7 +174,8 @@ public final class SessionMixer {
     /// frames and decodes ahead for every voice.
     public func prepare(frames: Int) {
         let horizon = position + Int64(frames)
-        if prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
+        // A resumed session's first voice is made at its first frame, from its saved entry.
+        if resume == nil, prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
            !voices.contains(where: { $0.phase == p }) {
             let origin = timeline.spans[p].start ?? position
             prepared = PhaseVoice(phase: p, source: sources.make(phase: p, origin: origin, events: events))
@@ -230,9 +235,9 @@ public final class SessionMixer {
             if let p, let resuming = resume {
                 // The first voice of a resumed session: its saved entry, the resume fade.
                 resume = nil
-                prepared = nil
                 let voice = PhaseVoice(phase: p, source: sources.make(phase: p, origin: frame, events: events,
-                                                                     firstEntry: resuming.entry ?? 0))
+                                                                     firstEntry: resuming.entry ?? 0,
+                                                                     firstEntryOffset: resuming.entry == nil ? 0 : resuming.entryOffset))
                 voice.source.prepare(frames: Self.maxBlock)
                 voice.fadeIn(to: Decibels.gain(plan.phases[p].levelDB),
                              over: Int(Timeline.frames(resuming.fade, sampleRate: sampleRate)))

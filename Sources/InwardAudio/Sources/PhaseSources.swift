@@ -20,8 +20,11 @@ public final class PhaseSources {
     }
 
     /// The source for phase `index`, whose first frame plays at session frame `origin`.
-    /// - Parameter firstEntry: the playlist entry to begin with (a resumed session's).
-    public func make(phase index: Int, origin: Int64, events: EngineEvents, firstEntry: Int = 0) -> any FrameSource {
+    /// - Parameters:
+    ///   - firstEntry, firstEntryOffset: the playlist entry to begin with and
+    ///     the output frames into it (a resumed session's).
+    public func make(phase index: Int, origin: Int64, events: EngineEvents, firstEntry: Int = 0,
+                     firstEntryOffset: Int64 = 0) -> any FrameSource {
         let phase = plan.phases[index]
         switch phase.source {
         case .silence:
@@ -31,7 +34,8 @@ public final class PhaseSources {
         case .playlist:
             return PlaylistSource(entries: playlists[index] ?? [], phase: index, origin: origin,
                                   crossfade: phase.crossfade, sampleRate: sampleRate, events: events,
-                                  quality: quality, firstEntry: firstEntry)
+                                  quality: quality, firstEntry: firstEntry,
+                                  firstEntryOffset: firstEntryOffset)
         }
     }
 }

@@ -41,6 +41,8 @@ public final class PlaylistSource: FrameSource {
     /// Opened and decoded ahead, waiting for its crossfade.
     private var next: Player?
     private var nextEntry = 0
+    /// Frames into the first entry opened (a resumed session's), then 0.
+    private var pendingOffset: Int64 = 0
     private var lastFailure: String?
     private var outGain = GainRamp(1)
     private var inGain = GainRamp(0)
@@ -53,13 +55,16 @@ public final class PlaylistSource: FrameSource {
     ///   - crossfade: seconds of equal-power crossfade between tracks.
     ///   - lookahead: frames decoded ahead of playback per track; a track that
     ///     ends early is faded out over at least about this long.
-    ///   - firstEntry: the entry to begin with (a resumed session goes on with
-    ///     the track it was playing, from its start).
+    ///   - firstEntry, firstEntryOffset: the entry to begin with and the
+    ///     output frames into it (a resumed session goes on with the track it
+    ///     was playing, where the wall clock says it is).
     public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
                 events: EngineEvents, fallback: SoundscapeParameters = .fallback,
-                quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0) {
+                quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0,
+                firstEntryOffset: Int64 = 0) {
         self.entries = entries
         nextEntry = min(max(0, firstEntry), entries.count)
+        pendingOffset = max(0, firstEntryOffset)
         self.phase = phase
         self.origin = origin
         self.crossfadeFrames = Int(Timeline.frames(crossfade, sampleRate: sampleRate))
@@ -103,7 +108,12 @@ public final class PlaylistSource: FrameSource {
             let entry = entries[index]
             nextEntry += 1
             do {
-                let stream = try TrackStream(path: entry.path, outputRate: sampleRate, quality: quality)
+                let offset = pendingOffset
+                pendingOffset = 0
+                let stream = try TrackStream(path: entry.path, outputRate: sampleRate, quality: quality, startFrame: offset)
+                if offset > 0, stream.startedAt == 0, let length = stream.durationFrames, offset >= length {
+                    continue   // a resumed session's track would have ended by now: go on with the next
+                }
                 let deck = TrackDeck(stream: stream, entry: index, capacity: lookahead)
                 deck.fill()
                 if deck.exhausted && deck.buffered == 0 {
@@ -150,8 +160,10 @@ public final class PlaylistSource: FrameSource {
     private func announce(_ player: Player) {
         switch player {
         case .track(let deck):
-            events.post(EngineEvent(.trackStarted, frame: now, phase: phase, entry: deck.entry,
-                                    path: deck.stream.path, title: deck.stream.title, artist: deck.stream.artist))
+            var event = EngineEvent(.trackStarted, frame: now, phase: phase, entry: deck.entry,
+                                    path: deck.stream.path, title: deck.stream.title, artist: deck.stream.artist)
+            event.offset = deck.stream.startedAt
+            events.post(event)
         case .soundscape:
             let reason = entries.isEmpty ? "the playlist has no playable entries"
                 : nextEntry >= entries.count && lastFailure == nil ? "the playlist ran out"

@@ -36,7 +36,7 @@ extension SessionService {
         case .stopping: state.quiet = .stopping
         default: state.quiet = nil
         }
-        state.track = track.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry) }
+        state.track = track.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry, startFrame: $0.frame) }
         do {
             try store.save(state)
         } catch {
@@ -88,9 +88,12 @@ extension SessionService {
         }
         let timeline = saved.timeline(loaded.plan)
         let playing = timeline.phase(at: frame)
-        let entry = saved.track.flatMap { $0.phase == playing ? $0.entry : nil }
+        let track = saved.track.flatMap { $0.phase == playing ? $0 : nil }
+        let entry = track?.entry
+        // Where the wall clock says the track is; past its end, the next entry begins.
+        let offset = track.map { max(0, frame - $0.startFrame) } ?? 0
         let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,
-                                         fade: Self.resumeFade)
+                                         entryOffset: offset, fade: Self.resumeFade)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio)
         inner.withLock { inner in
@@ -128,7 +131,9 @@ extension SessionService {
         saveResumeState()
         SystemdNotify.status("session \(id): resumed after \(Int(gap.rounded())) s")
         logger.notice("session resumed", metadata: ["session.id": "\(id)", "gap_seconds": "\(gap)",
-                                                    "session_seconds": "\(Double(frame) / rate)"])
+                                                    "session_seconds": "\(Double(frame) / rate)",
+                                                    "entry": "\(entry.map(String.init) ?? "-")",
+                                                    "track_seconds": "\(Double(offset) / rate)"])
     }
 
     /// Closes a saved session that will not go on, in its log, and forgets it.

@@ -475,9 +475,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             if let title = e.title { fields["title"] = .string(title) }
             if let artist = e.artist { fields["artist"] = .string(artist) }
             if let reason = e.reason { fields["reason"] = .string(reason) }
+            if e.offset > 0 { fields["offset_seconds"] = .number(Double(e.offset) / rate) }
             if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
-                    active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist, frame: e.frame)
+                    // The session frame of the track's own frame 0 (before e.frame when it began mid-track).
+                    active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
+                                         frame: e.frame - e.offset)
                 }
                 saveResumeState()
             }
