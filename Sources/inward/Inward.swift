@@ -51,10 +51,15 @@ struct GlobalOptions: ParsableArguments {
         valueName: "path"), completion: .file())
     var socket: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The treatment room whose daemon to talk to (default: $INWARD_ROOM): socket /run/inward/ROOM/control, sessions in /var/lib/inward/ROOM.",
+        valueName: "name"))
+    var room: String?
+
     /// Global flags that may stand before the command name.
     static let flags: Set<String> = ["--json"]
     /// Global options with a value that may stand before the command name.
-    static let options: Set<String> = ["--socket"]
+    static let options: Set<String> = ["--socket", "--room"]
 
     /// Moves global options found before the first command word to just after it.
     static func hoist(_ arguments: [String]) -> [String] {

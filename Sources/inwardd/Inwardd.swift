@@ -10,12 +10,15 @@ struct Inwardd: ParsableCommand {
         commandName: "inwardd",
         abstract: "Play KAP session plans through ALSA, steered over a Varlink socket.",
         discussion: """
-            Settings come from the config file (default /etc/inward/inwardd.toml when present), \
-            then from these options. Under systemd socket activation the listening socket comes \
-            from systemd and --socket is ignored.
+            Settings come from the config file (default /etc/inward/inwardd.toml, then for a room \
+            /etc/inward/rooms/ROOM.toml, each when present), then from these options. Under systemd \
+            socket activation the listening socket comes from systemd and --socket is ignored; \
+            systemd's $STATE_DIRECTORY is the state folder when set.
             """
     )
 
+    @Option(help: "The treatment room this daemon plays for: socket /run/inward/ROOM/control, state /var/lib/inward/ROOM, config /etc/inward/rooms/ROOM.toml.")
+    var room: String?
     @Option(help: "Control socket path.") var socket: String?
     @Option(name: .customLong("state-dir"), help: "Folder for session logs and state.") var stateDir: String?
     @Option(help: "ALSA PCM to play into.") var device: String?
@@ -34,14 +37,18 @@ struct Inwardd: ParsableCommand {
         }
         let logger = Logger(label: "inwardd")
 
-        var settings = DaemonConfig.defaults()
-        let configFile = config ?? (FileManager.default.fileExists(atPath: "/etc/inward/inwardd.toml") ? "/etc/inward/inwardd.toml" : nil)
+        if let room, let problem = DaemonConfig.roomNameProblem(room) {
+            throw ValidationError("--room '\(room)': the room name \(problem)")
+        }
+        var settings = DaemonConfig.defaults(room: room)
+        let configFiles = config.map { [$0] } ?? DaemonConfig.files(room: room)
         do {
-            if let configFile { try settings.load(file: configFile) }
+            for file in configFiles { try settings.load(file: file) }
         } catch {
             logger.critical("\(error.description)")
             throw ExitCode(78)   // EX_CONFIG
         }
+        logger.info("settings", metadata: ["room": "\(room ?? "-")", "config": "\(configFiles.joined(separator: ", "))"])
         if let socket { settings.socket = socket }
         if let stateDir { settings.stateDirectory = stateDir }
         if let device { settings.device = device }

@@ -63,12 +63,20 @@ public final class ControlServer: @unchecked Sendable {
     /// Connected clients (thread-safe; updated by the server thread).
     public var clientCount: Int { clientCounter.load(ordering: .relaxed) }
 
+    /// Turns of the server loop so far (thread-safe). A supervisor that wants
+    /// to know the loop is alive calls `poke()` and later sees this move.
+    public var loopTurns: UInt64 { turns.load(ordering: .relaxed) }
+
+    /// Wakes the loop for one turn (thread-safe); it serves nothing new.
+    public func poke() { wakeup.signal() }
+
     private let listenFD: Int32
     private let handler: any VarlinkHandler
     private let logger: Logger
     private let wakeup: Wakeup
     private let stopRequested = Atomic<Bool>(false)
     private let clientCounter = Atomic<Int>(0)
+    private let turns = Atomic<UInt64>(0)
     /// Stop reading from a client while this much of its output is unsent.
     private let outboundHighWater: Int
 
@@ -122,6 +130,7 @@ public final class ControlServer: @unchecked Sendable {
         logger.debug("control server running", metadata: ["max_clients": "\(limits.maxClients)"])
 
         while !stopRequested.load(ordering: .acquiring) {
+            turns.add(1, ordering: .relaxed)
             serviceReadyConnections()
             buildPollSet()
             let timeout: Int32 = acceptPaused ? 100 : -1

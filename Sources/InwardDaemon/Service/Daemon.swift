@@ -80,6 +80,12 @@ public final class Daemon {
         }
         signalThread.start()
 
+        if let interval = Watchdog.interval() {
+            let probes = Watchdog.Probes(loopTurns: { server.loopTurns }, poke: { server.poke() },
+                                         playedFrames: { service.playedFrames })
+            Watchdog(interval: interval, probes: probes, logger: logger).start()
+            logger.info("systemd watchdog on", metadata: ["interval_seconds": "\(interval)"])
+        }
         SystemdNotify.ready(status: "idle, device \(settings.device)")
         server.run()
         logger.info("stopped")

@@ -19,8 +19,12 @@ public struct DaemonConfig: Sendable, Equatable {
     /// buffering at 48 kHz (73 ms measured end to end through PulseAudio).
     public static let defaultBufferFrames = 2048
 
-    /// Defaults for root (a system service) or a user.
-    public static func defaults(environment: [String: String]? = nil) -> DaemonConfig {
+    /// Defaults for root (a system service) or a user, or for one treatment
+    /// room of a clinic (`inwardd --room NAME`, the systemd template
+    /// `inwardd@NAME`): socket `/run/inward/NAME/control`, state
+    /// `/var/lib/inward/NAME`. systemd's `$STATE_DIRECTORY` (StateDirectory=)
+    /// is the state folder whenever it is set.
+    public static func defaults(environment: [String: String]? = nil, room: String? = nil) -> DaemonConfig {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let root = getuid() == 0
         let home = environment["HOME"] ?? "/tmp"
@@ -31,9 +35,40 @@ public struct DaemonConfig: Sendable, Equatable {
         for dir in ["/etc/inward/plans", "/usr/share/inward/plans"] where FileManager.default.fileExists(atPath: dir) {
             plans.append(dir)
         }
-        return DaemonConfig(socket: root ? "/run/inward/control" : "\(runtime)/inward/control",
-                            stateDirectory: root ? "/var/lib/inward" : "\(state)/inward",
-                            plansDirectories: plans)
+        var config: DaemonConfig
+        if let room {
+            config = DaemonConfig(socket: "/run/inward/\(room)/control", stateDirectory: "/var/lib/inward/\(room)",
+                                  plansDirectories: plans)
+        } else {
+            config = DaemonConfig(socket: root ? "/run/inward/control" : "\(runtime)/inward/control",
+                                  stateDirectory: root ? "/var/lib/inward" : "\(state)/inward",
+                                  plansDirectories: plans)
+        }
+        // systemd may list several folders separated by ':'; the first is this service's.
+        if let systemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first, systemd.hasPrefix("/") {
+            config.stateDirectory = String(systemd)
+        }
+        return config
+    }
+
+    /// The config files read for `room`, in order, later ones overriding:
+    /// `/etc/inward/inwardd.toml`, then `/etc/inward/rooms/ROOM.toml`, each when present.
+    public static func files(room: String?, root: String = "/etc/inward") -> [String] {
+        var files = ["\(root)/inwardd.toml"]
+        if let room { files.append("\(root)/rooms/\(room).toml") }
+        return files.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Nil when `name` can name a room (it becomes part of paths and unit
+    /// names); else why not.
+    public static func roomNameProblem(_ name: String) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        if name.isEmpty || name.count > 64 { return "must be 1 to 64 characters" }
+        if name.hasPrefix(".") || name.hasPrefix("-") { return "must not start with '.' or '-'" }
+        if let bad = name.first(where: { !allowed.contains($0) }) {
+            return "may hold letters, digits, '-', '_' and '.', not '\(bad)'"
+        }
+        return nil
     }
 
     public struct Invalid: Error, CustomStringConvertible {

@@ -243,6 +243,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
         runtime.start()
+        SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
         if !runtime.realtimeScheduling {
             logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                           metadata: ["session.id": "\(id)"])
@@ -274,7 +275,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return inner.active
         }
         active?.sink.close()
+        SystemdNotify.status("idle; session \(id) \(reason)")
         ended.signal()
+    }
+
+    /// Frames the audio thread has played in the session under way, or nil
+    /// when none is playing: a supervisor sees the audio path is alive when
+    /// this moves.
+    public var playedFrames: Int64? {
+        inner.withLock { inner -> Int64? in
+            guard let runtime = inner.active?.runtime, !runtime.hasEnded else { return nil }
+            return runtime.playedFrames
+        }
     }
 
     /// Fades out (at most `seconds`) and waits for the session to end; for
@@ -467,6 +479,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                     fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
                 }
                 if e.kind == .phaseStarted {
+                    SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)")
                     // The plan's level and fades, so the review draws the level envelope in real dB.
                     let phase = plan.phases[e.phase]
                     fields["level_db"] = .number(phase.levelDB)

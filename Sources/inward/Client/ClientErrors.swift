@@ -28,7 +28,13 @@ enum ErrorReport {
         case .noDaemon(let loc):
             var m = "no daemon is listening on \(loc.path)"
             if !loc.alsoLooked.isEmpty { m += " (nor on \(loc.alsoLooked.joined(separator: ", ")))" }
-            m += ". Start it with `systemctl start inwardd` (or check `systemctl status inwardd`), or point --socket at the right one."
+            if let room = loc.room {
+                m += ". Start room \(room)'s daemon with `systemctl start inwardd@\(room).socket` "
+                    + "(or check `systemctl status inwardd@\(room)`), or name another room with --room."
+            } else {
+                m += ". Start a room's daemon with `systemctl start inwardd@ROOM.socket` and name the room "
+                    + "with --room (or INWARD_ROOM), or point --socket at the right one."
+            }
             return (m, ExitStatus.noDaemon)
         case .permissionDenied(let loc):
             return ("permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
@@ -36,13 +42,13 @@ enum ErrorReport {
                 ExitStatus.noDaemon)
         case .io(let loc, let op, let e):
             return ("cannot talk to the daemon on \(loc.path): \(op) failed: \(String(cString: strerror(e))). "
-                + "Check `systemctl status inwardd`.", ExitStatus.noDaemon)
+                + "Check `systemctl status \(loc.unit)`.", ExitStatus.noDaemon)
         case .timeout(let loc, let seconds):
             return ("the daemon on \(loc.path) did not answer within \(format(seconds)) s. "
-                + "Check `systemctl status inwardd` and `journalctl -u inwardd`.", ExitStatus.service)
+                + "Check `systemctl status \(loc.unit)` and `journalctl -u \(loc.unit)`.", ExitStatus.service)
         case .closed(let loc):
             return ("the daemon on \(loc.path) closed the connection without answering. "
-                + "Check `systemctl status inwardd` and `journalctl -u inwardd`.", ExitStatus.service)
+                + "Check `systemctl status \(loc.unit)` and `journalctl -u \(loc.unit)`.", ExitStatus.service)
         case .badReply(let why):
             return ("the daemon sent a reply inward cannot read (\(why)); are inward and inwardd the same version?",
                 ExitStatus.service)
@@ -126,7 +132,7 @@ enum ErrorReport {
 /// standard output with --json) and an exit code.
 func withDaemon(_ global: GlobalOptions, timeout: Double = 5,
                 _ body: (VarlinkConnection) throws -> Void) throws {
-    let location = SocketLocation.resolve(option: global.socket)
+    let location = SocketLocation.resolve(option: global.socket, room: global.room)
     do {
         let connection = try VarlinkConnection(location, timeout: timeout)
         try body(connection)

@@ -11,22 +11,35 @@ struct SocketLocation: Sendable {
     var alsoLooked: [String] = []
     /// True when given by --socket or INWARD_SOCKET.
     var explicit: Bool
+    /// The treatment room, when the socket is a room's (`--room`, `INWARD_ROOM`,
+    /// or the only room running): its daemon is the unit `inwardd@ROOM`.
+    var room: String? = nil
 
     static let systemPath = "/run/inward/control"
 
-    /// `--socket`, else `$INWARD_SOCKET`, else the default: `/run/inward/control`
+    /// The control socket of room `name`'s daemon.
+    static func roomPath(_ name: String) -> String { "/run/inward/\(name)/control" }
+
+    /// `--socket`, else `$INWARD_SOCKET`, else room `--room`/`$INWARD_ROOM`'s
+    /// `/run/inward/ROOM/control`, else the default: `/run/inward/control`
     /// for root; for other users `$XDG_RUNTIME_DIR/inward/control` (a per-user
     /// daemon) when it exists, else the system daemon's `/run/inward/control`
     /// (a therapist in the `inward` group talks to the clinic's system service).
-    static func resolve(option: String?, environment: [String: String] = currentEnvironment()) -> SocketLocation {
+    /// When none of those exists and exactly one room's daemon listens, that one.
+    static func resolve(option: String?, room roomOption: String? = nil,
+                        environment: [String: String] = currentEnvironment()) -> SocketLocation {
         if let option, !option.isEmpty { return SocketLocation(path: option, explicit: true) }
         if let env = environment["INWARD_SOCKET"], !env.isEmpty { return SocketLocation(path: env, explicit: true) }
-        if getuid() == 0 { return SocketLocation(path: systemPath, explicit: false) }
+        if let room = Room.chosen(roomOption, environment: environment) {
+            return SocketLocation(path: roomPath(room), explicit: true, room: room)
+        }
         let runtime = environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/run/user/\(getuid())"
         let user = runtime + "/inward/control"
-        if exists(user) { return SocketLocation(path: user, explicit: false) }
-        if exists(systemPath) { return SocketLocation(path: systemPath, explicit: false) }
-        return SocketLocation(path: user, alsoLooked: [systemPath], explicit: false)
+        let first = getuid() == 0 ? [systemPath] : [user, systemPath]
+        if let found = first.first(where: exists) { return SocketLocation(path: found, explicit: false) }
+        let rooms = Room.running()
+        if rooms.count == 1 { return SocketLocation(path: roomPath(rooms[0]), explicit: false, room: rooms[0]) }
+        return SocketLocation(path: first[0], alsoLooked: Array(first.dropFirst()) + rooms.map(roomPath), explicit: false)
     }
 
     static func currentEnvironment() -> [String: String] {
@@ -40,7 +53,7 @@ struct SocketLocation: Sendable {
         return env
     }
 
-    private static func exists(_ path: String) -> Bool {
+    static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0
     }

@@ -27,6 +27,10 @@ struct ReviewCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's state folder (for a session id).")
     var stateDir: String?
 
+    @Option(name: .long, help: ArgumentHelp("The treatment room whose sessions to look in (default: $INWARD_ROOM).",
+                                            valueName: "name"))
+    var room: String?
+
     func validate() throws {
         guard ReportFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be text, html, csv or json, not '\(format)'")
@@ -35,7 +39,7 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let format = ReportFormat(rawValue: format) ?? .text
-        let path = try SessionLogs.resolve(session, stateDir: stateDir)
+        let path = try SessionLogs.resolve(session, stateDir: stateDir, room: room)
         let contents = try SessionLogs.read(path)
         for w in contents.warnings { Terminal.errLine("inward: \(path): \(w)") }
         let report = ReviewTimeline(contents).report(format)

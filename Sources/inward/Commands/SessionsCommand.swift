@@ -5,26 +5,29 @@ import InwardReview
 
 /// Where session logs live and how a SESSION|FILE argument finds one.
 enum SessionLogs {
-    /// `--state-dir`, else `INWARD_STATE_DIR`, else `/var/lib/inward` as root,
-    /// else `$XDG_STATE_HOME/inward` or `~/.local/state/inward` (DESIGN.md).
-    static func stateDir(_ option: String?) -> String {
+    /// `--state-dir`, else `INWARD_STATE_DIR`, else room `--room`/`INWARD_ROOM`'s
+    /// `/var/lib/inward/ROOM`, else `/var/lib/inward` as root, else
+    /// `$XDG_STATE_HOME/inward` or `~/.local/state/inward` (DESIGN.md).
+    static func stateDir(_ option: String?, room: String?) -> String {
         if let option, !option.isEmpty { return option }
         let env = ProcessInfo.processInfo.environment
         if let dir = env["INWARD_STATE_DIR"], !dir.isEmpty { return dir }
+        if let room = Room.chosen(room, environment: env) { return Room.stateDirectory(room) }
         if geteuid() == 0 { return "/var/lib/inward" }
         if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/inward" }
         return (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/inward"
     }
 
-    static func sessionsDir(_ option: String?) -> String { stateDir(option) + "/sessions" }
+    static func sessionsDir(_ option: String?, room: String?) -> String { stateDir(option, room: room) + "/sessions" }
 
     /// A path to an existing file, or the log of session id `argument` in the state folder.
-    static func resolve(_ argument: String, stateDir option: String?) throws -> String {
+    static func resolve(_ argument: String, stateDir option: String?, room: String?) throws -> String {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDir), !isDir.boolValue { return argument }
-        let candidate = sessionsDir(option) + "/" + argument + (argument.hasSuffix(".jsonl") ? "" : ".jsonl")
+        let dir = sessionsDir(option, room: room)
+        let candidate = dir + "/" + argument + (argument.hasSuffix(".jsonl") ? "" : ".jsonl")
         if !argument.contains("/"), FileManager.default.fileExists(atPath: candidate) { return candidate }
-        Terminal.errLine("inward: '\(argument)' is neither a log file nor a session in \(sessionsDir(option)) (`inward sessions` lists them)")
+        Terminal.errLine("inward: '\(argument)' is neither a log file nor a session in \(dir) (`inward sessions` lists them)")
         throw ExitCode(2)
     }
 
@@ -48,7 +51,7 @@ struct SessionsCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The daemon's state folder (default: INWARD_STATE_DIR, /var/lib/inward as root, else $XDG_STATE_HOME/inward).")
+    @Option(name: .long, help: "The daemon's state folder (default: INWARD_STATE_DIR, /var/lib/inward/ROOM with --room, /var/lib/inward as root, else $XDG_STATE_HOME/inward).")
     var stateDir: String?
 
     struct Row {
@@ -58,7 +61,7 @@ struct SessionsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let dir = SessionLogs.sessionsDir(stateDir)
+        let dir = SessionLogs.sessionsDir(stateDir, room: global.room)
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }

@@ -30,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
     var stateDir: String?
 
     func run() throws {
-        let path = try SessionLogs.resolve(session, stateDir: stateDir)
+        let path = try SessionLogs.resolve(session, stateDir: stateDir, room: global.room)
         let bytes: [UInt8]
         do { bytes = try LogReader.bytes(contentsOf: path) } catch {
             Terminal.errLine("inward: \(error)")

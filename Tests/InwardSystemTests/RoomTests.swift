@@ -1,0 +1,116 @@
+@testable import InwardTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One daemon per treatment room: `inwardd --room NAME` and `inward --room NAME`
+/// meet on `/run/inward/NAME/control` with no paths given, and systemd's
+/// `$STATE_DIRECTORY` is where the session logs go.
+@Suite("rooms", .serialized)
+struct RoomTests {
+    static let plan = """
+        name = "room"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -12
+        fade_in = "1s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
+        [[phase]]
+        name = "onset"
+        duration = "10m"
+        level_db = -12
+        fade_in = "1s"
+        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
+        """
+
+    /// Runs `inward` with `arguments` and `environment` added to this process's.
+    func inward(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test("inwardd --room and inward --room (or INWARD_ROOM) find each other with no paths given; logs go to $STATE_DIRECTORY")
+    func roomDaemonAndClient() throws {
+        let room = "test-\(UUID().uuidString.prefix(8).lowercased())"
+        let dir = TestAudio.temporaryDirectory("room")
+        let plans = dir.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        try Self.plan.write(to: plans.appendingPathComponent("room.toml"), atomically: true, encoding: .utf8)
+        let state = dir.appendingPathComponent("state").path
+        let runDir = "/run/inward/\(room)"
+        defer { try? FileManager.default.removeItem(atPath: runDir) }
+
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
+        daemon.arguments = ["--room", room, "--plans", plans.path, "--device", "null", "--pace", "20"]
+        var env = ProcessInfo.processInfo.environment
+        env["STATE_DIRECTORY"] = state
+        daemon.environment = env
+        let err = Pipe()
+        daemon.standardError = err
+        try daemon.run()
+        defer {
+            if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
+            daemon.waitUntilExit()
+        }
+        let socket = runDir + "/control"
+        let deadline = Date().addingTimeInterval(15)
+        while access(socket, F_OK) != 0 && Date() < deadline && daemon.isRunning { usleep(20_000) }
+        #expect(access(socket, F_OK) == 0, "inwardd --room \(room) made no socket at \(socket)")
+
+        // The CLI finds the room by name, by INWARD_ROOM, and alone.
+        let byOption = try inward(["--room", room, "status"])
+        #expect(byOption.status == 0, "inward --room: \(byOption.err)")
+        #expect(byOption.out.contains("idle"), "status: \(byOption.out)")
+        let byEnv = try inward(["start", "room", "--client", "R-001"], environment: ["INWARD_ROOM": room])
+        #expect(byEnv.status == 0, "INWARD_ROOM start: \(byEnv.err)")
+
+        // The log is in $STATE_DIRECTORY, not in /var/lib/inward/ROOM.
+        let sessions = (try? FileManager.default.contentsOfDirectory(atPath: state + "/sessions")) ?? []
+        #expect(sessions.count == 1 && sessions[0].hasSuffix(".jsonl"), "logs in \(state)/sessions: \(sessions)")
+        #expect(!FileManager.default.fileExists(atPath: "/var/lib/inward/\(room)"))
+        let listed = try inward(["sessions", "--state-dir", state])
+        #expect(listed.status == 0 && listed.out.contains("R-001"), "sessions: \(listed.out) \(listed.err)")
+
+        // A room nobody runs: the error names the room's socket and unit.
+        let absent = try inward(["--room", room + "-absent", "status"])
+        #expect(absent.status == 3)
+        #expect(absent.err.contains("/run/inward/\(room)-absent/control"), "\(absent.err)")
+        #expect(absent.err.contains("inwardd@\(room)-absent"), "\(absent.err)")
+
+        let stop = try inward(["--room", room, "stop"])
+        #expect(stop.status == 0, "stop: \(stop.err)")
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+    }
+
+    @Test("a room name that could escape its folder or unit is refused, naming the rule", arguments: ["../etc", "a/b", ".hidden", "-x", ""])
+    func badRoomNames(_ name: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
+        p.arguments = ["--room", name, "--device", "null"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 64, "inwardd --room '\(name)' exited \(p.terminationStatus): \(text)")
+        #expect(text.contains("--room"), "\(text)")
+    }
+}

@@ -1,0 +1,157 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// systemd's notify socket, played by the test: a datagram socket that
+/// collects what the daemon sends (READY=1, STATUS=, WATCHDOG=1, STOPPING=1).
+final class NotifyListener: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private let lock = NSLock()
+    private var received: [(time: Date, text: String)] = []
+
+    init(directory: URL) throws {
+        let path = directory.appendingPathComponent("notify").path
+        self.path = path
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw DaemonHarness.Failure(description: "socket: \(errno)") }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else {
+            Glibc.close(fd)
+            throw DaemonHarness.Failure(description: "bind \(path): \(errno)")
+        }
+        self.fd = fd
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        Thread { [self] in receiveLoop() }.start()
+    }
+
+    private var closed = false
+
+    private func receiveLoop() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            lock.lock(); let done = closed; lock.unlock()
+            if done { return }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                lock.lock(); received.append((Date(), text)); lock.unlock()
+            }
+        }
+    }
+
+    func close() {
+        lock.lock(); closed = true; lock.unlock()
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Times at which a message containing `line` came.
+    func times(of line: String) -> [Date] {
+        lock.lock(); defer { lock.unlock() }
+        return received.filter { $0.text.split(separator: "\n").contains(Substring(line)) }.map(\.time)
+    }
+
+    var all: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return received.map(\.text)
+    }
+}
+
+/// The daemon under systemd's watchdog (`WatchdogSec=`): it pings while its
+/// control loop and its audio thread move, and stops when the audio stalls,
+/// so systemd restarts it. Driven through a real notify socket.
+@Suite("systemd watchdog", .serialized)
+struct WatchdogTests {
+    static let plan = """
+        name = "watched"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -12
+        fade_in = "1s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
+        [[phase]]
+        name = "onset"
+        duration = "10m"
+        level_db = -12
+        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
+        """
+
+    func daemon(pace: Double, notify: inout NotifyListener?) throws -> DaemonHarness {
+        let directory = TestAudio.temporaryDirectory("watchdog")
+        let listener = try NotifyListener(directory: directory)
+        notify = listener
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = listener.path
+        env["WATCHDOG_USEC"] = "1000000"   // pings every 0.5 s
+        env.removeValue(forKey: "WATCHDOG_PID")
+        return try DaemonHarness(plans: ["watched.toml": Self.plan], pace: pace, device: "null", environment: env)
+    }
+
+    func count(_ times: [Date], after start: Date) -> Int { times.filter { $0 > start }.count }
+
+    @Test("pings at half of WATCHDOG_USEC while idle and while a session plays, after READY=1; STATUS= names the phase; STOPPING=1 on SIGTERM")
+    func pingsWhileAlive() throws {
+        var notify: NotifyListener?
+        let daemon = try daemon(pace: 20, notify: &notify)
+        let listener = try #require(notify)
+        defer { listener.close() }
+        let idle = Date()
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(!listener.times(of: "READY=1").isEmpty, "no READY=1: \(listener.all)")
+        let idlePings = count(listener.times(of: "WATCHDOG=1"), after: idle)
+        #expect((3...6).contains(idlePings), "\(idlePings) pings in 2.2 s idle; want about 4: \(listener.all)")
+
+        let c = try daemon.client()
+        let started = try c.call("io.inward.Session.Start", ["plan": .string("watched")])
+        #expect(started.error == nil, "Start: \(String(describing: started.error))")
+        let playing = Date()
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(listener.all.contains { $0.contains("STATUS=session ") && $0.contains("phase 1 of 2, arrival") },
+                "no STATUS= for the session's phase: \(listener.all)")
+        let playingPings = count(listener.times(of: "WATCHDOG=1"), after: playing)
+        #expect((3...6).contains(playingPings), "\(playingPings) pings in 2.2 s of a session; want about 4")
+
+        let (status, log) = daemon.terminate()
+        #expect(status == 0, "\(log)")
+        #expect(!listener.times(of: "STOPPING=1").isEmpty, "no STOPPING=1: \(listener.all)")
+    }
+
+    @Test("when the audio thread stops playing, the pings stop and the daemon says why, so systemd restarts it")
+    func stalledAudioStopsThePings() throws {
+        var notify: NotifyListener?
+        // 1/1000 real time: after its first period the audio thread sleeps about 21 s,
+        // as it would on a device that stopped taking frames.
+        let daemon = try daemon(pace: 0.001, notify: &notify)
+        let listener = try #require(notify)
+        defer { listener.close() }
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(!listener.times(of: "WATCHDOG=1").isEmpty, "no pings while idle: \(listener.all)")
+
+        let c = try daemon.client()
+        let started = try c.call("io.inward.Session.Start", ["plan": .string("watched")])
+        #expect(started.error == nil)
+        Thread.sleep(forTimeInterval: 1.5)   // the first period goes out; then the stall shows
+        let stalled = Date()
+        Thread.sleep(forTimeInterval: 2.5)
+        let pings = count(listener.times(of: "WATCHDOG=1"), after: stalled)
+        #expect(pings == 0, "\(pings) pings while the audio thread played nothing")
+        // The control loop still answers: only the audio is stuck.
+        #expect(try c.call("io.inward.Session.Status").error == nil)
+        kill(daemon.process.processIdentifier, SIGKILL)
+        let log = daemon.terminate().log
+        #expect(log.contains("the audio thread has played nothing"), "stderr: \(log)")
+    }
+}
