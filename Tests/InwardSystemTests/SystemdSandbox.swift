@@ -243,6 +243,8 @@ final class SystemdSandbox: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while launcher.isRunning && Date() < deadline { usleep(20_000) }
         if launcher.isRunning { launcher.terminate() }
+        // The payload holds copies of the debug binaries: do not leave them behind.
+        if !launcher.isRunning { try? FileManager.default.removeItem(at: directory) }
     }
 
     deinit { shutdown() }
