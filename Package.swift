@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

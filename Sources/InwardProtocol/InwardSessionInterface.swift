@@ -122,11 +122,14 @@ type SessionStatus (
 
 # One event of the session log, as Monitor streams it.
 type Event (
-  # Sequence number in the session log: 1 for session_start, then without gaps.
+  # Sequence number in the session log: 1 for session.start, then without gaps.
   seq: int,
-  # What happened: session_start, dose, booster, phase, track, pause, resume,
-  # hold, next, skip, volume, silence, mark, fallback, device_error,
-  # session_end, ... (docs/protocol.md lists them with their fields).
+  # What happened: session.start, session.resume, session.end, dose, booster,
+  # phase.start, phase.end, track.start, track.end, track.failed,
+  # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
+  # volume, stop), mark.* (vitals, statement, adverse_event, ...),
+  # device.error, audio.underrun, audio.xrun, plan.warning
+  # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.
   time: string,
@@ -281,7 +284,7 @@ method Mark(
   seq: int
 )
 
-# Stop the session: fade out, write session_end and close the log. The daemon
+# Stop the session: fade out, write session.end and close the log. The daemon
 # stays up, idle.
 method Stop(
   # Who asked, for the log.

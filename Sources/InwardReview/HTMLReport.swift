@@ -14,6 +14,7 @@ public enum HTMLReport {
     static let noteColour = "#6b7280"
     static let quietColours: [QuietSpan.Kind: (String, String)] = [
         .pause: ("#f6e3bd", "0.55"), .silence: ("#dcd8ee", "0.6"), .stop: ("#e5e5e5", "0.6"),
+        .outage: ("#f2c4c4", "0.7"),
     ]
 
     // SVG geometry (viewBox units).
@@ -49,7 +50,7 @@ public enum HTMLReport {
         h += "</dl>\n"
         h += "<section class=\"timeline\"><h2>Timeline</h2>\n<figure>\n"
         svg(t, into: &h)
-        h += legend()
+        h += legend(t)
         h += "</figure></section>\n"
 
         // Marks
@@ -228,7 +229,7 @@ public enum HTMLReport {
         return Clock.pad2(total / 3600) + ":" + Clock.pad2((total / 60) % 60)
     }
 
-    static func legend() -> String {
+    static func legend(_ t: ReviewTimeline) -> String {
         func item(_ svg: String, _ label: String) -> String {
             "<span class=\"item\"><svg width=\"18\" height=\"14\" viewBox=\"0 0 18 14\" aria-hidden=\"true\">\(svg)</svg>\(label)</span>"
         }
@@ -241,6 +242,9 @@ public enum HTMLReport {
         s += item("<rect x=\"7.5\" y=\"1\" width=\"3\" height=\"12\" fill=\"\(noteColour)\"/>", "statement, note, other mark")
         s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.pause]!.0)\"/>", "paused")
         s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.silence]!.0)\"/>", "silence")
+        if t.quiet.contains(where: { $0.kind == .outage }) {
+            s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.outage]!.0)\"/>", "daemon down")
+        }
         return s + "</figcaption>\n"
     }
 

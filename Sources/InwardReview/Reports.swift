@@ -75,7 +75,7 @@ enum TextReport {
             }
         }
         if !t.quiet.isEmpty {
-            out += "\nPauses and silences\n"
+            out += "\nPauses, silences and outages\n"
             for q in t.quiet {
                 out += "  " + t.clock(sessionSeconds: q.start) + "  \(q.kind.rawValue) for \(Clock.length(q.end - q.start))"
                     + (q.by.map { " (by \($0))" } ?? "") + "\n"

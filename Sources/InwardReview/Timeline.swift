@@ -60,7 +60,8 @@ public struct TrackSpan: Sendable {
 
 /// A stretch with the music faded down.
 public struct QuietSpan: Sendable {
-    public enum Kind: String, Sendable { case pause, silence, stop }
+    /// `outage`: the daemon was down (killed, crashed) until it resumed the session.
+    public enum Kind: String, Sendable { case pause, silence, stop, outage }
     public var kind: Kind
     public var start: Double
     public var end: Double

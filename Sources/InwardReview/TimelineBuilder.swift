@@ -88,6 +88,9 @@ extension ReviewTimeline {
                 endTime = l.time
                 endReason = f["reason"]?.stringValue
                 if sessionID == nil { sessionID = f["session_id"]?.stringValue }
+            case "phase.start" where f["reason"]?.stringValue == "resumed"
+                && openPhase?.index == f["phase_index"]?.int64Value.map({ Int($0) }):
+                break   // the same phase going on after a restart: its band continues
             case "phase.start":
                 let firstPhase = phases.isEmpty && openPhase == nil
                 closePhase(at: s, natural: !phaseEndedByNext)
@@ -102,6 +105,18 @@ extension ReviewTimeline {
                         if s > from { envelope.points.append(EnvelopePoint(seconds: s, db: ReviewTimeline.floorDB)) }
                     }
                     envelope.set(at: s, base: level, ramp: f["fade_in_seconds"]?.doubleValue ?? 0)
+                }
+            case "session.resume":
+                // Nothing was heard while the daemon was down; the music came back over the fade.
+                let gap = max(0, f["gap_seconds"]?.doubleValue ?? 0)
+                let quietBefore = openQuiet
+                closeQuiet(at: s - gap)
+                quiet.append(QuietSpan(kind: .outage, start: s - gap, end: s, by: nil))
+                envelope.set(at: s - gap, muted: true, ramp: 0)
+                if let q = quietBefore, q.kind != .stop {
+                    openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by)
+                } else {
+                    envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
             case "phase.end":
                 closePhase(at: s, natural: !phaseEndedByNext)
@@ -176,6 +191,9 @@ extension ReviewTimeline {
             if let d = str("device") { parts.append("device \(d)") }
             return parts.joined(separator: ", ")
         case "session.end": return "Session ended" + (str("reason").map { ": \($0)" } ?? "")
+        case "session.resume":
+            return "The daemon restarted; the session went on after \(str("gap_seconds") ?? "?") s"
+                + (str("fade_seconds").map { ", the music back over \($0) s" } ?? "")
         case "phase.start": return "Phase \(phase ?? str("name") ?? "?") begins"
         case "phase.end": return "Phase \(phase ?? str("name") ?? "?") ends"
         case "track.start", "track.end":

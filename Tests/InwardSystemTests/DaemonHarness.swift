@@ -30,16 +30,17 @@ final class DaemonHarness {
 
     /// Writes `plans` (file name -> TOML) and `files` and starts the daemon.
     /// - Parameters:
+    ///   - state: the state folder, to start where another daemon left off (default: a new one).
     ///   - device: the ALSA PCM; `room` (the default) is a file PCM over null
     ///     writing `capture`. Another device needs its `environment`.
     init(plans planFiles: [String: String], pace: Double?, device: String = "room",
-         environment: [String: String]? = nil, extraArguments: [String] = [],
+         environment: [String: String]? = nil, extraArguments: [String] = [], state stateFolder: URL? = nil,
          prepare: (URL) throws -> Void = { _ in }) throws {
         directory = TestAudio.temporaryDirectory("inwardd")
         socket = directory.appendingPathComponent("control").path
         capture = directory.appendingPathComponent("room.wav").path
         plans = directory.appendingPathComponent("plans")
-        state = directory.appendingPathComponent("state")
+        state = stateFolder ?? directory.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
         for (name, text) in planFiles {
             try text.write(to: plans.appendingPathComponent(name), atomically: true, encoding: .utf8)

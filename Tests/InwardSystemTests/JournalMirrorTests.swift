@@ -61,6 +61,8 @@ struct JournalMirrorTests {
             journalctl --sync 2>/dev/null || true
             journalctl --no-pager -o json SYSLOG_IDENTIFIER=inwardd > "$DIR/journal.json"
             kill $journald
+            wait $journald || true
+            cp -r /run/log/journal "$DIR/journal"
             """
         try script.write(to: dir.appendingPathComponent("run.sh"), atomically: true, encoding: .utf8)
         let p = Process()
@@ -92,5 +94,41 @@ struct JournalMirrorTests {
         #expect(adverse?["INWARD_PHASE"] as? String == "onset")
         // What the client said stays in the session log, not in the journal.
         #expect(!text.contains("grandmother"))
+        #expect(entries.allSatisfy { ($0["INWARD_HASH"] as? String)?.count == 64 }, "an entry without INWARD_HASH")
+
+        // The journal witnesses the log, the last line included; a log cut at
+        // the end still chains, but the journal names what is gone.
+        let sessionsDir = dir.appendingPathComponent("state/sessions")
+        let logName = try #require(try FileManager.default.contentsOfDirectory(atPath: sessionsDir.path).first)
+        let log = sessionsDir.appendingPathComponent(logName).path
+        let journalDir = dir.appendingPathComponent("journal").path
+        let intact = try Self.inward(["verify", log, "--journal-dir", journalDir])
+        #expect(intact.status == 0, "\(intact.out)")
+        #expect(intact.out.contains("witnessed, the last one included"), "\(intact.out)")
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: log))
+        let lines = data.split(separator: 10)
+        let cut = dir.appendingPathComponent("cut.jsonl").path
+        try Data(lines.dropLast(2).joined(separator: [10]) + [10]).write(to: URL(fileURLWithPath: cut))
+        let chainOnly = try Self.inward(["verify", cut])
+        #expect(chainOnly.status == 0, "the chain alone cannot see a cut at the end: \(chainOnly.out)")
+        let witnessed = try Self.inward(["verify", cut, "--journal-dir", journalDir])
+        #expect(witnessed.status == 1, "\(witnessed.out)")
+        #expect(witnessed.out.contains("seq \(lines.count) is missing from the log"), "\(witnessed.out)")
+        let json = try Self.inward(["--json", "verify", cut, "--journal-dir", journalDir])
+        #expect(json.out.contains("\"missing\""), "\(json.out)")
+    }
+
+    static func inward(_ arguments: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

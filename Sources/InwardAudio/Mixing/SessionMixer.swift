@@ -34,15 +34,49 @@ public final class SessionMixer {
 
     public static let maxBlock = 4096
 
+    /// Where a session picked up again after a restart goes on from.
+    public struct Resume: Sendable {
+        /// The session frame to go on from.
+        public var frame: Int64
+        public var holds: [Int: Int64]
+        public var advances: [Int: Int64]
+        /// The playlist entry to go on with in the phase playing at `frame`.
+        public var entry: Int?
+        /// Seconds over which the music comes back in.
+        public var fade: Double
+
+        public init(frame: Int64, holds: [Int: Int64], advances: [Int: Int64], entry: Int?, fade: Double) {
+            self.frame = frame
+            self.holds = holds
+            self.advances = advances
+            self.entry = entry
+            self.fade = fade
+        }
+    }
+
+    /// Set until the first voice of a resumed session has started.
+    private var resume: Resume?
+
     /// - Parameters:
-    ///   - t0: the dose frame when it is known up front (offline render).
-    public init(plan: Plan, sources: PhaseSources, events: EngineEvents, t0: Int64? = nil) {
+    ///   - t0: the dose frame when it is known up front (offline render), or
+    ///     the session's T0 when it is resumed.
+    ///   - resume: the course and position of a session picked up again: the
+    ///     mix starts at its frame, and the phase playing there comes in over
+    ///     its fade (from its saved playlist entry) with a `phaseStarted`
+    ///     event whose reason is "resumed".
+    public init(plan: Plan, sources: PhaseSources, events: EngineEvents, t0: Int64? = nil, resume: Resume? = nil) {
         self.plan = plan
         self.sources = sources
         self.sampleRate = sources.sampleRate
         self.events = events
         self.t0 = t0
-        timeline = Timeline(plan: plan, sampleRate: sources.sampleRate, t0: t0)
+        if let resume {
+            holds = resume.holds
+            advances = resume.advances
+            position = resume.frame
+            self.resume = resume
+        }
+        timeline = Timeline(plan: plan, sampleRate: sources.sampleRate, t0: t0, holds: holds, advances: advances)
         scratch = .allocate(capacity: Self.maxBlock * outputChannels)
         voices.reserveCapacity(8)
     }
@@ -77,6 +111,9 @@ public final class SessionMixer {
         recompute()
         return holds[i] ?? 0
     }
+
+    /// The course the controls have set: extensions and early ends by phase index.
+    public var course: (holds: [Int: Int64], advances: [Int: Int64]) { (holds, advances) }
 
     /// Extension in force on phase `index`, frames.
     public func held(phase index: Int) -> Int64 { holds[index] ?? 0 }
@@ -190,7 +227,18 @@ public final class SessionMixer {
                 let fade = Timeline.frames(plan.phases[old].fadeOut, sampleRate: sampleRate)
                 for voice in voices where voice.phase == old && !voice.fadingOut { voice.fadeOut(over: Int(fade)) }
             }
-            if let p {
+            if let p, let resuming = resume {
+                // The first voice of a resumed session: its saved entry, the resume fade.
+                resume = nil
+                prepared = nil
+                let voice = PhaseVoice(phase: p, source: sources.make(phase: p, origin: frame, events: events,
+                                                                     firstEntry: resuming.entry ?? 0))
+                voice.source.prepare(frames: Self.maxBlock)
+                voice.fadeIn(to: Decibels.gain(plan.phases[p].levelDB),
+                             over: Int(Timeline.frames(resuming.fade, sampleRate: sampleRate)))
+                voices.append(voice)
+                events.post(EngineEvent(.phaseStarted, frame: frame, phase: p, reason: "resumed"))
+            } else if let p {
                 let voice: PhaseVoice
                 if let ready = prepared, ready.phase == p {
                     voice = ready

@@ -20,7 +20,8 @@ public final class PhaseSources {
     }
 
     /// The source for phase `index`, whose first frame plays at session frame `origin`.
-    public func make(phase index: Int, origin: Int64, events: EngineEvents) -> any FrameSource {
+    /// - Parameter firstEntry: the playlist entry to begin with (a resumed session's).
+    public func make(phase index: Int, origin: Int64, events: EngineEvents, firstEntry: Int = 0) -> any FrameSource {
         let phase = plan.phases[index]
         switch phase.source {
         case .silence:
@@ -30,7 +31,7 @@ public final class PhaseSources {
         case .playlist:
             return PlaylistSource(entries: playlists[index] ?? [], phase: index, origin: origin,
                                   crossfade: phase.crossfade, sampleRate: sampleRate, events: events,
-                                  quality: quality)
+                                  quality: quality, firstEntry: firstEntry)
         }
     }
 }

@@ -53,10 +53,13 @@ public final class PlaylistSource: FrameSource {
     ///   - crossfade: seconds of equal-power crossfade between tracks.
     ///   - lookahead: frames decoded ahead of playback per track; a track that
     ///     ends early is faded out over at least about this long.
+    ///   - firstEntry: the entry to begin with (a resumed session goes on with
+    ///     the track it was playing, from its start).
     public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
                 events: EngineEvents, fallback: SoundscapeParameters = .fallback,
-                quality: Resampler.Quality = .medium, lookahead: Int? = nil) {
+                quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0) {
         self.entries = entries
+        nextEntry = min(max(0, firstEntry), entries.count)
         self.phase = phase
         self.origin = origin
         self.crossfadeFrames = Int(Timeline.frames(crossfade, sampleRate: sampleRate))

@@ -14,9 +14,12 @@ public struct EventRecorder: StagedEventSink {
         self.logger = LoggerEventSink(logger: logger)
     }
 
+    /// The journal gets each line's hash (`INWARD_HASH`), so it vouches for
+    /// the log's last lines, which the chain alone cannot (`inward verify --journal`).
     public func stage(_ event: JSONObject, session: String) throws -> EventCommit {
         try? logger.record(event, session: session)
-        journal.send(event, session: session)
-        return try log.stage(event, session: session)
+        let commit = try log.stage(event, session: session)
+        journal.send(event, session: session, lineHash: commit.lineHash)
+        return commit
     }
 }

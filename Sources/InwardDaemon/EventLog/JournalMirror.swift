@@ -7,7 +7,7 @@ import Glibc
 
 /// Mirrors session events to journald as structured entries (`MESSAGE`,
 /// `INWARD_SESSION`, `INWARD_EVENT`, `INWARD_PHASE`, `INWARD_SEQ`,
-/// `PRIORITY`), so `journalctl -u inwardd INWARD_EVENT=mark.adverse` finds them.
+/// `INWARD_HASH`, `PRIORITY`), so `journalctl -u inwardd INWARD_EVENT=mark.adverse` finds them.
 ///
 /// The journal is read more widely than the 0640 session log, so an entry
 /// carries no free text: statements and notes are mirrored as "mark statement",
@@ -24,16 +24,17 @@ public struct JournalMirror: Sendable {
 
     /// Sends one event; does nothing when no journal runs. Never throws: the
     /// journal is a mirror, the session log is the record.
-    public func send(_ event: JSONObject, session: String) {
+    public func send(_ event: JSONObject, session: String, lineHash: String? = nil) {
         guard isAvailable else { return }
-        let copies = Self.fields(event, session: session).map { strdup("\($0.key)=\($0.value)") }
+        let copies = Self.fields(event, session: session, lineHash: lineHash).map { strdup("\($0.key)=\($0.value)") }
         defer { copies.forEach { free($0) } }
         let iovecs = copies.compactMap { p in p.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) } }
         _ = sd_journal_sendv(iovecs, Int32(iovecs.count))
     }
 
     /// The journal fields of an event, in a stable order.
-    public static func fields(_ event: JSONObject, session: String) -> [(key: String, value: String)] {
+    /// - Parameter lineHash: the SHA-256 of the event's line in the session log (`INWARD_HASH`).
+    public static func fields(_ event: JSONObject, session: String, lineHash: String? = nil) -> [(key: String, value: String)] {
         let kind = event["kind"]?.stringValue ?? "event"
         var out: [(key: String, value: String)] = [
             ("MESSAGE", message(event)),
@@ -44,6 +45,7 @@ public struct JournalMirror: Sendable {
         ]
         if let phase = event["phase"]?.stringValue { out.append(("INWARD_PHASE", phase)) }
         if let seq = event["seq"]?.int64Value { out.append(("INWARD_SEQ", String(seq))) }
+        if let lineHash { out.append(("INWARD_HASH", lineHash)) }
         return out
     }
 

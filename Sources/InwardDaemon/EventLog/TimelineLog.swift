@@ -14,8 +14,13 @@ public protocol StagedEventSink: EventSink {
 /// Waits until a staged event is durable; throws when it cannot be.
 public struct EventCommit: Sendable {
     private let wait: @Sendable () throws -> Void
+    /// SHA-256 of the line as written, when the sink is a hash-chained log.
+    public let lineHash: String?
 
-    public init(_ wait: @escaping @Sendable () throws -> Void) { self.wait = wait }
+    public init(lineHash: String? = nil, _ wait: @escaping @Sendable () throws -> Void) {
+        self.lineHash = lineHash
+        self.wait = wait
+    }
 
     /// Already durable (or nothing to wait for).
     public static let done = EventCommit {}
@@ -75,7 +80,8 @@ public final class TimelineLog: StagedEventSink, @unchecked Sendable {
         let line = LogLine(event: event, prev: file.prev)
         let bytes = line.bytes
         try file.append(bytes + [10])
-        file.prev = SHA256.hex(bytes)
+        let hash = SHA256.hex(bytes)
+        file.prev = hash
         file.appended += 1
         let ticket = file.appended
         let ends = line.kind == "session.end"
@@ -84,9 +90,9 @@ public final class TimelineLog: StagedEventSink, @unchecked Sendable {
             defer { if ends { file.close() } }
             try file.sync()
             file.durable = ticket
-            return .done
+            return EventCommit(lineHash: hash) {}
         }
-        return EventCommit { [self] in try waitUntilDurable(file, ticket, thenClose: ends) }
+        return EventCommit(lineHash: hash) { [self] in try waitUntilDurable(file, ticket, thenClose: ends) }
     }
 
     private func waitUntilDurable(_ file: SessionLogFile, _ ticket: UInt64, thenClose: Bool) throws {

@@ -68,7 +68,12 @@ public final class SessionRuntime: @unchecked Sendable {
     private let onEnd: @Sendable (End) -> Void
     public private(set) var realtimeScheduling = false
 
+    /// - Parameters:
+    ///   - t0, resume: for a session picked up again after a restart, its T0
+    ///     and where and how it goes on; the session clock starts at the
+    ///     resume frame.
     public init(plan: Plan, playlists: [Int: [PlaylistEntry]], sink: any AudioSink, options: Options = Options(),
+                t0: Int64? = nil, resume: SessionMixer.Resume? = nil,
                 onEvents: @escaping @Sendable ([EngineEvent]) -> Void,
                 onEnd: @escaping @Sendable (End) -> Void) {
         self.plan = plan
@@ -78,11 +83,21 @@ public final class SessionRuntime: @unchecked Sendable {
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
         let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists)
-        mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents())
-        stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0, resume: resume)
+        let stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        self.mixer = mixer
+        self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
-        published = Mutex(Published(timeline: mixer.timeline, t0: nil, holds: plan.phases.map { _ in 0 }))
+        // The first frame mixed is heard once the limiter's delay has played.
+        origin = resume.map { Int($0.frame) + stage.latency } ?? 0
+        published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
+                                    holds: plan.phases.indices.map { mixer.held(phase: $0) }))
+        played.store(origin, ordering: .relaxed)
+        mixedPosition.store(Int(mixer.position), ordering: .relaxed)
     }
+
+    /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
+    private let origin: Int
 
     // MARK: Threads
 
@@ -190,7 +205,7 @@ public final class SessionRuntime: @unchecked Sendable {
             }
             let total = played.add(period, ordering: .releasing).newValue
             if let pace = options.pace, pace > 0 {
-                let due = started + Double(total) / (Double(sampleRate) * pace)
+                let due = started + Double(total - origin) / (Double(sampleRate) * pace)
                 let wait = due - monotonicSeconds()
                 if wait > 0 { usleep(UInt32(wait * 1e6)) }
             }
@@ -310,6 +325,14 @@ public final class SessionRuntime: @unchecked Sendable {
         mixLock.withLock { _ in
             mixer.advance()
             publish()
+        }
+    }
+
+    /// The course the controls have set, for the saved state: T0, holds, advances.
+    public func course() -> (t0: Int64?, holds: [Int: Int64], advances: [Int: Int64]) {
+        mixLock.withLock { _ in
+            let c = mixer.course
+            return (mixer.t0, c.holds, c.advances)
         }
     }
 

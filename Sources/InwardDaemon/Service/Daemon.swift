@@ -63,7 +63,10 @@ public final class Daemon {
         let journal = JournalMirror()
         logger.info("session logs", metadata: ["folder": "\(sessionsDirectory)", "journal": "\(journal.isAvailable)"])
         let service = SessionService(configuration: configuration,
-                                     events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger)
+                                     events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger,
+                                     resumeStore: ResumeStore(stateDirectory: settings.stateDirectory))
+        // A session the last daemon left playing (killed, crashed) goes on before anyone is served.
+        service.resumeSavedSession()
         let server = ControlServer(listenFD: listenFD, handler: service, logger: logger)
 
         let logger = self.logger
@@ -86,7 +89,8 @@ public final class Daemon {
             Watchdog(interval: interval, probes: probes, logger: logger).start()
             logger.info("systemd watchdog on", metadata: ["interval_seconds": "\(interval)"])
         }
-        SystemdNotify.ready(status: "idle, device \(settings.device)")
+        SystemdNotify.ready(status: service.playedFrames == nil ? "idle, device \(settings.device)"
+                                                                : "playing a resumed session, device \(settings.device)")
         server.run()
         logger.info("stopped")
     }

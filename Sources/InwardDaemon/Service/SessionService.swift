@@ -49,7 +49,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         return markKinds.contains(canonical) ? canonical : nil
     }
 
-    private struct Track {
+    struct Track {
         var phase: Int
         var entry: Int
         var path: String
@@ -58,7 +58,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         var frame: Int64
     }
 
-    private final class Active: @unchecked Sendable {
+    final class Active: @unchecked Sendable {
         let id: String
         let loaded: LoadedPlan
         let planFile: String
@@ -66,12 +66,14 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let runtime: SessionRuntime
         let sink: any AudioSink
         let phaseObjects: [JSONValue]
+        let planSHA256: String
         var track: Track?
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
             self.id = id
             self.loaded = loaded
             self.planFile = planFile
+            planSHA256 = SHA256.hex(Array(loaded.text.utf8))
             self.client = client
             self.runtime = runtime
             self.sink = sink
@@ -79,7 +81,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    private struct Inner {
+    struct Inner {
         var state = SessionState()
         var active: Active?
         var seq: Int64 = 0
@@ -87,19 +89,23 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     public let configuration: Configuration
-    private let logger: Logger
-    private let sink: any EventSink
-    private let inner = Mutex(Inner())
+    let logger: Logger
+    let sink: any EventSink
+    let inner = Mutex(Inner())
     /// Held while an event is numbered and appended (never while waiting for the disk).
     private let recording = Mutex(())
     private let ended = Semaphore()
     /// Engine events are numbered and recorded here, in order, off the mix thread.
     private let engineEvents = DispatchQueue(label: "inward.engine-events")
 
-    public init(configuration: Configuration, events: any EventSink, logger: Logger) {
+    /// Where the session under way is saved for a restart; nil keeps no state.
+    let resumeStore: ResumeStore?
+
+    public init(configuration: Configuration, events: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil) {
         self.configuration = configuration
         self.sink = events
         self.logger = logger
+        self.resumeStore = resumeStore
     }
 
     // MARK: VarlinkHandler
@@ -107,6 +113,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
         do {
             let reply = try dispatch(call, connection: connection, responder: responder)
+            if Self.changesCourse.contains(call.methodName) { saveResumeState() }
             if let reply { responder.send(reply) }
         } catch let error as VarlinkProtocolError {
             responder.send(error.reply)
@@ -174,6 +181,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
+    /// Calls after which the saved state is brought up to date (before the reply).
+    static let changesCourse: Set<Substring> = ["Start", "Dose", "Pause", "Resume", "Silence", "Hold", "Next", "SetVolume", "Stop"]
+
     // MARK: Session lifecycle
 
     private func start(plan name: String, client: String?) throws -> VarlinkReply {
@@ -203,21 +213,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.deviceUnavailable(device: configuration.device, reason: "\(error)"))
         }
         let id = WallClock.sessionID()
-        var options = SessionRuntime.Options()
-        options.periodFrames = configuration.periodFrames
-        options.ringFrames = configuration.ringFrames
-        options.pace = configuration.pace
-        let runtime = SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
-                                     onEvents: { [weak self] events in
-                                         // Recorded off the mix thread: a slow disk must not starve the audio.
-                                         guard let service = self else { return }
-                                         service.engineEvents.async { service.engine(events, session: id) }
-                                     },
-                                     onEnd: { [weak self] end in
-                                         // After every engine event of the session, in order.
-                                         guard let service = self else { return }
-                                         service.engineEvents.async { service.sessionEnded(id, end) }
-                                     })
+        let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio)
         try inner.withLock { inner in
             guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
@@ -251,6 +247,26 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         return VarlinkReply(["session_id": .string(id), "status": .object(status())])
     }
 
+    func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
+                             resume: SessionMixer.Resume? = nil) -> SessionRuntime {
+        var options = SessionRuntime.Options()
+        options.periodFrames = configuration.periodFrames
+        options.ringFrames = configuration.ringFrames
+        options.pace = configuration.pace
+        return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
+                              t0: t0, resume: resume,
+                              onEvents: { [weak self] events in
+                                  // Recorded off the mix thread: a slow disk must not starve the audio.
+                                  guard let service = self else { return }
+                                  service.engineEvents.async { service.engine(events, session: id) }
+                              },
+                              onEnd: { [weak self] end in
+                                  // After every engine event of the session, in order.
+                                  guard let service = self else { return }
+                                  service.engineEvents.async { service.sessionEnded(id, end) }
+                              })
+    }
+
     private func sessionEnded(_ id: String, _ end: SessionRuntime.End) {
         let reason: String
         switch end {
@@ -275,6 +291,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return inner.active
         }
         active?.sink.close()
+        if active != nil { resumeStore?.remove() }
         SystemdNotify.status("idle; session \(id) \(reason)")
         ended.signal()
     }
@@ -298,6 +315,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return active.runtime
         }) else { return }
         _ = try? emit("control.stop", ["by": "signal"])
+        saveResumeState()   // a kill during the fade does not bring the session back
         runtime.stop(fade: seconds)
         if !runtime.waitUntilEnded(seconds: seconds + 5) {
             runtime.terminate()
@@ -461,6 +479,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                 inner.withLock { _ in
                     active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist, frame: e.frame)
                 }
+                saveResumeState()
             }
             if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
             if e.kind == .sessionEnded { continue }   // the service records the end itself
@@ -498,7 +517,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// Throws `LogWriteFailed` when the event could not be made durable: a
     /// control must then not be acknowledged as recorded.
     @discardableResult
-    private func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
+    func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
                       session: String? = nil) throws -> Int64 {
         let status = self.status()
         let sessionID = session ?? status["session_id"]?.stringValue ?? "none"

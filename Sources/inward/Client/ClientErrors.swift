@@ -32,8 +32,9 @@ enum ErrorReport {
                 m += ". Start room \(room)'s daemon with `systemctl start inwardd@\(room).socket` "
                     + "(or check `systemctl status inwardd@\(room)`), or name another room with --room."
             } else {
-                m += ". Start a room's daemon with `systemctl start inwardd@ROOM.socket` and name the room "
-                    + "with --room (or INWARD_ROOM), or point --socket at the right one."
+                m += ". Check the room's daemon with `systemctl status inwardd@ROOM` (start it with "
+                    + "`systemctl start inwardd@ROOM.socket`), name the room with --room (or INWARD_ROOM), "
+                    + "or point --socket at the right one."
             }
             return (m, ExitStatus.noDaemon)
         case .permissionDenied(let loc):

@@ -14,7 +14,11 @@ struct VerifyCommand: ParsableCommand {
             line (a write cut short by a crash, never acknowledged) is reported but does not \
             fail the check when every complete line chains. The last line has no successor to \
             vouch for it: pass the head hash printed by an earlier verify (or recorded \
-            elsewhere) with --head to cover it. Exit 2: the log cannot be read.
+            elsewhere) with --head to cover it, or --journal: the daemon mirrors every \
+            line's seq and hash to journald, and every line the journal witnessed must be \
+            in the log as written (this also finds lines cut off the end). Reading the \
+            system journal needs root or the systemd-journal group. Exit 2: the log \
+            cannot be read.
             """
     )
 
@@ -29,6 +33,13 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's state folder (for a session id).")
     var stateDir: String?
 
+    @Flag(name: .long, help: "Also check the log against what the daemon mirrored to the system journal.")
+    var journal = false
+
+    @Option(name: .customLong("journal-dir"), help: ArgumentHelp(
+        "Check against the journal files in this folder instead (implies --journal).", valueName: "dir"))
+    var journalDirectory: String?
+
     func run() throws {
         let path = try SessionLogs.resolve(session, stateDir: stateDir, room: global.room)
         let bytes: [UInt8]
@@ -37,6 +48,24 @@ struct VerifyCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let report = LogChain.verify(bytes, expectedHead: head)
+        var witness: JournalWitness.Report?
+        var journalNote: String?
+        if journal || journalDirectory != nil {
+            let session = Self.sessionID(bytes) ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            do {
+                let records = try JournalReader.records(session: session, directory: journalDirectory)
+                if records.isEmpty {
+                    journalNote = "the journal holds no entries for session \(session): it may have been rotated or "
+                        + "kept in memory only, or this user may not read it (root or the systemd-journal group)"
+                } else {
+                    witness = JournalWitness.check(log: bytes, records: records)
+                }
+            } catch {
+                Terminal.errLine("inward: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let ok = report.ok && (witness?.ok ?? true)
         if global.json {
             var o: [String: Any] = ["ok": report.ok, "file": path, "verified_lines": report.verifiedLines]
             if let v = report.firstSeq { o["first_seq"] = v }
@@ -44,6 +73,19 @@ struct VerifyCommand: ParsableCommand {
             if let v = report.head { o["head"] = v }
             if let t = report.torn { o["torn"] = ["line": t.lineNumber, "bytes": t.byteCount, "kept": t.kept, "message": t.description] }
             if let f = report.failure { o["failure"] = ["line": f.lineNumber, "reason": f.reason.rawValue, "message": f.description] }
+            o["ok"] = ok
+            if let w = witness {
+                var j: [String: Any] = ["witnessed": w.witnessed, "covers_head": w.coversHead,
+                                        "findings": w.findings.map { f -> [String: Any] in
+                                            var d: [String: Any] = ["kind": f.kind.rawValue, "seq": f.seq, "message": f.description]
+                                            if let n = f.lineNumber { d["line"] = n }
+                                            return d
+                                        }]
+                if let s = w.lastWitnessedSeq { j["last_witnessed_seq"] = s }
+                o["journal"] = j
+            } else if let note = journalNote {
+                o["journal"] = ["witnessed": 0, "covers_head": false, "findings": [], "message": note]
+            }
             printJSON(o)
         } else {
             if let f = report.failure {
@@ -55,8 +97,27 @@ struct VerifyCommand: ParsableCommand {
                 print("OK: \(report.verifiedLines) line\(report.verifiedLines == 1 ? "" : "s")\(seqs), chain intact")
                 if let h = report.head { print("head: \(h)") }
             }
+            if let w = witness {
+                if w.ok {
+                    print("journal: \(w.witnessed) line\(w.witnessed == 1 ? "" : "s") witnessed"
+                        + (w.coversHead ? ", the last one included" : ", up to seq \(w.lastWitnessedSeq ?? 0); later lines only the chain vouches for"))
+                } else {
+                    print("FAILED: \(path): the log is not what the journal witnessed:")
+                    for f in w.findings.prefix(20) { print("  \(f)") }
+                    if w.findings.count > 20 { print("  … and \(w.findings.count - 20) more") }
+                }
+            } else if let note = journalNote {
+                Terminal.errLine("warning: \(note)")
+            }
             if let t = report.torn { Terminal.errLine("warning: \(t)") }
         }
-        if !report.ok { throw ExitCode(1) }
+        if !ok { throw ExitCode(1) }
+    }
+
+    /// The session id the log's session.start names.
+    static func sessionID(_ bytes: [UInt8]) -> String? {
+        guard let first = bytes.split(separator: 10).first, let line = try? LogLine.decode(Array(first)),
+              line.kind == "session.start" else { return nil }
+        return line.fields["session_id"]?.stringValue
     }
 }

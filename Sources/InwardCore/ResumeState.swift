@@ -1,0 +1,138 @@
+/// What a daemon needs to pick a session up again after it was killed or
+/// crashed mid-session (`STATE/state.json`): the plan, the course the
+/// therapist set (T0, holds, advances), the level controls, and a pair of
+/// clocks — a session frame and the wall time it was heard at — from which
+/// the frame due now follows.
+///
+/// The post-dose schedule is anchored to the dose, a moment in the room, so
+/// after a restart the session goes on where the wall clock says it should
+/// be, not where the audio stopped: the minutes the daemon was down are
+/// lost to the music, not added to the session.
+public struct ResumeState: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version = ResumeState.currentVersion
+    public var sessionID: String
+    /// The plan file the session was started from, and its content's SHA-256.
+    public var planFile: String
+    public var planSHA256: String
+    public var client: String?
+    public var sampleRate: Int
+    /// Playback speed against the wall clock (the daemon's `--pace`; 1 on a real device).
+    public var pace: Double
+    /// The dose frame, once marked, and the boosters after it.
+    public var t0: Int64?
+    public var boosters: Int
+    /// Extensions and early ends the therapist asked for, by phase index.
+    public var holds: [Int: Int64]
+    public var advances: [Int: Int64]
+    public var volumeDB: Double
+    public var quiet: Quiet?
+    /// The playlist entry playing, when the phase plays a playlist.
+    public var track: TrackPosition?
+    /// A session frame and the wall time (Unix seconds) it was heard.
+    public var anchorFrame: Int64
+    public var anchorWall: Double
+
+    public enum Quiet: String, Codable, Sendable {
+        case paused
+        case silenced
+        /// A stop was fading the session out: it is not picked up again.
+        case stopping
+    }
+
+    public struct TrackPosition: Codable, Sendable, Equatable {
+        public var phase: Int
+        public var entry: Int
+        public init(phase: Int, entry: Int) {
+            self.phase = phase
+            self.entry = entry
+        }
+    }
+
+    public init(sessionID: String, planFile: String, planSHA256: String, client: String?, sampleRate: Int, pace: Double,
+                anchorFrame: Int64, anchorWall: Double) {
+        self.sessionID = sessionID
+        self.planFile = planFile
+        self.planSHA256 = planSHA256
+        self.client = client
+        self.sampleRate = sampleRate
+        self.pace = pace
+        t0 = nil
+        boosters = 0
+        holds = [:]
+        advances = [:]
+        volumeDB = 0
+        quiet = nil
+        track = nil
+        self.anchorFrame = anchorFrame
+        self.anchorWall = anchorWall
+    }
+
+    /// The longest outage after which a session is picked up again. Longer
+    /// means the machine was off, not a restart: the therapist starts anew.
+    public static let maximumGapSeconds = 30.0 * 60
+
+    /// What to do with this state at wall time `now`.
+    public enum Decision: Equatable, Sendable {
+        /// Go on from `frame`; the daemon was away `gapSeconds`.
+        case resume(frame: Int64, gapSeconds: Double)
+        /// Close the session in its log instead, for `reason`.
+        case abandon(reason: String)
+    }
+
+    /// Decides whether the session goes on, given the plan now on disk.
+    /// - Parameters:
+    ///   - plan: the plan file's content parsed, and `planSHA256` its hash now.
+    public func decide(now: Double, plan: Plan, planSHA256 currentHash: String) -> Decision {
+        guard version == Self.currentVersion else {
+            return .abandon(reason: "the saved state is version \(version); this daemon reads \(Self.currentVersion)")
+        }
+        guard quiet != .stopping else {
+            return .abandon(reason: "it was being stopped when the daemon went down")
+        }
+        guard currentHash == planSHA256 else {
+            return .abandon(reason: "the plan \(planFile) changed while the daemon was down")
+        }
+        let gap = now - anchorWall
+        guard gap >= 0 else {
+            return .abandon(reason: "the wall clock went back \(Int(-gap)) s while the daemon was down")
+        }
+        guard gap <= Self.maximumGapSeconds else {
+            return .abandon(reason: "the daemon was down \(Int(gap / 60)) min, longer than \(Int(Self.maximumGapSeconds / 60)) min")
+        }
+        let frame = anchorFrame + Int64((gap * Double(sampleRate) * pace).rounded())
+        let timeline = self.timeline(plan)
+        if let end = timeline.end, frame >= end {
+            return .abandon(reason: "the plan's time ran out while the daemon was down")
+        }
+        return .resume(frame: frame, gapSeconds: gap)
+    }
+
+    /// The session's timeline under the course the therapist set.
+    public func timeline(_ plan: Plan) -> Timeline {
+        Timeline(plan: plan, sampleRate: sampleRate, t0: t0, holds: holds, advances: advances)
+    }
+
+    /// The controls that bring a fresh `SessionState` to this one.
+    public func restoredState(hasUntilDosePhase: Bool) -> SessionState {
+        var state = SessionState()
+        try? state.apply(.start(hasUntilDosePhase: hasUntilDosePhase))
+        if t0 != nil {
+            try? state.apply(.dose)
+            for _ in 0..<boosters { try? state.apply(.dose) }
+        }
+        switch quiet {
+        case .paused: try? state.apply(.pause)
+        case .silenced: try? state.apply(.silence)
+        case .stopping, nil: break
+        }
+        return state
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, client, pace, t0, boosters, holds, advances, quiet, track
+        case sessionID = "session_id", planFile = "plan_file", planSHA256 = "plan_sha256", sampleRate = "sample_rate"
+        case volumeDB = "volume_db", anchorFrame = "anchor_frame", anchorWall = "anchor_wall"
+    }
+}

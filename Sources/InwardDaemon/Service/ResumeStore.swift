@@ -1,0 +1,101 @@
+public import InwardCore
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `STATE/state.json`: the session under way, saved so a restarted daemon
+/// picks it up again. Replaced atomically (a new file, fdatasync, rename, the
+/// folder fsynced), so a crash leaves the old state or the new one, never a
+/// mix; removed when the session ends. Mode 0640 like the logs: it names the
+/// client's code.
+public final class ResumeStore: Sendable {
+    public let path: String
+    private let directory: String
+    private let writing = Mutex(())
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(stateDirectory: String) {
+        directory = stateDirectory
+        path = stateDirectory + "/state.json"
+    }
+
+    /// The saved state, nil when there is none.
+    public func load() throws(Failure) -> ResumeState? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if access(path, F_OK) == 0 { throw Failure(description: "\(path): cannot read it; check its permissions") }
+            return nil
+        }
+        do {
+            return try JSONDecoder().decode(ResumeState.self, from: data)
+        } catch {
+            throw Failure(description: "\(path): not a saved session (\(error)); it is set aside as state.json.bad")
+        }
+    }
+
+    /// Moves an unreadable state file aside, so it is kept for a look but not read again.
+    public func setAside() {
+        _ = rename(path, path + ".bad")
+    }
+
+    /// Replaces the saved state with `state`.
+    public func save(_ state: ResumeState) throws(Failure) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try encoder.encode(state)) + [10]
+        } catch {
+            throw Failure(description: "cannot encode the session state: \(error)")
+        }
+        try writing.withLock { _ throws(Failure) in
+            let temporary = path + ".new"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            guard fd >= 0 else { throw failure("open", temporary) }
+            var written = 0
+            while written < bytes.count {
+                let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    let error = failure("write", temporary)
+                    close(fd)
+                    unlink(temporary)
+                    throw error
+                }
+                written += n
+            }
+            _ = fchmod(fd, 0o640)
+            if fdatasync(fd) != 0 {
+                let error = failure("fdatasync", temporary)
+                close(fd)
+                unlink(temporary)
+                throw error
+            }
+            close(fd)
+            guard rename(temporary, path) == 0 else { throw failure("rename", path) }
+            syncDirectory()
+        }
+    }
+
+    /// Forgets the saved state (the session ended).
+    public func remove() {
+        writing.withLock { _ in
+            if unlink(path) == 0 { syncDirectory() }
+        }
+    }
+
+    private func syncDirectory() {
+        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { return }
+        _ = fsync(dfd)
+        close(dfd)
+    }
+
+    private func failure(_ operation: String, _ file: String) -> Failure {
+        Failure(description: "\(file): \(operation) failed: \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import InwardAudio
+import InwardCore
+import InwardLog
+import InwardProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Picking a session up again after the daemon was killed or crashed: the
+/// service saves the session's course after every control that changes it
+/// (before the reply) and at every track change; a daemon that starts and
+/// finds that state goes on where the wall clock says the session is, with
+/// the music coming back in over a few seconds, and says so in the log.
+extension SessionService {
+    /// Seconds over which a resumed session's music comes back in.
+    static let resumeFade = 5.0
+
+    /// Brings `STATE/state.json` up to date with the session under way.
+    func saveResumeState() {
+        guard let store = resumeStore, let active = inner.withLock({ $0.active }) else { return }
+        let (phase, boosters, track) = inner.withLock { ($0.state.phase, $0.state.boosters, active.track) }
+        let course = active.runtime.course()
+        let snapshot = active.runtime.snapshot()
+        var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
+                                client: active.client, sampleRate: active.runtime.sampleRate,
+                                pace: configuration.pace ?? 1, anchorFrame: snapshot.heard, anchorWall: Self.unixNow())
+        state.t0 = course.t0
+        state.boosters = boosters
+        state.holds = course.holds
+        state.advances = course.advances
+        state.volumeDB = snapshot.volumeDB
+        switch phase {
+        case .paused: state.quiet = .paused
+        case .silenced: state.quiet = .silenced
+        case .stopping: state.quiet = .stopping
+        default: state.quiet = nil
+        }
+        state.track = track.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry) }
+        do {
+            try store.save(state)
+        } catch {
+            logger.error("cannot save the session state; a restart would not pick the session up again",
+                         metadata: ["session.id": "\(active.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Goes on with the session saved in the state folder, if there is one;
+    /// a session that cannot go on is closed in its log, saying why. Call
+    /// once, before the control socket is served.
+    public func resumeSavedSession(now: Double = SessionService.unixNow()) {
+        guard let store = resumeStore else { return }
+        let saved: ResumeState
+        do {
+            guard let state = try store.load() else { return }
+            saved = state
+        } catch {
+            logger.error("the saved session state cannot be read; no session is picked up again",
+                         metadata: ["error": "\(error)"])
+            store.setAside()
+            return
+        }
+        let id = saved.sessionID
+        let lastSeq = lastSequenceNumber(session: id)
+        inner.withLock { $0.seq = lastSeq }
+
+        let loaded: LoadedPlan
+        do {
+            loaded = try PlanLoader.load(saved.planFile)
+        } catch {
+            let first = error.diagnostics.first { $0.severity == .error } ?? error.diagnostics.first
+            abandon(saved, reason: "its plan \(saved.planFile) cannot be loaded: \(first?.message ?? "invalid plan")")
+            return
+        }
+        let decision = saved.decide(now: now, plan: loaded.plan, planSHA256: SHA256.hex(Array(loaded.text.utf8)))
+        guard case .resume(let frame, let gap) = decision else {
+            if case .abandon(let reason) = decision { abandon(saved, reason: reason) }
+            return
+        }
+        let audio: any AudioSink
+        do {
+            audio = try AlsaSink(device: configuration.device, sampleRate: saved.sampleRate,
+                                 format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
+                                 periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
+        } catch {
+            abandon(saved, reason: "the device \(configuration.device) cannot be opened: \(error)")
+            return
+        }
+        let timeline = saved.timeline(loaded.plan)
+        let playing = timeline.phase(at: frame)
+        let entry = saved.track.flatMap { $0.phase == playing ? $0.entry : nil }
+        let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,
+                                         fade: Self.resumeFade)
+        let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
+        let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio)
+        inner.withLock { inner in
+            inner.state = saved.restoredState(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil)
+            inner.active = active
+        }
+        // The level controls as they were; the music itself comes back over the resume fade.
+        if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
+        switch saved.quiet {
+        case .paused: runtime.send(.pause(seconds: 0))
+        case .silenced: runtime.send(.silence(seconds: 0))
+        case .stopping, nil: break
+        }
+        let rate = Double(saved.sampleRate)
+        var fields: JSONObject = ["session_id": .string(id)]
+        fields["gap_seconds"] = .number((gap * 1000).rounded() / 1000)
+        fields["frame"] = .integer(frame)
+        fields["fade_seconds"] = .number(Self.resumeFade)
+        fields["entry"] = entry.map { JSONValue.integer(Int64($0)) } ?? .null
+        fields["paused"] = .bool(saved.quiet == .paused)
+        fields["silenced"] = .bool(saved.quiet == .silenced)
+        do {
+            try emit("session.resume", fields, at: Double(frame) / rate, session: id)
+        } catch {
+            // Unrecorded, the session cannot go on: the log is the record.
+            logger.critical("cannot record the resumed session; it does not go on", metadata: ["session.id": "\(id)", "error": "\(error)"])
+            inner.withLock { inner in
+                _ = try? inner.state.apply(.ended)
+                inner.active = nil
+            }
+            audio.close()
+            return
+        }
+        runtime.start()
+        saveResumeState()
+        SystemdNotify.status("session \(id): resumed after \(Int(gap.rounded())) s")
+        logger.notice("session resumed", metadata: ["session.id": "\(id)", "gap_seconds": "\(gap)",
+                                                    "session_seconds": "\(Double(frame) / rate)"])
+    }
+
+    /// Closes a saved session that will not go on, in its log, and forgets it.
+    private func abandon(_ saved: ResumeState, reason: String) {
+        logger.warning("the saved session is not picked up again: \(reason)", metadata: ["session.id": "\(saved.sessionID)"])
+        _ = try? emit("session.end", ["session_id": .string(saved.sessionID), "reason": .string("not resumed: \(reason)")],
+                      at: Double(saved.anchorFrame) / Double(saved.sampleRate), session: saved.sessionID)
+        resumeStore?.remove()
+    }
+
+    /// The last sequence number in session `id`'s log, 0 when it has none.
+    private func lastSequenceNumber(session id: String) -> Int64 {
+        guard let log = (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id),
+              let contents = try? LogReader.read(contentsOf: log) else { return 0 }
+        return contents.events.last?.line.seq ?? 0
+    }
+
+    /// Wall time, Unix seconds.
+    public static func unixNow() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}

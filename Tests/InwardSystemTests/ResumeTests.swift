@@ -1,0 +1,206 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A daemon killed mid-session (SIGKILL: a crash, the OOM killer, a
+/// watchdog restart) and started again on the same state folder picks the
+/// session up where the wall clock says it is: same session and log, the
+/// therapist's course (T0, hold, volume) kept, the track that was playing
+/// played again, and the music back over a fade, never at full level at once.
+@Suite("inwardd resumes a session after a crash", .serialized)
+struct ResumeTests {
+    static let rate = 48_000
+    static let pace = 20.0
+    static let method = "io.inward.Session."
+    /// The onset playlist: five 40 s tracks, each its own pitch.
+    static let pitches = [330.0, 440.0, 550.0, 660.0, 770.0]
+
+    static let plan = """
+        name = "resumed"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -12
+        fade_in = "1s"
+        fade_out = "1s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
+        [[phase]]
+        name = "onset"
+        duration = "300s"
+        level_db = -10
+        fade_in = "1s"
+        fade_out = "2s"
+        crossfade = "1s"
+        max_extend = "60s"
+        source = { kind = "playlist", path = "onset.m3u8" }
+        [[phase]]
+        name = "closing"
+        duration = "120s"
+        level_db = -12
+        fade_in = "2s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
+        """
+
+    static func prepare(_ dir: URL) throws {
+        var m3u = "#EXTM3U\n"
+        for (i, hz) in pitches.enumerated() {
+            let name = "t\(i + 1).wav"
+            try TestAudio.sine(to: dir.appendingPathComponent(name).path, format: .wav16, frequency: hz,
+                               amplitude: 0.5, sampleRate: rate, seconds: 40)
+            m3u += name + "\n"
+        }
+        try m3u.write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+    }
+
+    func inward(_ arguments: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func logEvents(_ path: String) throws -> [JSONObject] {
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        return try data.split(separator: 10).map { try #require(try JSONValue.parse(Array($0)).objectValue) }
+    }
+
+    func mode(_ path: String) -> mode_t {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0
+    }
+
+    @Test("SIGKILL mid-track, then a new daemon: same session, course kept, the same track again, faded in, one chain")
+    func resumeAfterKill() throws {
+        let first = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, prepare: Self.prepare)
+        let a = try first.client()
+        let started = try a.call(Self.method + "Start", ["plan": "resumed", "client": "C-0107"])
+        #expect(started.error == nil, "Start: \(started.object)")
+        let id = try #require(started.object["session_id"]?.stringValue)
+        try a.waitForClock(2)
+        #expect(try a.call(Self.method + "Dose", ["amount": "50 mg"]).error == nil)
+        try a.waitForClock(3, sinceDose: true)
+        #expect(try a.call(Self.method + "Hold", ["seconds": 10]).error == nil)
+        #expect(try a.call(Self.method + "SetVolume", ["db": -4]).error == nil)
+        // Into the third track (550 Hz), a few seconds in.
+        var before: JSONObject = [:]
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            before = try a.sessionStatus()
+            if let track = before["track"]?.objectValue, track["index"]?.int64Value == 2,
+               (track["position_seconds"]?.doubleValue ?? 0) >= 4 { break }
+            usleep(10_000)
+        }
+        let t0Before = try #require(before["t0_seconds"]?.doubleValue)
+        #expect(before["track"]?["index"]?.int64Value == 2, "never reached the third track: \(before)")
+        let killedAt = Date()
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        // What the dead daemon left: the state, tight, naming the course.
+        let statePath = first.state.appendingPathComponent("state.json").path
+        #expect(mode(statePath) == 0o640)
+        let saved = try #require(try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: statePath)))).objectValue)
+        #expect(saved["session_id"]?.stringValue == id)
+        #expect(saved["t0"]?.isNull == false)
+        #expect(saved["holds"]?["1"]?.int64Value == Int64(10 * Self.rate), "holds: \(String(describing: saved["holds"]))")
+        #expect(saved["volume_db"]?.doubleValue == -4)
+        #expect(saved["track"]?["entry"]?.int64Value == 2)
+
+        usleep(500_000)
+        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state,
+                                       prepare: Self.prepare)
+        let b = try second.client()
+        let after = try b.sessionStatus()
+        let wall = Date().timeIntervalSince(killedAt)
+        #expect(after["session_id"]?.stringValue == id)
+        #expect(after["state"]?.stringValue == "playing")
+        #expect(after["phase"]?["name"]?.stringValue == "onset")
+        #expect(after["volume_db"]?.doubleValue == -4)
+        #expect(after["held_seconds"]?.doubleValue == 10)
+        // The T+ clock went on with the wall clock while the daemon was down.
+        let t0After = try #require(after["t0_seconds"]?.doubleValue)
+        let expected = t0Before + wall * Self.pace
+        #expect(abs(t0After - expected) < 4, "T+ \(t0After) s after the restart; the wall clock says \(expected) s")
+
+        // Music back: play on for 10 s of session time, then stop and look.
+        let resumedAt = try #require(after["session_seconds"]?.doubleValue)
+        try b.waitForClock(resumedAt + 10)
+        #expect(try b.call(Self.method + "Stop").error == nil)
+        let (status, log) = second.terminate()
+        #expect(status == 0, "\(log)")
+        #expect(!FileManager.default.fileExists(atPath: statePath), "state.json outlived the session")
+
+        let audio = try WavReader.read(second.capture)
+        let x = audio.channels[0]
+        try #require(x.count > 8 * Self.rate, "capture holds \(x.count) frames")
+        #expect(AudioAnalysis.rmsDB(x[0..<2400]) < -40, "the music came back at once: \(AudioAnalysis.rmsDB(x[0..<2400])) dB")
+        let fadeMid = AudioAnalysis.rmsDB(x, around: Int(2.5 * Double(Self.rate)))
+        let full = AudioAnalysis.rmsDB(x, around: 7 * Self.rate)
+        // 0.5 amplitude (-9 dB RMS), the phase at -10 dB, the volume at -4 dB.
+        #expect(abs(full - -23) < 1.5, "level after the resume fade: \(full) dB")
+        #expect(fadeMid < full - 1.5 && fadeMid > full - 8, "halfway through the fade: \(fadeMid) dB against \(full) dB")
+        #expect(AudioAnalysis.maxStep(Array(x[0..<(9 * Self.rate)])) < 0.05, "a step in the resumed audio")
+        let pitch = AudioAnalysis.zeroCrossingFrequency(Array(x[(6 * Self.rate)..<(8 * Self.rate)]), sampleRate: Self.rate)
+        #expect(pitch.map { abs($0 - 550) < 2 } == true, "the resumed track plays at \(pitch ?? 0) Hz, not the third track's 550 Hz")
+
+        print("resume after SIGKILL: down \(String(format: "%.2f", wall)) s wall; T+ \(t0Before) -> \(t0After) s "
+            + "(wall clock says \(expected)); first 50 ms \(AudioAnalysis.rmsDB(x[0..<2400])) dB, 2.5 s \(fadeMid) dB, 7 s \(full) dB, "
+            + "pitch \(pitch ?? 0) Hz")
+        // One log, one chain: the resume and the phase going on are in it.
+        let logPath = first.state.appendingPathComponent("sessions/\(id).jsonl").path
+        let events = try logEvents(logPath)
+        let seqs = events.compactMap { $0["seq"]?.int64Value }
+        #expect(seqs == Array(1...Int64(seqs.count)), "seq numbers are not 1...n: \(seqs)")
+        let resume = try #require(events.first { $0["kind"]?.stringValue == "session.resume" })
+        let gap = resume["fields"]?["gap_seconds"]?.doubleValue ?? -1
+        #expect(gap >= 0.5 && gap < wall + 1, "gap_seconds \(gap), the daemon was down about \(wall) s")
+        #expect(events.contains {
+            $0["kind"]?.stringValue == "phase.start" && $0["fields"]?["reason"]?.stringValue == "resumed"
+                && $0["phase"]?.stringValue == "onset"
+        })
+        #expect(events.last?["kind"]?.stringValue == "session.end")
+        let verify = try inward(["verify", logPath])
+        #expect(verify.status == 0, "verify: \(verify.out)")
+        let review = try inward(["review", logPath])
+        #expect(review.out.contains("The daemon restarted; the session went on after"), "\(review.out)")
+        #expect(review.out.contains("outage"), "\(review.out)")
+    }
+
+    @Test("a plan edited while the daemon was down: the session is not resumed, its log says why, the room is idle")
+    func changedPlanIsNotResumed() throws {
+        let first = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, prepare: Self.prepare)
+        let a = try first.client()
+        let started = try a.call(Self.method + "Start", ["plan": "resumed"])
+        let id = try #require(started.object["session_id"]?.stringValue)
+        try a.waitForClock(2)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        // The state names the plan file the session was started from: edit that one.
+        try (Self.plan + "\n# edited\n").write(to: first.plans.appendingPathComponent("resumed.toml"), atomically: true, encoding: .utf8)
+        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace,
+                                       state: first.state, prepare: Self.prepare)
+        let b = try second.client()
+        #expect(try b.sessionStatus()["state"]?.stringValue == "idle")
+        let events = try logEvents(first.state.appendingPathComponent("sessions/\(id).jsonl").path)
+        let end = try #require(events.last)
+        #expect(end["kind"]?.stringValue == "session.end")
+        let reason = end["fields"]?["reason"]?.stringValue ?? ""
+        #expect(reason.hasPrefix("not resumed:") && reason.contains("changed"), "reason: \(reason)")
+        #expect(!FileManager.default.fileExists(atPath: first.state.appendingPathComponent("state.json").path))
+        // A new session starts as usual.
+        #expect(try b.call(Self.method + "Start", ["plan": "resumed"]).error == nil)
+        second.terminate()
+    }
+}
