@@ -188,6 +188,43 @@ struct SystemdServiceTests {
         #expect(status.status == 0, "\(status)\n\(s.journal())")
     }
 
+    @Test("d2: kill -9 mid-session: systemd restarts the daemon and the session goes on, same id, one log")
+    func sessionResumesAfterKill() throws {
+        try ensureIdle()
+        let start = try s.inward(["start", "im", "--client", "C-SYSD-D2"])
+        try #require(start.status == 0, "\(start)\n\(s.journal())")
+        let id = try #require(sessionID(fromStart: start.stdout), "no session id in: \(start.stdout)")
+        #expect(try s.inward(["dose"]).status == 0)
+        #expect(try s.inward(["volume", "-3"]).status == 0)
+        usleep(300_000)
+        let old = try s.mainPID()
+        #expect(try s.exec(["kill", "-9", "\(old)"]).status == 0)
+
+        var status: [String: Any] = [:]
+        let resumed = try s.wait(20) {
+            let pid = Int(try s.show(Sandbox.service, ["MainPID"])["MainPID"] ?? "") ?? 0
+            guard pid != 0, pid != old else { return false }
+            let out = try s.inward(["--json", "status"]).stdout
+            let reply = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? [:]
+            status = reply["status"] as? [String: Any] ?? reply
+            return status["session_id"] as? String == id
+        }
+        #expect(resumed, "the session did not go on after the restart: \(status)\n\(s.journal())")
+        #expect(status["state"] as? String == "playing", "\(status)")
+        #expect((status["volume_db"] as? Double) == -3, "\(status)")
+        #expect(status["t0_seconds"] is Double, "\(status)")
+        #expect(try s.show(Sandbox.service, ["StatusText"])["StatusText"]?.contains("resumed") == true)
+
+        #expect(try s.inward(["stop"]).status == 0)
+        let log = "/var/lib/inward/\(Sandbox.room)/sessions/\(id).jsonl"
+        let ended = try s.wait(15) { try s.exec(["tail", "-n", "1", log]).stdout.contains("\"session.end\"") }
+        #expect(ended, "\(s.journal())")
+        let text = try s.exec(["cat", log]).stdout
+        #expect(text.contains("\"session.resume\""), "no session.resume in the log")
+        #expect(try s.exec(["/usr/bin/inward", "verify", log]).status == 0)
+        #expect(try s.exec(["test", "-e", "/var/lib/inward/\(Sandbox.room)/state.json"]).status != 0, "state.json outlived the session")
+    }
+
     @Test("e: a stopped (hung) daemon: systemd's watchdog kills and restarts it")
     func watchdog() throws {
         try ensureRunning()
