@@ -32,7 +32,8 @@ public struct DaemonConfig: Sendable, Equatable {
         let runtime = environment["XDG_RUNTIME_DIR"] ?? "/run/user/\(getuid())"
         let state = environment["XDG_STATE_HOME"] ?? "\(home)/.local/state"
         var plans: [String] = []
-        for dir in ["/etc/inward/plans", "/usr/share/inward/plans"] where FileManager.default.fileExists(atPath: dir) {
+        for dir in ["/etc/inward/plans", installedPlans, "/usr/share/inward/plans"].compactMap({ $0 })
+        where FileManager.default.fileExists(atPath: dir) && !plans.contains(dir) {
             plans.append(dir)
         }
         var config: DaemonConfig
@@ -49,6 +50,15 @@ public struct DaemonConfig: Sendable, Equatable {
             config.stateDirectory = String(systemd)
         }
         return config
+    }
+
+    /// The shipped plans beside this executable: `PREFIX/share/inward/plans`
+    /// for `PREFIX/bin/inwardd`, whatever the install prefix.
+    static var installedPlans: String? {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        guard exe.path != "/proc/self/exe" else { return nil }
+        return exe.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/inward/plans").standardizedFileURL.path
     }
 
     /// The config files read for `room`, in order, later ones overriding:
