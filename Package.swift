@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
 
         // Pure model and logic: no I/O, no clock.
         .target(
@@ -38,7 +39,7 @@ let package = Package(
         .target(
             name: "InwardAudio",
             dependencies: [
-                "InwardCore", "CAlsa", "CSndfile", "CSoxr",
+                "InwardCore", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]

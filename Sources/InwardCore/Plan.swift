@@ -10,13 +10,17 @@ public struct Plan: Sendable, Equatable {
     public var route: Route
     /// The loudest any phase, the master volume or the output may be, in dBFS (<= 0).
     public var levelCapDB: Double
+    /// The integrated loudness (EBU R128, LUFS) every playlist track is
+    /// brought to before the phase level applies; nil plays tracks at their own level.
+    public var loudnessTarget: Double?
     public var phases: [Phase]
     /// The plan file as the user named it (for messages); playlist paths in
     /// `phases` are already resolved against its folder.
     public var file: String
 
     public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
-                phases: [Phase], file: String = "<plan>") {
+                loudnessTarget: Double? = nil, phases: [Phase], file: String = "<plan>") {
+        self.loudnessTarget = loudnessTarget
         self.name = name
         self.description = description
         self.route = route

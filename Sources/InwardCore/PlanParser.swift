@@ -10,6 +10,8 @@ import TOMLKit
 public enum PlanParser {
     /// The smallest level a phase may have, dB.
     public static let minimumLevelDB: Double = -60
+    /// Loudness targets a plan may ask for (LUFS).
+    public static let loudnessTargets: ClosedRange<Double> = -40 ... -10
 
     /// Parses and validates `text`.
     ///
@@ -45,7 +47,7 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "defaults", "phase"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "defaults", "phase"]
     static let phase = ["name", "duration", "level_db", "fade_in", "fade_out", "crossfade", "max_extend", "source"]
     static let defaults = ["level_db", "fade_in", "fade_out", "crossfade", "max_extend"]
     static let source = ["kind", "intensity", "brightness", "key", "scale", "seed", "path"]
@@ -126,6 +128,16 @@ private struct PlanReader {
             }
         }
 
+        var loudnessTarget: Double?
+        if let value = number(root, "loudness_target", path: "loudness_target") {
+            if PlanParser.loudnessTargets.contains(value) {
+                loudnessTarget = value
+            } else {
+                error("loudness_target", "\(Self.show(value)) LUFS is outside \(Self.show(PlanParser.loudnessTargets.lowerBound)) to "
+                    + "\(Self.show(PlanParser.loudnessTargets.upperBound)) LUFS; -18 (ReplayGain's reference) suits most music")
+            }
+        }
+
         var defaults = Settings()
         if let value = root["defaults"] {
             if let table = value.table {
@@ -167,7 +179,7 @@ private struct PlanReader {
             }
             phases.append(phase)
         }
-        return Plan(name: name, description: description, route: route, levelCapDB: cap, phases: phases, file: file)
+        return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, phases: phases, file: file)
     }
 
     // MARK: Phases

@@ -112,6 +112,18 @@ private func plan(top: String = "", phase: String = "", source: String = "kind =
         #expect(p.phases[0].levelDB == -20)
     }
 
+    @Test func loudnessTargetIsOptionalAndBounded() throws {
+        #expect(try parse(plan()).plan.loudnessTarget == nil)
+        #expect(try parse(plan(top: "loudness_target = -18")).plan.loudnessTarget == -18)
+        #expect(try parse(plan(top: "loudness_target = -23.5")).plan.loudnessTarget == -23.5)
+        let problems = errors(plan(top: "loudness_target = -5"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.key == "loudness_target")
+        #expect(problems.first?.line == 3, "\(problems)")
+        #expect(problems.first?.message.contains("-40 to -10 LUFS") == true, "\(problems)")
+        #expect(errors(plan(top: "loudness_target = \"loud\"")).first?.key == "loudness_target")
+    }
+
     @Test func levelsAtTheLimitsAreAccepted() throws {
         #expect(try parse(plan(top: "level_cap_db = -6", phase: "level_db = -6")).plan.phases[0].levelDB == -6)
         #expect(try parse(plan(phase: "level_db = -60.0")).plan.phases[0].levelDB == -60)

@@ -35,6 +35,10 @@ public struct EngineEvent: Sendable, Equatable {
     /// For `trackStarted`: output frames into the track where it starts (a
     /// resumed session goes on mid-track); 0 from its beginning.
     public var offset: Int64 = 0
+    /// For `trackStarted` under a plan's `loudness_target`: the gain given to
+    /// the track, dB, and its measured loudness, LUFS (nil when unmeasured).
+    public var gainDB: Double?
+    public var loudness: Double?
 
     public init(_ kind: Kind, frame: Int64, phase: Int, entry: Int? = nil, path: String? = nil,
                 title: String? = nil, artist: String? = nil, reason: String? = nil) {

@@ -12,11 +12,21 @@ public final class PhaseSources {
     /// Playable entries of each playlist phase, by phase index.
     public let playlists: [Int: [PlaylistEntry]]
 
-    public init(plan: Plan, sampleRate: Int, playlists: [Int: [PlaylistEntry]], quality: Resampler.Quality = .medium) {
+    /// Track measurements for a plan with a `loudness_target`; nil plays tracks at their own level.
+    public let loudness: TrackLoudness?
+
+    public init(plan: Plan, sampleRate: Int, playlists: [Int: [PlaylistEntry]], quality: Resampler.Quality = .medium,
+                loudness: TrackLoudness? = nil) {
+        self.loudness = loudness
         self.plan = plan
         self.sampleRate = sampleRate
         self.playlists = playlists
         self.quality = quality
+    }
+
+    /// Every playlist track of the plan, in phase order (for measuring ahead).
+    public var playlistPaths: [String] {
+        plan.phases.indices.flatMap { playlists[$0]?.map(\.path) ?? [] }
     }
 
     /// The source for phase `index`, whose first frame plays at session frame `origin`.
@@ -35,7 +45,8 @@ public final class PhaseSources {
             return PlaylistSource(entries: playlists[index] ?? [], phase: index, origin: origin,
                                   crossfade: phase.crossfade, sampleRate: sampleRate, events: events,
                                   quality: quality, firstEntry: firstEntry,
-                                  firstEntryOffset: firstEntryOffset)
+                                  firstEntryOffset: firstEntryOffset,
+                                  normalization: plan.loudnessTarget.flatMap { target in loudness.map { ($0, target) } })
         }
     }
 }

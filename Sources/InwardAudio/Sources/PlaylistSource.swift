@@ -41,6 +41,11 @@ public final class PlaylistSource: FrameSource {
     /// Opened and decoded ahead, waiting for its crossfade.
     private var next: Player?
     private var nextEntry = 0
+    /// Loudness normalisation: where measurements are, and the target (LUFS).
+    private let normalization: (loudness: TrackLoudness, target: Double)?
+    /// The gain the last track got: an unmeasured one gets it too, which is
+    /// closer than 0 dB to what a measured one would get.
+    private var lastGainDB = 0.0
     /// Frames into the first entry opened (a resumed session's), then 0.
     private var pendingOffset: Int64 = 0
     private var lastFailure: String?
@@ -55,14 +60,17 @@ public final class PlaylistSource: FrameSource {
     ///   - crossfade: seconds of equal-power crossfade between tracks.
     ///   - lookahead: frames decoded ahead of playback per track; a track that
     ///     ends early is faded out over at least about this long.
+    ///   - normalization: measurements and a target (LUFS): each track is
+    ///     brought to it (`LoudnessGain`) before the phase level applies.
     ///   - firstEntry, firstEntryOffset: the entry to begin with and the
     ///     output frames into it (a resumed session goes on with the track it
     ///     was playing, where the wall clock says it is).
     public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
                 events: EngineEvents, fallback: SoundscapeParameters = .fallback,
                 quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0,
-                firstEntryOffset: Int64 = 0) {
+                firstEntryOffset: Int64 = 0, normalization: (loudness: TrackLoudness, target: Double)? = nil) {
         self.entries = entries
+        self.normalization = normalization
         nextEntry = min(max(0, firstEntry), entries.count)
         pendingOffset = max(0, firstEntryOffset)
         self.phase = phase
@@ -115,6 +123,14 @@ public final class PlaylistSource: FrameSource {
                     continue   // a resumed session's track would have ended by now: go on with the next
                 }
                 let deck = TrackDeck(stream: stream, entry: index, capacity: lookahead)
+                if let n = normalization {
+                    let measured = n.loudness.measurement(for: entry.path)
+                    let db = measured.map { $0.gainDB(target: n.target) } ?? lastGainDB
+                    deck.gain = Float(Decibels.gain(db))
+                    deck.gainDB = db
+                    deck.loudness = measured?.lufs
+                    lastGainDB = db
+                }
                 deck.fill()
                 if deck.exhausted && deck.buffered == 0 {
                     let reason = stream.error?.description ?? "'\(entry.path)' holds no audio"
@@ -163,6 +179,8 @@ public final class PlaylistSource: FrameSource {
             var event = EngineEvent(.trackStarted, frame: now, phase: phase, entry: deck.entry,
                                     path: deck.stream.path, title: deck.stream.title, artist: deck.stream.artist)
             event.offset = deck.stream.startedAt
+            event.gainDB = deck.gainDB
+            event.loudness = deck.loudness
             events.post(event)
         case .soundscape:
             let reason = entries.isEmpty ? "the playlist has no playable entries"

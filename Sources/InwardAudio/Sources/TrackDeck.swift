@@ -19,6 +19,12 @@ final class TrackDeck {
     private(set) var exhausted = false
     /// Frames handed to the mixer so far.
     private(set) var consumed: Int64 = 0
+    /// Loudness normalisation: the gain applied as frames are decoded (set
+    /// before the first `fill`), the dB it came from and the track's
+    /// measured loudness (nil when unmeasured).
+    var gain: Float = 1
+    var gainDB: Double?
+    var loudness: Double?
 
     init(stream: TrackStream, entry: Int, capacity: Int) {
         self.stream = stream
@@ -52,6 +58,10 @@ final class TrackDeck {
             let slot = writeIndex % capacity
             let want = min(capacity - buffered, capacity - slot)
             let got = stream.read(into: ring + 2 * slot, frames: want)
+            if gain != 1 {
+                let p = ring + 2 * slot
+                for i in 0..<(2 * got) { p[i] *= gain }
+            }
             writeIndex += got
             if got < want { exhausted = true }
         }

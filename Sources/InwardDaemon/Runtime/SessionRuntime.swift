@@ -73,7 +73,7 @@ public final class SessionRuntime: @unchecked Sendable {
     ///     and where and how it goes on; the session clock starts at the
     ///     resume frame.
     public init(plan: Plan, playlists: [Int: [PlaylistEntry]], sink: any AudioSink, options: Options = Options(),
-                t0: Int64? = nil, resume: SessionMixer.Resume? = nil,
+                t0: Int64? = nil, resume: SessionMixer.Resume? = nil, loudness: TrackLoudness? = nil,
                 onEvents: @escaping @Sendable ([EngineEvent]) -> Void,
                 onEnd: @escaping @Sendable (End) -> Void) {
         self.plan = plan
@@ -82,7 +82,7 @@ public final class SessionRuntime: @unchecked Sendable {
         self.onEvents = onEvents
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
-        let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists)
+        let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, loudness: loudness)
         let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0, resume: resume)
         let stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
         self.mixer = mixer

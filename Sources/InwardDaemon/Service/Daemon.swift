@@ -64,7 +64,8 @@ public final class Daemon {
         logger.info("session logs", metadata: ["folder": "\(sessionsDirectory)", "journal": "\(journal.isAvailable)"])
         let service = SessionService(configuration: configuration,
                                      events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger,
-                                     resumeStore: ResumeStore(stateDirectory: settings.stateDirectory))
+                                     resumeStore: ResumeStore(stateDirectory: settings.stateDirectory),
+                                     loudnessCache: settings.stateDirectory + "/loudness.json")
         // A session the last daemon left playing (killed, crashed) goes on before anyone is served.
         service.resumeSavedSession()
         let server = ControlServer(listenFD: listenFD, handler: service, logger: logger)

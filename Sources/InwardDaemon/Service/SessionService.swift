@@ -101,7 +101,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// Where the session under way is saved for a restart; nil keeps no state.
     let resumeStore: ResumeStore?
 
-    public init(configuration: Configuration, events: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil) {
+    /// Track loudness, measured once and kept, for plans with a `loudness_target`.
+    let loudness: TrackLoudness
+
+    public init(configuration: Configuration, events: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil,
+                loudnessCache: String? = nil) {
+        loudness = TrackLoudness(sampleRate: configuration.sampleRate, cacheFile: loudnessCache)
         self.configuration = configuration
         self.sink = events
         self.logger = logger
@@ -253,8 +258,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.periodFrames = configuration.periodFrames
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.pace
+        if loaded.plan.loudnessTarget != nil {
+            // The track heard first must be measured before it starts; the rest, in
+            // playing order, in the background long before they are needed.
+            let first = resume.flatMap { r in
+                Timeline(plan: loaded.plan, sampleRate: audio.sampleRate, t0: t0, holds: r.holds, advances: r.advances)
+                    .phase(at: r.frame).map { ($0, r.entry ?? 0) }
+            } ?? (0, 0)
+            if let path = loaded.playlists[first.0]?.dropFirst(first.1).first?.path { loudness.measure(path) }
+            loudness.measureInBackground(loaded.playlists.keys.sorted().flatMap { loaded.playlists[$0]?.map(\.path) ?? [] })
+        }
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
-                              t0: t0, resume: resume,
+                              t0: t0, resume: resume, loudness: loudness,
                               onEvents: { [weak self] events in
                                   // Recorded off the mix thread: a slow disk must not starve the audio.
                                   guard let service = self else { return }
@@ -476,6 +491,10 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             if let artist = e.artist { fields["artist"] = .string(artist) }
             if let reason = e.reason { fields["reason"] = .string(reason) }
             if e.offset > 0 { fields["offset_seconds"] = .number(Double(e.offset) / rate) }
+            if let db = e.gainDB {
+                fields["gain_db"] = .number((db * 100).rounded() / 100)
+                fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
+            }
             if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
                     // The session frame of the track's own frame 0 (before e.frame when it began mid-track).

@@ -97,7 +97,21 @@ struct RenderCommand: ParsableCommand {
         let outRate = sink.sampleRate
         let t0 = Timeline.frames(doseSeconds, sampleRate: outRate)
         let events = EngineEvents()
-        let sources = PhaseSources(plan: loaded.plan, sampleRate: outRate, playlists: loaded.playlists, quality: quality)
+        // With a loudness target every track is measured first (a render reads them all anyway).
+        var loudness: TrackLoudness?
+        if loaded.plan.loudnessTarget != nil {
+            let measured = TrackLoudness(sampleRate: outRate)
+            let paths = loaded.playlists.keys.sorted().flatMap { loaded.playlists[$0]?.map(\.path) ?? [] }
+            var bar = ProgressBar(label: "measuring loudness", enabled: Terminal.stderrIsTTY && !global.json)
+            for (i, path) in paths.enumerated() {
+                measured.measure(path)
+                bar.update(done: Int64(i + 1), total: Int64(paths.count), detail: "\(i + 1) of \(paths.count) tracks")
+            }
+            bar.finish()
+            loudness = measured
+        }
+        let sources = PhaseSources(plan: loaded.plan, sampleRate: outRate, playlists: loaded.playlists, quality: quality,
+                                   loudness: loudness)
         let mixer = SessionMixer(plan: loaded.plan, sources: sources, events: events, t0: t0)
         let pipeline = RenderPipeline(mixer: mixer, stage: OutputStage(plan: loaded.plan, sampleRate: outRate))
 

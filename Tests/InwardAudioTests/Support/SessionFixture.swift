@@ -70,7 +70,13 @@ struct SessionFixture {
             sink = try AlsaSink(device: capture.device, sampleRate: rate, format: format)
         }
         let events = EngineEvents()
-        let sources = PhaseSources(plan: loaded.plan, sampleRate: rate, playlists: loaded.playlists)
+        var loudness: TrackLoudness?
+        if loaded.plan.loudnessTarget != nil {
+            let measured = TrackLoudness(sampleRate: rate)
+            for path in loaded.playlists.values.flatMap({ $0.map(\.path) }) { measured.measure(path) }
+            loudness = measured
+        }
+        let sources = PhaseSources(plan: loaded.plan, sampleRate: rate, playlists: loaded.playlists, loudness: loudness)
         let t0 = Timeline.frames(doseAt, sampleRate: rate)
         let mixer = SessionMixer(plan: loaded.plan, sources: sources, events: events, t0: t0)
         let pipeline = RenderPipeline(mixer: mixer, stage: OutputStage(plan: loaded.plan, sampleRate: rate))
