@@ -1,8 +1,7 @@
 import CEbur128
 public import InwardCore
 
-/// Measures a track as Inward plays it (decoded, mapped to stereo, resampled
-/// to the output rate) with libebur128: integrated loudness (EBU R128, LUFS)
+/// Measures a track as Inward plays it (decoded and mapped to stereo) with libebur128: integrated loudness (EBU R128, LUFS)
 /// and sample peak. Reads the whole file: run it off the audio path.
 public enum LoudnessMeter {
     public struct Measurement: Sendable, Equatable, Codable {
@@ -22,11 +21,16 @@ public enum LoudnessMeter {
         }
     }
 
+    /// - Parameter sampleRate: the rate the track will play at. Loudness does
+    ///   not depend on it, so the track is measured at its own rate (mapped to
+    ///   stereo as it plays, but not resampled, which would cost more than the
+    ///   measuring).
     public static func measure(path: String, sampleRate: Int, quality: Resampler.Quality = .medium) throws(AudioError) -> Measurement {
-        let stream = try TrackStream(path: path, outputRate: sampleRate, quality: quality)
-        guard let state = ebur128_init(UInt32(outputChannels), UInt(sampleRate),
+        let ownRate = try AudioFile(path: path).sampleRate
+        let stream = try TrackStream(path: path, outputRate: ownRate, quality: quality)
+        guard let state = ebur128_init(UInt32(outputChannels), UInt(ownRate),
                                        Int32(EBUR128_MODE_I.rawValue | EBUR128_MODE_SAMPLE_PEAK.rawValue)) else {
-            throw .unsupported(path: path, reason: "the loudness meter cannot measure \(sampleRate) Hz")
+            throw .unsupported(path: path, reason: "the loudness meter cannot measure \(ownRate) Hz")
         }
         var meter: UnsafeMutablePointer<ebur128_state>? = state
         defer { ebur128_destroy(&meter) }
