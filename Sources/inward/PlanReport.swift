@@ -30,7 +30,8 @@ enum PlanReport {
         let plan = loaded.plan
         var out = "\(plan.name)\n"
         if !plan.description.isEmpty { out += "  \(plan.description)\n" }
-        out += "  route \(plan.route.rawValue), level cap \(plan.levelCapDB) dB, \(plan.phases.count) phases\n\n"
+        let loudness = plan.loudnessTarget.map { ", tracks brought to \($0) LUFS" } ?? ""
+        out += "  route \(plan.route.rawValue), level cap \(plan.levelCapDB) dB\(loudness), \(plan.phases.count) phases\n\n"
         let nameWidth = max(5, plan.phases.map(\.name.count).max() ?? 5)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
         out += "  #  \(pad("phase", nameWidth))  \(pad("starts", 8)) \(pad("ends", 8)) \(pad("T+ start", 9))  \(pad("length", 10)) level  fades in/out  extend  source\n"
@@ -81,7 +82,7 @@ enum PlanReport {
             phases.append(o)
         }
         var o: [String: Any] = [
-            "valid": true, "name": plan.name, "route": plan.route.rawValue, "level_cap_db": plan.levelCapDB,
+            "valid": true, "name": plan.name, "route": plan.route.rawValue, "level_cap_db": plan.levelCapDB, "loudness_target": plan.loudnessTarget as Any,
             "phases": phases, "warnings": loaded.warnings.map(diagnosticJSON),
         ]
         if let t0 { o["dose_at"] = Double(t0) / Double(rate) }
