@@ -51,35 +51,10 @@ struct CLISessionTests {
         source = { kind = "playlist", path = "d.m3u8" }
         """
 
-    struct Run: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)" }
-    }
+    typealias Run = ProductRun
 
     /// Runs `inward ARGS` to the end.
-    static func inward(_ arguments: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // stderr is drained on its own thread so neither pipe can fill and block the child.
-        let errData = DaemonHarness.LogBuffer()
-        let errDone = DispatchSemaphore(value: 0)
-        Thread {
-            errData.append(err.fileHandleForReading.readDataToEndOfFile())
-            errDone.signal()
-        }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        errDone.wait()
-        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: errData.text)
-    }
+    static func inward(_ arguments: [String]) throws -> Run { try ProductRun.run("inward", arguments) }
 
     /// `inward --socket S ARGS`.
     func cli(_ daemon: DaemonHarness, _ arguments: String...) throws -> Run {

@@ -102,33 +102,20 @@ struct JournalMirrorTests {
         let logName = try #require(try FileManager.default.contentsOfDirectory(atPath: sessionsDir.path).first)
         let log = sessionsDir.appendingPathComponent(logName).path
         let journalDir = dir.appendingPathComponent("journal").path
-        let intact = try Self.inward(["verify", log, "--journal-dir", journalDir])
-        #expect(intact.status == 0, "\(intact.out)")
-        #expect(intact.out.contains("witnessed, the last one included"), "\(intact.out)")
+        let intact = try ProductRun.run("inward", ["verify", log, "--journal-dir", journalDir])
+        #expect(intact.status == 0, "\(intact.stdout)")
+        #expect(intact.stdout.contains("witnessed, the last one included"), "\(intact.stdout)")
 
         let data = try Data(contentsOf: URL(fileURLWithPath: log))
         let lines = data.split(separator: 10)
         let cut = dir.appendingPathComponent("cut.jsonl").path
         try Data(lines.dropLast(2).joined(separator: [10]) + [10]).write(to: URL(fileURLWithPath: cut))
-        let chainOnly = try Self.inward(["verify", cut])
-        #expect(chainOnly.status == 0, "the chain alone cannot see a cut at the end: \(chainOnly.out)")
-        let witnessed = try Self.inward(["verify", cut, "--journal-dir", journalDir])
-        #expect(witnessed.status == 1, "\(witnessed.out)")
-        #expect(witnessed.out.contains("seq \(lines.count) is missing from the log"), "\(witnessed.out)")
-        let json = try Self.inward(["--json", "verify", cut, "--journal-dir", journalDir])
-        #expect(json.out.contains("\"missing\""), "\(json.out)")
-    }
-
-    static func inward(_ arguments: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let chainOnly = try ProductRun.run("inward", ["verify", cut])
+        #expect(chainOnly.status == 0, "the chain alone cannot see a cut at the end: \(chainOnly.stdout)")
+        let witnessed = try ProductRun.run("inward", ["verify", cut, "--journal-dir", journalDir])
+        #expect(witnessed.status == 1, "\(witnessed.stdout)")
+        #expect(witnessed.stdout.contains("seq \(lines.count) is missing from the log"), "\(witnessed.stdout)")
+        let json = try ProductRun.run("inward", ["--json", "verify", cut, "--journal-dir", journalDir])
+        #expect(json.stdout.contains("\"missing\""), "\(json.stdout)")
     }
 }

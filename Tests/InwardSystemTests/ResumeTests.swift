@@ -57,19 +57,6 @@ struct ResumeTests {
         try m3u.write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
     }
 
-    func inward(_ arguments: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func logEvents(_ path: String) throws -> [JSONObject] {
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         return try data.split(separator: 10).map { try #require(try JSONValue.parse(Array($0)).objectValue) }
@@ -118,11 +105,12 @@ struct ResumeTests {
         #expect(saved["track"]?["entry"]?.int64Value == 1)
 
         usleep(500_000)
-        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state,
-                                       prepare: Self.prepare)
+        // The saved state names the first daemon's plan and tracks: the second needs no files of its own.
+        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state)
         let b = try second.client()
         let after = try b.sessionStatus()
         let wall = Date().timeIntervalSince(killedAt)
+        try #require(4 + wall * Self.pace < 80, "the restart took \(wall) s: at \(Self.pace)x the second track would be over")
         #expect(after["session_id"]?.stringValue == id)
         #expect(after["state"]?.stringValue == "playing")
         #expect(after["phase"]?["name"]?.stringValue == "onset")
@@ -186,11 +174,11 @@ struct ResumeTests {
                 && $0["phase"]?.stringValue == "onset"
         })
         #expect(events.last?["kind"]?.stringValue == "session.end")
-        let verify = try inward(["verify", logPath])
-        #expect(verify.status == 0, "verify: \(verify.out)")
-        let review = try inward(["review", logPath])
-        #expect(review.out.contains("The daemon restarted; the session went on after"), "\(review.out)")
-        #expect(review.out.contains("outage"), "\(review.out)")
+        let verify = try ProductRun.run("inward", ["verify", logPath])
+        #expect(verify.status == 0, "verify: \(verify)")
+        let review = try ProductRun.run("inward", ["review", logPath])
+        #expect(review.stdout.contains("The daemon restarted; the session went on after"), "\(review.stdout)")
+        #expect(review.stdout.contains("outage"), "\(review.stdout)")
     }
 
     @Test("a plan edited while the daemon was down: the session is not resumed, its log says why, the room is idle")
@@ -205,8 +193,7 @@ struct ResumeTests {
 
         // The state names the plan file the session was started from: edit that one.
         try (Self.plan + "\n# edited\n").write(to: first.plans.appendingPathComponent("resumed.toml"), atomically: true, encoding: .utf8)
-        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace,
-                                       state: first.state, prepare: Self.prepare)
+        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state)
         let b = try second.client()
         #expect(try b.sessionStatus()["state"]?.stringValue == "idle")
         let events = try logEvents(first.state.appendingPathComponent("sessions/\(id).jsonl").path)

@@ -71,40 +71,11 @@ struct ReviewEndToEndTests {
         return reply
     }
 
-    struct Run: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\n--- stdout ---\n\(stdout.prefix(3000))\n--- stderr ---\n\(stderr.prefix(2000))" }
-    }
+    typealias Run = ProductRun
 
-    /// Runs the built `inward` and waits for it.
+    /// Runs the built `inward` with its own HOME and no INWARD_STATE_DIR, and waits for it.
     func inward(_ arguments: [String], home: URL) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = home.path
-        env.removeValue(forKey: "INWARD_STATE_DIR")
-        p.environment = env
-        p.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Both pipes at once, so neither can fill up and block the child.
-        let errData = Mutex(Data())
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            let d = err.fileHandleForReading.readDataToEndOfFile()
-            errData.withLock { $0 = d }
-            done.signal()
-        }.start()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+        try ProductRun.run("inward", arguments, environment: ["HOME": home.path, "INWARD_STATE_DIR": nil])
     }
 
     /// The review's T+ clock, written independently of InwardReview's `Clock`:

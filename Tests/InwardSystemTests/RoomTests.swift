@@ -27,20 +27,8 @@ struct RoomTests {
         source = { kind = "soundscape", intensity = 0.4, seed = 4 }
         """
 
-    /// Runs `inward` with `arguments` and `environment` added to this process's.
-    func inward(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try Products.executable("inward"))
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func inward(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProductRun {
+        try ProductRun.run("inward", arguments, environment: environment)
     }
 
     @Test("inwardd --room and inward --room (or INWARD_ROOM) find each other with no paths given; logs go to $STATE_DIRECTORY")
@@ -74,26 +62,26 @@ struct RoomTests {
 
         // The CLI finds the room by name, by INWARD_ROOM, and alone.
         let byOption = try inward(["--room", room, "status"])
-        #expect(byOption.status == 0, "inward --room: \(byOption.err)")
-        #expect(byOption.out.contains("idle"), "status: \(byOption.out)")
+        #expect(byOption.status == 0, "inward --room: \(byOption.stderr)")
+        #expect(byOption.stdout.contains("idle"), "status: \(byOption.stdout)")
         let byEnv = try inward(["start", "room", "--client", "R-001"], environment: ["INWARD_ROOM": room])
-        #expect(byEnv.status == 0, "INWARD_ROOM start: \(byEnv.err)")
+        #expect(byEnv.status == 0, "INWARD_ROOM start: \(byEnv.stderr)")
 
         // The log is in $STATE_DIRECTORY, not in /var/lib/inward/ROOM.
         let sessions = (try? FileManager.default.contentsOfDirectory(atPath: state + "/sessions")) ?? []
         #expect(sessions.count == 1 && sessions[0].hasSuffix(".jsonl"), "logs in \(state)/sessions: \(sessions)")
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/inward/\(room)"))
         let listed = try inward(["sessions", "--state-dir", state])
-        #expect(listed.status == 0 && listed.out.contains("R-001"), "sessions: \(listed.out) \(listed.err)")
+        #expect(listed.status == 0 && listed.stdout.contains("R-001"), "sessions: \(listed.stdout) \(listed.stderr)")
 
         // A room nobody runs: the error names the room's socket and unit.
         let absent = try inward(["--room", room + "-absent", "status"])
         #expect(absent.status == 3)
-        #expect(absent.err.contains("/run/inward/\(room)-absent/control"), "\(absent.err)")
-        #expect(absent.err.contains("inwardd@\(room)-absent"), "\(absent.err)")
+        #expect(absent.stderr.contains("/run/inward/\(room)-absent/control"), "\(absent.stderr)")
+        #expect(absent.stderr.contains("inwardd@\(room)-absent"), "\(absent.stderr)")
 
         let stop = try inward(["--room", room, "stop"])
-        #expect(stop.status == 0, "stop: \(stop.err)")
+        #expect(stop.status == 0, "stop: \(stop.stderr)")
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

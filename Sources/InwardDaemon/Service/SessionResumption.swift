@@ -96,6 +96,10 @@ extension SessionService {
                                          entryOffset: offset, fade: Self.resumeFade)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio)
+        // Status names the track at once; its track.start event says the same a moment later.
+        if let playing, let entry, let file = loaded.playlists[playing]?.dropFirst(entry).first {
+            active.track = Track(phase: playing, entry: entry, path: file.path, title: nil, artist: nil, frame: frame - offset)
+        }
         inner.withLock { inner in
             inner.state = saved.restoredState(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil)
             inner.active = active
