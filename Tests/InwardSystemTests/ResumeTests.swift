@@ -193,7 +193,8 @@ struct ResumeTests {
 
         // The state names the plan file the session was started from: edit that one.
         try (Self.plan + "\n# edited\n").write(to: first.plans.appendingPathComponent("resumed.toml"), atomically: true, encoding: .utf8)
-        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state)
+        let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state,
+                                       prepare: Self.prepare)
         let b = try second.client()
         #expect(try b.sessionStatus()["state"]?.stringValue == "idle")
         let events = try logEvents(first.state.appendingPathComponent("sessions/\(id).jsonl").path)
