@@ -79,9 +79,7 @@ extension SessionService {
         }
         let audio: any AudioSink
         do {
-            audio = try AlsaSink(device: configuration.device, sampleRate: saved.sampleRate,
-                                 format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
-                                 periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
+            audio = try openDevice(sampleRate: saved.sampleRate)
         } catch {
             abandon(saved, reason: "the device \(configuration.device) cannot be opened: \(error)")
             return

@@ -211,9 +211,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         let audio: any AudioSink
         do {
-            audio = try AlsaSink(device: configuration.device, sampleRate: configuration.sampleRate,
-                                 format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
-                                 periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
+            audio = try openDevice(sampleRate: configuration.sampleRate)
         } catch {
             throw ServiceError(errors.deviceUnavailable(device: configuration.device, reason: "\(error)"))
         }
@@ -250,6 +248,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                           metadata: ["session.id": "\(id)"])
         }
         return VarlinkReply(["session_id": .string(id), "status": .object(status())])
+    }
+
+    /// The room's ALSA device, as configured.
+    func openDevice(sampleRate: Int) throws(AudioError) -> AlsaSink {
+        try AlsaSink(device: configuration.device, sampleRate: sampleRate,
+                     format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
+                     periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
     }
 
     func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
