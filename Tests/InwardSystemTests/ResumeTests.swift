@@ -179,6 +179,8 @@ struct ResumeTests {
         let review = try ProductRun.run("inward", ["review", logPath])
         #expect(review.stdout.contains("The daemon restarted; the session went on after"), "\(review.stdout)")
         #expect(review.stdout.contains("outage"), "\(review.stdout)")
+        let html = try ProductRun.run("inward", ["review", logPath, "--format", "html"])
+        #expect(html.status == 0 && html.stdout.contains("daemon down"), "the HTML review does not shade the outage")
     }
 
     @Test("a plan edited while the daemon was down: the session is not resumed, its log says why, the room is idle")
