@@ -525,7 +525,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                     fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
                 }
                 if e.kind == .phaseStarted {
-                    SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)")
+                    SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
+                        + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
                     // The plan's level and fades, so the review draws the level envelope in real dB.
                     let phase = plan.phases[e.phase]
                     fields["level_db"] = .number(phase.levelDB)
