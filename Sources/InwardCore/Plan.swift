@@ -13,14 +13,17 @@ public struct Plan: Sendable, Equatable {
     /// The integrated loudness (EBU R128, LUFS) every playlist track is
     /// brought to before the phase level applies; nil plays tracks at their own level.
     public var loudnessTarget: Double?
+    /// When vital-signs readings are due; nil when the plan does not say.
+    public var vitals: VitalsSchedule?
     public var phases: [Phase]
     /// The plan file as the user named it (for messages); playlist paths in
     /// `phases` are already resolved against its folder.
     public var file: String
 
     public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
-                loudnessTarget: Double? = nil, phases: [Phase], file: String = "<plan>") {
+                loudnessTarget: Double? = nil, vitals: VitalsSchedule? = nil, phases: [Phase], file: String = "<plan>") {
         self.loudnessTarget = loudnessTarget
+        self.vitals = vitals
         self.name = name
         self.description = description
         self.route = route

@@ -47,7 +47,8 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "defaults", "phase"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "defaults", "phase"]
+    static let vitals = ["before_dose", "at", "every"]
     static let phase = ["name", "duration", "level_db", "fade_in", "fade_out", "crossfade", "max_extend", "source"]
     static let defaults = ["level_db", "fade_in", "fade_out", "crossfade", "max_extend"]
     static let source = ["kind", "intensity", "brightness", "key", "scale", "seed", "path"]
@@ -138,6 +139,15 @@ private struct PlanReader {
             }
         }
 
+        var vitals: VitalsSchedule?
+        if let value = root["vitals"] {
+            if let table = value.table {
+                vitals = readVitals(table)
+            } else {
+                error("vitals", "vitals must be a table ([vitals]), got \(Self.describe(value))")
+            }
+        }
+
         var defaults = Settings()
         if let value = root["defaults"] {
             if let table = value.table {
@@ -179,7 +189,7 @@ private struct PlanReader {
             }
             phases.append(phase)
         }
-        return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, phases: phases, file: file)
+        return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals, phases: phases, file: file)
     }
 
     // MARK: Phases
@@ -233,6 +243,36 @@ private struct PlanReader {
                      fadeIn: fadeIn, fadeOut: fadeOut,
                      crossfade: own.crossfade ?? defaults.crossfade ?? 8,
                      maxExtend: maxExtend, line: locator.exactLine(of: path) ?? 0)
+    }
+
+    /// `[vitals]`: `before_dose = true`, `at = ["40m", ...]` (T+ times), `every = "15m"` (after the dose).
+    mutating func readVitals(_ table: TOMLTable) -> VitalsSchedule {
+        checkKeys(table, known: PlanKeys.vitals, path: "vitals")
+        var schedule = VitalsSchedule()
+        if let value = table["before_dose"] {
+            if let flag = value.bool { schedule.beforeDose = flag } else {
+                error("vitals.before_dose", "before_dose must be true or false, got \(Self.describe(value))")
+            }
+        }
+        if let value = table["at"] {
+            if let list = value.array {
+                var times: [Double] = []
+                for (i, item) in list.enumerated() {
+                    if let t = duration(item, path: "vitals.at[\(i)]", allowUntilDose: false) { times.append(t) }
+                }
+                schedule = VitalsSchedule(beforeDose: schedule.beforeDose, at: times, every: schedule.every)
+            } else {
+                error("vitals.at", "at must be a list of T+ times such as [\"40m\", \"1h30m\"], got \(Self.describe(value))")
+            }
+        }
+        if let value = table["every"], let t = duration(value, path: "vitals.every", allowUntilDose: false) {
+            if t < 60 {
+                error("vitals.every", "every \(Self.show(t)) s is too often for readings; use a minute or more, e.g. \"15m\"")
+            } else {
+                schedule.every = t
+            }
+        }
+        return schedule
     }
 
     mutating func readSettings(_ table: TOMLTable, path: String, cap: Double) -> Settings {

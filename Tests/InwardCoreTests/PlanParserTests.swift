@@ -112,6 +112,15 @@ private func plan(top: String = "", phase: String = "", source: String = "kind =
         #expect(p.phases[0].levelDB == -20)
     }
 
+    @Test func vitalsScheduleIsReadWithItsTimes() throws {
+        #expect(try parse(plan()).plan.vitals == nil)
+        let p = try parse(plan(top: "[vitals]\nbefore_dose = true\nat = [\"40m\", \"1h30m\"]\nevery = \"15m\"\n")).plan
+        #expect(p.vitals == VitalsSchedule(beforeDose: true, at: [2400, 5400], every: 900))
+        #expect(p.phases.count == 1)
+        let bad = errors(plan(top: "[vitals]\nevery = \"10s\"\nat = \"40m\"\nbefore = true\n"))
+        #expect(Set(bad.compactMap(\.key)) == ["vitals.every", "vitals.at", "vitals.before"], "\(bad)")
+    }
+
     @Test func loudnessTargetIsOptionalAndBounded() throws {
         #expect(try parse(plan()).plan.loudnessTarget == nil)
         #expect(try parse(plan(top: "loudness_target = -18")).plan.loudnessTarget == -18)

@@ -1,0 +1,67 @@
+/// When the plan's protocol wants a vital-signs reading (CLINICAL.md: before
+/// dosing, about 40 minutes after, before leaving; some clinics every 10-15
+/// minutes), and whether one is due now. Status shows it; the therapist
+/// records the reading with `mark vitals`.
+public struct VitalsSchedule: Sendable, Equatable {
+    /// A reading is due once the session starts, before the dose.
+    public var beforeDose: Bool
+    /// Readings due at these T+ times, seconds.
+    public var at: [Double]
+    /// After the dose, a reading every this many seconds.
+    public var every: Double?
+
+    public init(beforeDose: Bool = false, at: [Double] = [], every: Double? = nil) {
+        self.beforeDose = beforeDose
+        self.at = at.sorted()
+        self.every = every
+    }
+
+    /// A reading taken this long before a due time counts for it.
+    public static let early = 5.0 * 60
+
+    /// The reading owed first.
+    public struct Due: Sendable, Equatable {
+        /// When it is due, T+ seconds; nil for the one before the dose.
+        public var t0Seconds: Double?
+        /// Seconds until it is due; 0 or less when it is due now.
+        public var inSeconds: Double
+
+        public init(t0Seconds: Double?, inSeconds: Double) {
+            self.t0Seconds = t0Seconds
+            self.inSeconds = inSeconds
+        }
+
+        public var isDue: Bool { inSeconds <= 0 }
+    }
+
+    /// The first reading not yet taken, on the session clock.
+    /// - Parameters:
+    ///   - now: session seconds.
+    ///   - t0: the dose, session seconds; nil before it.
+    ///   - readings: session seconds of the vitals recorded so far.
+    /// - Returns: nil when nothing more is planned.
+    public func due(now: Double, t0: Double?, readings: [Double]) -> Due? {
+        guard let t0 else {
+            // Before the dose only the pre-dose reading can be owed.
+            if beforeDose && readings.isEmpty { return Due(t0Seconds: nil, inSeconds: 0) }
+            return nil
+        }
+        let last = readings.max()
+        func taken(_ t: Double) -> Bool { last.map { $0 >= t0 + t - Self.early } ?? false }
+        // Points in T+ order; `every` runs on as long as the session does.
+        var points = at.filter { $0 >= 0 }
+        if let every, every > 0 {
+            let horizon = max(now - t0, 0) + every
+            var t = every
+            while t <= horizon {
+                points.append(t)
+                t += every
+            }
+            points.sort()
+        }
+        for t in points where !taken(t) {
+            return Due(t0Seconds: t, inSeconds: t0 + t - now)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,38 @@
+import InwardCore
+import Testing
+
+@Suite("VitalsSchedule")
+struct VitalsScheduleTests {
+    // Dose at session second 600 throughout.
+    let t0 = 600.0
+
+    @Test("before the dose: owed once the session starts, until a reading is taken")
+    func beforeDose() {
+        let s = VitalsSchedule(beforeDose: true, at: [2400])
+        #expect(s.due(now: 30, t0: nil, readings: []) == .init(t0Seconds: nil, inSeconds: 0))
+        #expect(s.due(now: 300, t0: nil, readings: [200]) == nil)
+        #expect(VitalsSchedule(at: [2400]).due(now: 30, t0: nil, readings: []) == nil)
+    }
+
+    @Test("fixed T+ times: the next one ahead, then due, then met by a reading up to 5 minutes early")
+    func fixedTimes() {
+        let s = VitalsSchedule(beforeDose: true, at: [2400, 5400])
+        #expect(s.due(now: 1000, t0: t0, readings: [100]) == .init(t0Seconds: 2400, inSeconds: 2000))
+        #expect(s.due(now: 3100, t0: t0, readings: [100]) == .init(t0Seconds: 2400, inSeconds: -100))
+        // Taken at T+36:00, four minutes early: counts for T+40:00.
+        #expect(s.due(now: 3100, t0: t0, readings: [100, 600 + 2160]) == .init(t0Seconds: 5400, inSeconds: 2900))
+        // Taken at T+30:00, ten minutes early: does not.
+        #expect(s.due(now: 3100, t0: t0, readings: [600 + 1800])?.t0Seconds == 2400)
+        #expect(s.due(now: 7000, t0: t0, readings: [600 + 5400]) == nil)
+    }
+
+    @Test("every N after the dose goes on as long as the session, a late reading clears what came before")
+    func every() {
+        let s = VitalsSchedule(every: 900)
+        #expect(s.due(now: t0 + 100, t0: t0, readings: []) == .init(t0Seconds: 900, inSeconds: 800))
+        #expect(s.due(now: t0 + 2000, t0: t0, readings: [])?.inSeconds == -1100)
+        #expect(s.due(now: t0 + 2000, t0: t0, readings: [t0 + 1950]) == .init(t0Seconds: 2700, inSeconds: 700))
+        // 100 s early counts for T+2:30:00; the next is T+2:45:00.
+        #expect(s.due(now: t0 + 9000, t0: t0, readings: [t0 + 8900]) == .init(t0Seconds: 9900, inSeconds: 900))
+    }
+}
