@@ -30,6 +30,8 @@ public struct ResumeState: Codable, Sendable, Equatable {
     public var quiet: Quiet?
     /// The playlist entry playing, when the phase plays a playlist.
     public var track: TrackPosition?
+    /// Session seconds of the vitals marked so far.
+    public var vitals: [Double]?
     /// A session frame and the wall time (Unix seconds) it was heard.
     public var anchorFrame: Int64
     public var anchorWall: Double
@@ -73,6 +75,7 @@ public struct ResumeState: Codable, Sendable, Equatable {
         volumeDB = 0
         quiet = nil
         track = nil
+        vitals = nil
         self.anchorFrame = anchorFrame
         self.anchorWall = anchorWall
     }
@@ -139,7 +142,7 @@ public struct ResumeState: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, client, pace, t0, boosters, holds, advances, quiet, track
+        case version, client, pace, t0, boosters, holds, advances, quiet, track, vitals
         case sessionID = "session_id", planFile = "plan_file", planSHA256 = "plan_sha256", sampleRate = "sample_rate"
         case volumeDB = "volume_db", anchorFrame = "anchor_frame", anchorWall = "anchor_wall"
     }

@@ -16,7 +16,8 @@ public struct VitalsSchedule: Sendable, Equatable {
         self.every = every
     }
 
-    /// A reading taken this long before a due time counts for it.
+    /// A reading taken this long before a due time counts for it (at most
+    /// half of `every`).
     public static let early = 5.0 * 60
 
     /// The reading owed first.
@@ -46,12 +47,17 @@ public struct VitalsSchedule: Sendable, Equatable {
             if beforeDose && readings.isEmpty { return Due(t0Seconds: nil, inSeconds: 0) }
             return nil
         }
-        let last = readings.max()
-        func taken(_ t: Double) -> Bool { last.map { $0 >= t0 + t - Self.early } ?? false }
+        // Only readings after the dose count for the times after it, and a
+        // reading counts early by at most half the interval, so one reading
+        // never meets two `every` times.
+        let last = readings.filter { $0 >= t0 }.max()
+        let early = min(Self.early, (every ?? .infinity) / 2)
+        func taken(_ t: Double) -> Bool { last.map { $0 >= t0 + t - early } ?? false }
         // Points in T+ order; `every` runs on as long as the session does.
         var points = at.filter { $0 >= 0 }
         if let every, every > 0 {
-            let horizon = max(now - t0, 0) + every
+            // Far enough to hold the first time no reading has met yet.
+            let horizon = max(now - t0, (last ?? t0) - t0, 0) + 2 * every
             var t = every
             while t <= horizon {
                 points.append(t)

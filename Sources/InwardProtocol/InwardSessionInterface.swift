@@ -76,6 +76,14 @@ type Track (
   duration_seconds: ?float
 )
 
+# A vital-signs reading the plan's [vitals] schedule asks for.
+type VitalsDue (
+  # When it is due on the T+ clock, seconds; null for the reading before the dose.
+  t0_seconds: ?float,
+  # Seconds until it is due; 0 or less once it is due (overdue by that much).
+  in_seconds: float
+)
+
 # The state of the daemon and its session, at the moment of the reply.
 type SessionStatus (
   # What the daemon is doing.
@@ -101,14 +109,17 @@ type SessionStatus (
   t0_seconds: ?float,
   # Number of boosters marked after T0.
   boosters: int,
+  # The reading owed first under the plan's [vitals] schedule; null when the
+  # plan has none, nothing more is owed, or when idle. Mark vitals to meet it.
+  vitals_due: ?VitalsDue,
   # The track playing now; null when the phase plays a soundscape or silence.
   track: ?Track,
   # Master volume set by SetVolume, dB relative to the plan (0: as planned).
   volume_db: float,
   # The plan's level cap, dBFS: no phase, volume or output goes above it.
   volume_cap_db: float,
-  # Output level measured over the last 300 ms (RMS), dBFS; null when nothing
-  # has played yet.
+  # The current phase's planned level (its level_db), dB; null between
+  # phases or when idle.
   level_db: ?float,
   # The ALSA PCM device the daemon plays to (e.g. "default", "hw:1,0").
   device: string,

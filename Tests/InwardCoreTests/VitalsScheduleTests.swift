@@ -36,3 +36,16 @@ struct VitalsScheduleTests {
         #expect(s.due(now: t0 + 9000, t0: t0, readings: [t0 + 8900]) == .init(t0Seconds: 9900, inSeconds: 900))
     }
 }
+
+@Suite("VitalsSchedule: which readings count")
+struct VitalsReadingsTests {
+    @Test("a reading before the dose does not meet a time after it; early by at most half of every")
+    func whichCount() {
+        let s = VitalsSchedule(beforeDose: true, every: 120)
+        // The pre-dose reading at 599 s, dose at 600 s: T+2:00 is still owed.
+        #expect(s.due(now: 610, t0: 600, readings: [599]) == .init(t0Seconds: 120, inSeconds: 110))
+        // 61 s early is more than half of 2 min: does not count; 59 s early does.
+        #expect(s.due(now: 680, t0: 600, readings: [600 + 59])?.t0Seconds == 120)
+        #expect(s.due(now: 680, t0: 600, readings: [600 + 61])?.t0Seconds == 240)
+    }
+}

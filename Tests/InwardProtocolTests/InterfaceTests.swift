@@ -105,7 +105,7 @@ struct InterfaceTests {
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
         #expect(lists["errors"] == InwardSessionInterface.errors)
-        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "SessionStatus", "Event", "PlanInfo"])
+        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "SessionStatus", "Event", "PlanInfo"])
         for e in ["NoSession", "SessionActive", "PlanInvalid", "PlanNotFound", "DeviceUnavailable", "InvalidParameter",
                   "HoldLimit", "NotWaitingForDose", "MessageTooLarge", "MalformedMessage", "TooManyClients"] {
             #expect(InwardSessionInterface.errors.contains(e), "missing error \(e)")

@@ -19,7 +19,7 @@ extension SessionService {
     /// Brings `STATE/state.json` up to date with the session under way.
     func saveResumeState() {
         guard let store = resumeStore, let active = inner.withLock({ $0.active }) else { return }
-        let (phase, boosters, track) = inner.withLock { ($0.state.phase, $0.state.boosters, active.track) }
+        let (phase, boosters, track, vitals) = inner.withLock { ($0.state.phase, $0.state.boosters, active.track, active.vitals) }
         let course = active.runtime.course()
         let snapshot = active.runtime.snapshot()
         var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
@@ -37,6 +37,7 @@ extension SessionService {
         default: state.quiet = nil
         }
         state.track = track.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry, startFrame: $0.frame) }
+        state.vitals = vitals.isEmpty ? nil : vitals
         do {
             try store.save(state)
         } catch {
@@ -94,6 +95,7 @@ extension SessionService {
                                          entryOffset: offset, fade: Self.resumeFade)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio)
+        active.vitals = saved.vitals ?? []
         // Status names the track at once; its track.start event says the same a moment later.
         if let playing, let entry, let file = loaded.playlists[playing]?.dropFirst(entry).first {
             active.track = Track(phase: playing, entry: entry, path: file.path, title: nil, artist: nil, frame: frame - offset)

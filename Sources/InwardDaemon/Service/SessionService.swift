@@ -68,6 +68,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let phaseObjects: [JSONValue]
         let planSHA256: String
         var track: Track?
+        /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule).
+        var vitals: [Double] = []
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
             self.id = id
@@ -460,11 +462,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(InwardSessionInterface.Errors.invalidParameter("kind", reason:
                 "unknown mark '\(kind)'; use one of \(Self.markKinds.sorted().joined(separator: ", "))"))
         }
-        _ = try requireActive()
+        let active = try requireActive()
         var all: JSONObject = [:]
         if let text { all["text"] = .string(text) }
         for member in fields ?? [:] { all[member.key] = member.value }
         let seq = try emit("mark.\(kind)", all)
+        if kind == "vitals" {
+            let heard = Double(active.runtime.snapshot().heard) / Double(active.runtime.sampleRate)
+            inner.withLock { _ in active.vitals.append(heard) }
+            saveResumeState()
+        }
         return VarlinkReply(["seq": .integer(seq)])
     }
 
@@ -613,6 +620,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             put("session_seconds", .number(0))
             put("t0_seconds", .null)
             put("boosters", .integer(0))
+            put("vitals_due", .null)
             put("track", .null)
             put("volume_db", .number(0))
             put("volume_cap_db", .number(0))
@@ -646,7 +654,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         put("session_seconds", .number(Double(snap.heard) / rate))
         put("t0_seconds", .optional(snap.t0.map { Double(snap.heard - $0) / rate }))
         put("boosters", .integer(Int64(boosters)))
-        let track = inner.withLock { _ in active.track }
+        let (track, vitals) = inner.withLock { _ in (active.track, active.vitals) }
+        if let schedule = plan.vitals,
+           let due = schedule.due(now: Double(snap.heard) / rate, t0: snap.t0.map { Double($0) / rate }, readings: vitals) {
+            put("vitals_due", .object(["t0_seconds": .optional(due.t0Seconds), "in_seconds": .number(due.inSeconds)]))
+        } else {
+            put("vitals_due", .null)
+        }
         if let track, track.phase == index {
             put("track", .object([
                 "path": .string(track.path), "title": .optional(track.title), "artist": .optional(track.artist),

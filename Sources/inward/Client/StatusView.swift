@@ -29,6 +29,11 @@ struct StatusView {
     var levelDB: Double?
     var device: String?
     var heldSeconds: Double
+    /// The vitals reading owed first: whether there is one, its T+ time
+    /// (nil: before the dose) and the seconds until it is due.
+    var vitalsOwed: Bool
+    var vitalsDueT0: Double?
+    var vitalsIn: Double
 
     init(_ o: JSONObject) {
         state = o["state"]?.stringValue ?? "unknown"
@@ -48,6 +53,10 @@ struct StatusView {
         sessionSeconds = o["session_seconds"]?.doubleValue ?? 0
         t0Seconds = o["t0_seconds"]?.doubleValue
         boosters = Int(o["boosters"]?.int64Value ?? 0)
+        let vitals = o["vitals_due"]?.objectValue
+        vitalsOwed = vitals != nil
+        vitalsDueT0 = vitals?["t0_seconds"]?.doubleValue
+        vitalsIn = vitals?["in_seconds"]?.doubleValue ?? 0
         let track = o["track"]?.objectValue
         trackTitle = track?["title"]?.stringValue
         trackArtist = track?["artist"]?.stringValue
@@ -74,6 +83,7 @@ struct StatusView {
         s.sessionSeconds += elapsed
         if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
         if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
+        if vitalsOwed { s.vitalsIn -= elapsed }
         if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
             s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
         }
@@ -133,6 +143,14 @@ struct StatusView {
         }
     }
 
+    /// The vitals reading owed, or nil: "due at T+00:40:00 (in 3:12)", "OVERDUE since T+00:40:00 (2:10)".
+    var vitalsText: String? {
+        guard vitalsOwed else { return nil }
+        guard let t = vitalsDueT0 else { return "due before the dose (`inward mark vitals --field ...`)" }
+        if vitalsIn > 0 { return "due at \(StatusView.tPlus(t)) (in \(Terminal.clock(vitalsIn.rounded(.up))))" }
+        return "OVERDUE since \(StatusView.tPlus(t)) (\(Terminal.clock(-vitalsIn)) ago): `inward mark vitals --field ...`"
+    }
+
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
         if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
@@ -179,6 +197,7 @@ struct StatusView {
         lines.append("clock   \(clockText)")
         lines.append("sound   \(trackText)")
         lines.append("level   \(levelText)")
+        if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
         lines.append("device  \(device ?? "?")")
         return lines.joined(separator: "\n")
     }
@@ -190,6 +209,7 @@ struct StatusView {
         parts.append(trackText)
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
+        if let vitals = vitalsText { parts.append("vitals " + vitals) }
         return parts.joined(separator: " | ")
     }
 
@@ -208,6 +228,7 @@ struct StatusView {
             "\(clockText)  ·  \(trackText)",
             "\(levelText)  ·  \(device ?? "?")",
         ]
+        if let vitals = vitalsText { lines.append("vitals  " + vitals) }
         if let lastEvent { lines.append("last  " + lastEvent) }
         return lines
     }

@@ -1,0 +1,70 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Testing
+
+/// The plan's [vitals] schedule, through the protocol and the CLI: a reading
+/// owed before the dose, then every 2 minutes after it; status says when one
+/// is due and when it is overdue, and `mark vitals` meets it.
+@Suite("vitals due")
+struct VitalsDueTests {
+    static let plan = """
+        name = "vitals"
+        route = "im"
+        [vitals]
+        before_dose = true
+        every = "2m"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        source = { kind = "silence" }
+        [[phase]]
+        name = "onset"
+        duration = "30m"
+        source = { kind = "silence" }
+        """
+    static let m = "io.inward.Session."
+
+    func due(_ c: VarlinkTestClient) throws -> JSONObject? { try c.sessionStatus()["vitals_due"]?.objectValue }
+
+    func vitals(_ c: VarlinkTestClient) throws {
+        let r = try c.call(Self.m + "Mark", ["kind": "vitals", "fields": ["systolic": 128, "diastolic": 82, "heart_rate": 74]])
+        #expect(r.error == nil, "\(r.object)")
+    }
+
+    @Test("owed before the dose, then every 2 min after it; overdue shows in status and the CLI; a reading meets it")
+    func schedule() throws {
+        let daemon = try DaemonHarness(plans: ["vitals.toml": Self.plan], pace: 20)
+        let c = try daemon.client()
+        #expect(try c.sessionStatus()["vitals_due"]?.isNull == true, "idle: nothing owed")
+        #expect(try c.call(Self.m + "Start", ["plan": "vitals"]).error == nil)
+
+        let before = try #require(try due(c), "no reading owed before the dose")
+        #expect(before["t0_seconds"]?.isNull == true)
+        #expect(before["in_seconds"]?.doubleValue == 0)
+        let cli = try ProductRun.run("inward", ["--socket", daemon.socket, "status"])
+        #expect(cli.stdout.contains("vitals  due before the dose"), "\(cli)")
+
+        try vitals(c)
+        let met = try due(c)
+        #expect(met == nil, "still owed after the reading: \(String(describing: met))")
+
+        #expect(try c.call(Self.m + "Dose").error == nil)
+        let next = try #require(try due(c))
+        #expect(next["t0_seconds"]?.doubleValue == 120)
+        #expect((next["in_seconds"]?.doubleValue ?? 0) > 100)
+
+        try c.waitForClock(126, sinceDose: true)
+        let late = try #require(try due(c))
+        #expect(late["t0_seconds"]?.doubleValue == 120)
+        #expect((late["in_seconds"]?.doubleValue ?? 0) < -5, "not overdue at T+2:06: \(late)")
+        let overdue = try ProductRun.run("inward", ["--socket", daemon.socket, "status"])
+        #expect(overdue.stdout.contains("vitals  OVERDUE since T+00:02:00"), "\(overdue)")
+
+        try vitals(c)
+        let after = try #require(try due(c))
+        #expect(after["t0_seconds"]?.doubleValue == 240, "\(after)")
+        #expect((after["in_seconds"]?.doubleValue ?? 0) > 60)
+        daemon.terminate()
+    }
+}
