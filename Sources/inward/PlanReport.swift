@@ -31,7 +31,15 @@ enum PlanReport {
         var out = "\(plan.name)\n"
         if !plan.description.isEmpty { out += "  \(plan.description)\n" }
         let loudness = plan.loudnessTarget.map { ", tracks brought to \($0) LUFS" } ?? ""
-        out += "  route \(plan.route.rawValue), level cap \(plan.levelCapDB) dB\(loudness), \(plan.phases.count) phases\n\n"
+        out += "  route \(plan.route.rawValue), level cap \(plan.levelCapDB) dB\(loudness), \(plan.phases.count) phases\n"
+        if let vitals = plan.vitals {
+            var when: [String] = []
+            if vitals.beforeDose { when.append("before the dose") }
+            if !vitals.at.isEmpty { when.append("at " + vitals.at.map { "T+" + Terminal.clock($0) }.joined(separator: ", ")) }
+            if let every = vitals.every { when.append("every \(Terminal.clock(every)) after the dose") }
+            out += "  vitals due \(when.isEmpty ? "never" : when.joined(separator: "; "))\n"
+        }
+        out += "\n"
         let nameWidth = max(5, plan.phases.map(\.name.count).max() ?? 5)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
         out += "  #  \(pad("phase", nameWidth))  \(pad("starts", 8)) \(pad("ends", 8)) \(pad("T+ start", 9))  \(pad("length", 10)) level  fades in/out  extend  source\n"
@@ -83,6 +91,9 @@ enum PlanReport {
         }
         var o: [String: Any] = [
             "valid": true, "name": plan.name, "route": plan.route.rawValue, "level_cap_db": plan.levelCapDB, "loudness_target": plan.loudnessTarget as Any,
+            "vitals": plan.vitals.map { v -> [String: Any] in
+                ["before_dose": v.beforeDose, "at_t0_seconds": v.at, "every_seconds": v.every as Any]
+            } as Any,
             "phases": phases, "warnings": loaded.warnings.map(diagnosticJSON),
         ]
         if let t0 { o["dose_at"] = Double(t0) / Double(rate) }
