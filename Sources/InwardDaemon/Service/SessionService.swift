@@ -120,7 +120,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
         do {
             let reply = try dispatch(call, connection: connection, responder: responder)
-            if Self.changesCourse.contains(call.methodName) { saveResumeState() }
+            // Status, the most frequent call, skips even the lookup.
+            if call.methodName != "Status", Self.changesCourse.contains(call.methodName) { saveResumeState() }
             if let reply { responder.send(reply) }
         } catch let error as VarlinkProtocolError {
             responder.send(error.reply)
