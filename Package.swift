@@ -49,7 +49,7 @@ let package = Package(
         // Varlink framing, messages, JSON and the io.inward.Session interface: pure, no I/O.
         .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
         // The review side: timeline reconstruction and the text/HTML/CSV/JSON reports.
-        .target(name: "InwardReview", dependencies: ["InwardLog", "InwardProtocol"], swiftSettings: strict),
+        .target(name: "InwardReview", dependencies: ["InwardLog", "InwardProtocol", "InwardCore"], swiftSettings: strict),
         // The service: session runtime (threads), control server, event log, systemd glue.
         .target(
             name: "InwardDaemon",

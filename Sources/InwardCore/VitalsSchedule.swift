@@ -35,6 +35,56 @@ public struct VitalsSchedule: Sendable, Equatable {
         public var isDue: Bool { inSeconds <= 0 }
     }
 
+    /// How one planned reading went, for the review.
+    public struct Outcome: Sendable, Equatable {
+        /// When it was due, T+ seconds; nil for the one before the dose.
+        public var t0Seconds: Double?
+        /// When the reading that met it was taken, T+ seconds; nil when missed.
+        public var takenT0Seconds: Double?
+
+        public init(t0Seconds: Double?, takenT0Seconds: Double?) {
+            self.t0Seconds = t0Seconds
+            self.takenT0Seconds = takenT0Seconds
+        }
+    }
+
+    /// Every reading the plan asked for in a session that ran until `end`
+    /// (session seconds), each with the reading that met it or none. A
+    /// reading meets the first time it can (up to `early` before it, after
+    /// the previous time's own window), and each reading meets one time.
+    public func outcomes(t0: Double?, end: Double, readings: [Double]) -> [Outcome] {
+        var out: [Outcome] = []
+        let sorted = readings.sorted()
+        if beforeDose {
+            let limit = t0 ?? end
+            out.append(Outcome(t0Seconds: nil, takenT0Seconds: sorted.first { $0 <= limit }.map { $0 - (t0 ?? 0) }))
+        }
+        guard let t0 else { return out }
+        let early = min(Self.early, (every ?? .infinity) / 2)
+        var points = at.filter { $0 >= 0 && t0 + $0 <= end }
+        if let every, every > 0 {
+            var t = every
+            while t0 + t <= end {
+                points.append(t)
+                t += every
+            }
+        }
+        points = Array(Set(points)).sorted()
+        var next = sorted.firstIndex { $0 >= t0 } ?? sorted.count
+        for (i, t) in points.enumerated() {
+            let opens = t0 + t - early
+            let closes = i + 1 < points.count ? t0 + points[i + 1] - early : .infinity
+            while next < sorted.count && sorted[next] < opens { next += 1 }
+            if next < sorted.count && sorted[next] < closes {
+                out.append(Outcome(t0Seconds: t, takenT0Seconds: sorted[next] - t0))
+                next += 1
+            } else {
+                out.append(Outcome(t0Seconds: t, takenT0Seconds: nil))
+            }
+        }
+        return out
+    }
+
     /// The first reading not yet taken, on the session clock.
     /// - Parameters:
     ///   - now: session seconds.

@@ -84,6 +84,17 @@ public enum HTMLReport {
             h += "</tbody></table></section>\n"
         }
 
+        // The vitals the plan asked for
+        if !t.vitals.isEmpty {
+            h += "<section><h2>Vitals the plan asked for</h2>\n<table class=\"vitals\"><thead><tr><th>Due</th><th>Reading</th></tr></thead><tbody>\n"
+            for o in t.vitals {
+                let (due, outcome) = ReviewTimeline.vitalsLine(o)
+                let missed = o.takenT0Seconds == nil
+                h += "<tr\(missed ? " class=\"missed\"" : "")><td class=\"clock\">\(esc(due))</td><td>\(esc(outcome))</td></tr>\n"
+            }
+            h += "</tbody></table></section>\n"
+        }
+
         // Every event
         h += "<section><h2>All events</h2>\n<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>Phase</th><th>Line</th></tr></thead><tbody>\n"
         for e in t.events {
@@ -292,7 +303,7 @@ public enum HTMLReport {
         th{font-weight:600;color:#4b5563;background:#f6f7f8}
         td.clock{font-variant-numeric:tabular-nums;white-space:nowrap;font-weight:600}
         td.wall,td.line{color:var(--muted);font-variant-numeric:tabular-nums;white-space:nowrap}
-        tr.adverse td{background:#fbeeee}tr.dose td{background:#fcf3ee}
+        tr.adverse td{background:#fbeeee}tr.missed td{background:#fbeeee;font-weight:600}tr.dose td{background:#fcf3ee}
         .events tr.phase td,.events tr.track td,.events tr.control td{color:#374151}
         .events tr.mark td,.events tr.dose td{font-weight:500}
         .swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:8px;vertical-align:-1px}

@@ -81,6 +81,14 @@ enum TextReport {
                     + (q.by.map { " (by \($0))" } ?? "") + "\n"
             }
         }
+        if !t.vitals.isEmpty {
+            let missed = t.vitals.filter { $0.takenT0Seconds == nil }.count
+            out += "\nVitals the plan asked for (\(t.vitals.count - missed) taken, \(missed) missed)\n"
+            for o in t.vitals {
+                let (due, outcome) = ReviewTimeline.vitalsLine(o)
+                out += "  " + due.padding(15) + "  " + outcome + "\n"
+            }
+        }
         out += "\nTimeline\n"
         for e in t.events {
             let marker: String
@@ -166,6 +174,10 @@ enum JSONReport {
                      "start_seconds": num(q.start), "end_seconds": num(q.end), "by": opt(q.by)])
         }
         let envelope: [JSONValue] = t.envelope.map { .array([num($0.seconds), num($0.db)]) }
+        let vitals: [JSONValue] = t.vitals.map { o in
+            .object(["due_t0_seconds": .optional(o.t0Seconds), "taken_t0_seconds": .optional(o.takenT0Seconds),
+                     "missed": .bool(o.takenT0Seconds == nil)])
+        }
         let events: [JSONValue] = t.events.map { e in
             .object([
                 "line": .integer(Int64(e.lineNumber)), "seq": .integer(e.seq), "time": .string(e.time), "clock": .string(e.clock),
@@ -175,6 +187,7 @@ enum JSONReport {
         }
         let root: JSONObject = [
             "session": .object(session), "phases": .array(phases), "tracks": .array(tracks), "quiet": .array(quiet),
+            "vitals_schedule": .array(vitals),
             "envelope_db": .array(envelope), "events": .array(events), "warnings": .array(t.warnings.map { .string($0) }),
         ]
         // One event per line keeps it greppable and diffable.

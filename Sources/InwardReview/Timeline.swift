@@ -1,3 +1,4 @@
+public import InwardCore
 public import InwardProtocol
 
 /// One event of the log as the review shows it.
@@ -101,10 +102,22 @@ public struct ReviewTimeline: Sendable {
     public var envelope: [EnvelopePoint]
     /// Reader warnings (torn tail, unreadable lines).
     public var warnings: [String]
+    /// The readings the plan's [vitals] schedule asked for, each taken or
+    /// missed; empty when the plan had no schedule.
+    public var vitals: [VitalsSchedule.Outcome] = []
 
     /// Dose, boosters and `mark.*` events.
     public var marks: [ReviewEvent] { events.filter { $0.markKind != nil } }
     public var dose: ReviewEvent? { events.first { $0.kind == "dose" } }
+
+    /// One planned vitals reading in words: "T+00:40:00  taken at T+00:41:10 (1:10 late)", "... MISSED".
+    public static func vitalsLine(_ o: VitalsSchedule.Outcome) -> (due: String, outcome: String) {
+        let due = o.t0Seconds.map(Clock.t) ?? "before the dose"
+        guard let taken = o.takenT0Seconds else { return (due, "MISSED") }
+        var text = "taken at " + Clock.t(taken)
+        if let t = o.t0Seconds, taken - t >= 60 { text += " (\(Clock.length(taken - t)) late)" }
+        return (due, text)
+    }
 
     /// The T+ clock for a session time.
     public func clock(sessionSeconds s: Double) -> String {

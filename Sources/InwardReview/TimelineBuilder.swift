@@ -1,3 +1,4 @@
+import InwardCore
 public import InwardLog
 public import InwardProtocol
 
@@ -157,6 +158,13 @@ extension ReviewTimeline {
         closeTrack(at: duration)
         closeQuiet(at: duration)
         self.envelope = envelope.finish(at: duration)
+        if let plan = logEvents.first(where: { $0.line.kind == "session.start" })?.line.fields["vitals"]?.objectValue {
+            let schedule = VitalsSchedule(beforeDose: plan["before_dose"]?.boolValue ?? false,
+                                          at: plan["at_t0_seconds"]?.arrayValue?.compactMap(\.doubleValue) ?? [],
+                                          every: plan["every_seconds"]?.doubleValue)
+            let readings = logEvents.filter { $0.line.kind == "mark.vitals" }.map(\.line.sessionSeconds)
+            vitals = schedule.outcomes(t0: t0, end: duration, readings: readings)
+        }
     }
 
     static func category(_ kind: String) -> ReviewEvent.Category {

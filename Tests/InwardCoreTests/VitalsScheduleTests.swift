@@ -49,3 +49,21 @@ struct VitalsReadingsTests {
         #expect(s.due(now: 680, t0: 600, readings: [600 + 61])?.t0Seconds == 240)
     }
 }
+
+@Suite("VitalsSchedule: outcomes for the review")
+struct VitalsOutcomeTests {
+    @Test("each planned reading met by one reading in its window, or missed; none planned after the end")
+    func outcomes() {
+        let s = VitalsSchedule(beforeDose: true, at: [2400, 6000])
+        // Dose at 600; readings before it, at T+42:00; the session ends at T+1:30:00.
+        let o = s.outcomes(t0: 600, end: 600 + 5400, readings: [300, 600 + 2520])
+        #expect(o == [.init(t0Seconds: nil, takenT0Seconds: -300),
+                      .init(t0Seconds: 2400, takenT0Seconds: 2520)])
+        // No reading at all: every one missed.
+        #expect(s.outcomes(t0: 600, end: 600 + 7000, readings: []).map(\.takenT0Seconds) == [nil, nil, nil])
+        // Every 15 min; one reading can only meet one time.
+        let e = VitalsSchedule(every: 900).outcomes(t0: 0, end: 2800, readings: [950, 960])
+        #expect(e == [.init(t0Seconds: 900, takenT0Seconds: 950), .init(t0Seconds: 1800, takenT0Seconds: nil),
+                      .init(t0Seconds: 2700, takenT0Seconds: nil)])
+    }
+}

@@ -32,7 +32,7 @@ struct VitalsDueTests {
         #expect(r.error == nil, "\(r.object)")
     }
 
-    @Test("owed before the dose, then every 2 min after it; overdue shows in status and the CLI; a reading meets it")
+    @Test("owed before the dose, then every 2 min after it; overdue shows in status and the CLI; a reading meets it; the review lists taken and missed")
     func schedule() throws {
         let daemon = try DaemonHarness(plans: ["vitals.toml": Self.plan], pace: 20)
         let c = try daemon.client()
@@ -65,6 +65,21 @@ struct VitalsDueTests {
         let after = try #require(try due(c))
         #expect(after["t0_seconds"]?.doubleValue == 240, "\(after)")
         #expect((after["in_seconds"]?.doubleValue ?? 0) > 60)
+        let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
+
+        // Past T+4:00 with no reading, then stop: the review lists each reading asked for.
+        try c.waitForClock(250, sinceDose: true)
+        #expect(try c.call(Self.m + "Stop").error == nil)
         daemon.terminate()
+        let log = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
+        let review = try ProductRun.run("inward", ["review", log])
+        #expect(review.stdout.contains("Vitals the plan asked for (2 taken, 1 missed)"), "\(review)")
+        #expect(review.stdout.contains("before the dose  taken at T-"), "\(review.stdout)")
+        #expect(review.stdout.contains("T+00:02:00       taken at T+00:02:0"), "\(review.stdout)")
+        #expect(review.stdout.contains("T+00:04:00       MISSED"), "\(review.stdout)")
+        let json = try ProductRun.run("inward", ["review", log, "--format", "json"])
+        #expect(json.stdout.contains("\"vitals_schedule\":[{\"due_t0_seconds\":null"), "\(json.stdout.prefix(3000))")
+        let html = try ProductRun.run("inward", ["review", log, "--format", "html"])
+        #expect(html.stdout.contains("<tr class=\"missed\"><td class=\"clock\">T+00:04:00</td><td>MISSED</td></tr>"))
     }
 }

@@ -227,13 +227,21 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             inner.active = active
             inner.seq = 0   // each session's log numbers its lines from 1
         }
-        do {
-            try emit("session.start", [
-                "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
-                "plan_sha256": .string(SHA256.hex(Array(loaded.text.utf8))),
-                "client": .optional(client), "device": .string(configuration.device),
-                "sample_rate": .integer(Int64(audio.sampleRate)),
+        var startFields: JSONObject = [
+            "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
+            "plan_sha256": .string(SHA256.hex(Array(loaded.text.utf8))),
+            "client": .optional(client), "device": .string(configuration.device),
+            "sample_rate": .integer(Int64(audio.sampleRate)),
+        ]
+        if let vitals = loaded.plan.vitals {
+            // The plan's schedule, so the review can say which readings were taken and which missed.
+            startFields["vitals"] = .object([
+                "before_dose": .bool(vitals.beforeDose), "at_t0_seconds": .array(vitals.at.map { .number($0) }),
+                "every_seconds": .optional(vitals.every),
             ])
+        }
+        do {
+            try emit("session.start", startFields)
         } catch {
             // A session that cannot be recorded does not start.
             inner.withLock { inner in
