@@ -128,14 +128,14 @@ public struct ResumeState: Codable, Sendable, Equatable {
     /// The controls that bring a fresh `SessionState` to this one.
     public func restoredState(hasUntilDosePhase: Bool) -> SessionState {
         var state = SessionState()
-        try? state.apply(.start(hasUntilDosePhase: hasUntilDosePhase))
+        _ = try? state.apply(.start(hasUntilDosePhase: hasUntilDosePhase))
         if t0 != nil {
-            try? state.apply(.dose)
-            for _ in 0..<boosters { try? state.apply(.dose) }
+            _ = try? state.apply(.dose)
+            for _ in 0..<boosters { _ = try? state.apply(.dose) }
         }
         switch quiet {
-        case .paused: try? state.apply(.pause)
-        case .silenced: try? state.apply(.silence)
+        case .paused: _ = try? state.apply(.pause)
+        case .silenced: _ = try? state.apply(.silence)
         case .stopping, nil: break
         }
         return state

@@ -1,5 +1,5 @@
 import CEbur128
-public import InwardCore
+import InwardCore
 
 /// Measures a track as Inward plays it (decoded and mapped to stereo) with libebur128: integrated loudness (EBU R128, LUFS)
 /// and sample peak. Reads the whole file: run it off the audio path.

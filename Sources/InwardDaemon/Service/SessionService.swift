@@ -1,5 +1,5 @@
-public import InwardAudio
-public import InwardCore
+import InwardAudio
+import InwardCore
 public import InwardProtocol
 public import Logging
 import Foundation
@@ -223,7 +223,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio)
         try inner.withLock { inner in
             guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
-            try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
+            _ = try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
             inner.active = active
             inner.seq = 0   // each session's log numbers its lines from 1
         }
@@ -317,7 +317,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         _ = try? emit("session.end", endFields, session: id)
         let active = inner.withLock { inner -> Active? in
             guard inner.active?.id == id else { return nil }
-            try? inner.state.apply(.ended)
+            _ = try? inner.state.apply(.ended)
             defer { inner.active = nil }
             return inner.active
         }
@@ -342,7 +342,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public func shutdown(fade seconds: Double) {
         guard let runtime = inner.withLock({ inner -> SessionRuntime? in
             guard let active = inner.active else { return nil }
-            try? inner.state.apply(.stop)
+            _ = try? inner.state.apply(.stop)
             return active.runtime
         }) else { return }
         _ = try? emit("control.stop", ["by": "signal"])
