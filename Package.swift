@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),
         .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol", "InwardTestSupport"]),
-        .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile"]),
+        .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),
         .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol"]),

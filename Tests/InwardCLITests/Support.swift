@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import CSndfile
 import Foundation
 import Testing
@@ -27,117 +28,20 @@ enum CLI {
         }
     }
 
-    struct NotFound: Error, CustomStringConvertible { let description: String }
+    static let playlistsDir = Products.packageRoot.appendingPathComponent("Playlists")
 
-    /// The package root (the folder holding Package.swift), from this file's path.
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }()
+    /// The built `inward`.
+    static func executableURL() throws -> URL { URL(fileURLWithPath: try Products.executable("inward")) }
 
-    static let playlistsDir = packageRoot.appendingPathComponent("Playlists")
-
-    /// Folders where the products (and so `inward`) may be, best first.
-    static func candidateDirectories() -> [URL] {
-        var dirs: [URL] = []
-        if let explicit = ProcessInfo.processInfo.environment["INWARD_BIN_DIR"] {
-            dirs.append(URL(fileURLWithPath: explicit))
-        }
-        // The test runner: `<products>/InwardPackageTests.xctest` (a file on
-        // Linux, a bundle elsewhere), possibly with its binary inside.
-        for path in [CommandLine.arguments.first, Bundle.main.executablePath].compactMap({ $0 }) {
-            var url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-            while url.path != "/" {
-                if url.pathExtension == "xctest" {
-                    dirs.append(url.deletingLastPathComponent())
-                    break
-                }
-                url = url.deletingLastPathComponent()
-            }
-            dirs.append(URL(fileURLWithPath: path).deletingLastPathComponent())
-        }
-        dirs.append(Bundle.main.bundleURL)
-        dirs.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        // Scratch folders in the package root: .build, .build-*, any --scratch-path.
-        let root = packageRoot
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        for name in entries.sorted() where name.hasPrefix(".build") {
-            dirs.append(root.appendingPathComponent(name).appendingPathComponent("debug"))
-        }
-        return dirs
+    /// Runs `inward` with `arguments`, HOME set to `home` (and its working
+    /// folder), no ALSA_CONFIG_PATH, and extra environment variables; waits
+    /// for it and returns its exit status and output.
+    static func run(_ arguments: [String], home: URL, environment extra: [String: String] = [:]) throws -> Result {
+        var changes: [String: String?] = ["HOME": home.path, "ALSA_CONFIG_PATH": nil]
+        for (k, v) in extra { changes[k] = v }
+        let r = try ProcessRun.product("inward", arguments, environment: changes, directory: home)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
-
-    /// The `inward` executable, or a clear error saying where it was looked for.
-    static let executable: Located = {
-        let dirs = candidateDirectories()
-        for dir in dirs {
-            let candidate = dir.appendingPathComponent("inward")
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate.path) {
-                return .found(candidate)
-            }
-        }
-        return .missing("the `inward` executable was not found; build it first (`swift build --build-tests`). Looked in: "
-            + dirs.map(\.path).joined(separator: ", "))
-    }()
-
-    enum Located: Sendable {
-        case found(URL)
-        case missing(String)
-    }
-
-    static func executableURL() throws -> URL {
-        switch executable {
-        case .found(let url): return url
-        case .missing(let message): throw NotFound(description: message)
-        }
-    }
-
-    /// Runs `inward` with `arguments`, HOME set to `home`, and extra
-    /// environment variables; waits for it and returns its exit status and output.
-    static func run(_ arguments: [String], home: URL, environment extra: [String: String] = [:],
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let process = Process()
-        process.executableURL = try executableURL()
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = home.path
-        env.removeValue(forKey: "ALSA_CONFIG_PATH")
-        for (k, v) in extra { env[k] = v }
-        process.environment = env
-        process.currentDirectoryURL = home
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes at once so neither can fill up and block the child.
-        let errData = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.set(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData.get(), as: UTF8.self))
-    }
-}
-
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }
 
 /// A fresh temporary folder for one test, removed when it ends.

@@ -1,3 +1,4 @@
+@testable import InwardTestSupport
 import Foundation
 import InwardReview
 import Testing

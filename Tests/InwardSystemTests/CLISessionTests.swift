@@ -51,10 +51,10 @@ struct CLISessionTests {
         source = { kind = "playlist", path = "d.m3u8" }
         """
 
-    typealias Run = ProductRun
+    typealias Run = ProcessRun
 
     /// Runs `inward ARGS` to the end.
-    static func inward(_ arguments: [String]) throws -> Run { try ProductRun.run("inward", arguments) }
+    static func inward(_ arguments: [String]) throws -> Run { try ProcessRun.product("inward", arguments) }
 
     /// `inward --socket S ARGS`.
     func cli(_ daemon: DaemonHarness, _ arguments: String...) throws -> Run {

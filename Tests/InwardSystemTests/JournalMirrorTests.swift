@@ -102,7 +102,7 @@ struct JournalMirrorTests {
         let logName = try #require(try FileManager.default.contentsOfDirectory(atPath: sessionsDir.path).first)
         let log = sessionsDir.appendingPathComponent(logName).path
         let journalDir = dir.appendingPathComponent("journal").path
-        let intact = try ProductRun.run("inward", ["verify", log, "--journal-dir", journalDir])
+        let intact = try ProcessRun.product("inward", ["verify", log, "--journal-dir", journalDir])
         #expect(intact.status == 0, "\(intact.stdout)")
         #expect(intact.stdout.contains("witnessed, the last one included"), "\(intact.stdout)")
 
@@ -110,12 +110,12 @@ struct JournalMirrorTests {
         let lines = data.split(separator: 10)
         let cut = dir.appendingPathComponent("cut.jsonl").path
         try Data(lines.dropLast(2).joined(separator: [10]) + [10]).write(to: URL(fileURLWithPath: cut))
-        let chainOnly = try ProductRun.run("inward", ["verify", cut])
+        let chainOnly = try ProcessRun.product("inward", ["verify", cut])
         #expect(chainOnly.status == 0, "the chain alone cannot see a cut at the end: \(chainOnly.stdout)")
-        let witnessed = try ProductRun.run("inward", ["verify", cut, "--journal-dir", journalDir])
+        let witnessed = try ProcessRun.product("inward", ["verify", cut, "--journal-dir", journalDir])
         #expect(witnessed.status == 1, "\(witnessed.stdout)")
         #expect(witnessed.stdout.contains("seq \(lines.count) is missing from the log"), "\(witnessed.stdout)")
-        let json = try ProductRun.run("inward", ["--json", "verify", cut, "--journal-dir", journalDir])
+        let json = try ProcessRun.product("inward", ["--json", "verify", cut, "--journal-dir", journalDir])
         #expect(json.stdout.contains("\"missing\""), "\(json.stdout)")
     }
 }

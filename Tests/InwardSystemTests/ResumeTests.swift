@@ -174,12 +174,12 @@ struct ResumeTests {
                 && $0["phase"]?.stringValue == "onset"
         })
         #expect(events.last?["kind"]?.stringValue == "session.end")
-        let verify = try ProductRun.run("inward", ["verify", logPath])
+        let verify = try ProcessRun.product("inward", ["verify", logPath])
         #expect(verify.status == 0, "verify: \(verify)")
-        let review = try ProductRun.run("inward", ["review", logPath])
+        let review = try ProcessRun.product("inward", ["review", logPath])
         #expect(review.stdout.contains("The daemon restarted; the session went on after"), "\(review.stdout)")
         #expect(review.stdout.contains("outage"), "\(review.stdout)")
-        let html = try ProductRun.run("inward", ["review", logPath, "--format", "html"])
+        let html = try ProcessRun.product("inward", ["review", logPath, "--format", "html"])
         #expect(html.status == 0 && html.stdout.contains("daemon down"), "the HTML review does not shade the outage")
     }
 

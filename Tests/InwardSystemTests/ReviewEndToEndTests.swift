@@ -71,11 +71,11 @@ struct ReviewEndToEndTests {
         return reply
     }
 
-    typealias Run = ProductRun
+    typealias Run = ProcessRun
 
     /// Runs the built `inward` with its own HOME and no INWARD_STATE_DIR, and waits for it.
     func inward(_ arguments: [String], home: URL) throws -> Run {
-        try ProductRun.run("inward", arguments, environment: ["HOME": home.path, "INWARD_STATE_DIR": nil])
+        try ProcessRun.product("inward", arguments, environment: ["HOME": home.path, "INWARD_STATE_DIR": nil])
     }
 
     /// The review's T+ clock, written independently of InwardReview's `Clock`:

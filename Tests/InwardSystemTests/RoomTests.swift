@@ -27,8 +27,8 @@ struct RoomTests {
         source = { kind = "soundscape", intensity = 0.4, seed = 4 }
         """
 
-    func inward(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProductRun {
-        try ProductRun.run("inward", arguments, environment: environment)
+    func inward(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessRun {
+        try ProcessRun.product("inward", arguments, environment: environment)
     }
 
     @Test("inwardd --room and inward --room (or INWARD_ROOM) find each other with no paths given; logs go to $STATE_DIRECTORY")

@@ -5,62 +5,12 @@ import Testing
 import Glibc
 #endif
 
-/// Running a program with a deadline, for the systemd tests: output captured,
-/// killed (and reported) if it outlives `timeout`.
+/// Running a program with a deadline, for the systemd tests: output
+/// captured, killed (and reported) if it outlives `timeout`.
 enum SystemdProcess {
-    struct Result: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut = false
-        var description: String {
-            "exit \(status)\(timedOut ? " (timed out)" : "")\nstdout: \(stdout)\nstderr: \(stderr)"
-        }
-    }
-
-    final class Box: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
-        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
-    }
-
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    timeout: Double = 60) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let outBox = Box(), errBox = Box()
-        let group = DispatchGroup()
-        for (pipe, box) in [(out, outBox), (err, errBox)] {
-            group.enter()
-            let handle = pipe.fileHandleForReading
-            Thread {
-                while true {
-                    let d = handle.availableData
-                    if d.isEmpty { break }
-                    box.append(d)
-                }
-                group.leave()
-            }.start()
-        }
-        try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while p.isRunning {
-            if Date() > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
-            usleep(10_000)
-        }
-        p.waitUntilExit()
-        _ = group.wait(timeout: .now() + 5)
-        return Result(status: p.terminationStatus, stdout: outBox.text, stderr: errBox.text, timedOut: timedOut)
+                    timeout: Double = 60) throws -> ProcessRun {
+        try ProcessRun.run(executable, arguments, environment: environment, timeout: timeout)
     }
 }
 
@@ -186,12 +136,12 @@ final class SystemdSandbox: @unchecked Sendable {
 
     /// Runs `arguments` inside the sandbox (as `user` when given).
     @discardableResult
-    func exec(_ arguments: [String], user: String? = nil, timeout: Double = 30) throws -> SystemdProcess.Result {
+    func exec(_ arguments: [String], user: String? = nil, timeout: Double = 30) throws -> ProcessRun {
         try SystemdProcess.run("/usr/bin/nsenter", inside(arguments, user: user), timeout: timeout)
     }
 
     @discardableResult
-    func systemctl(_ arguments: String...) throws -> SystemdProcess.Result {
+    func systemctl(_ arguments: String...) throws -> ProcessRun {
         try exec(["systemctl", "--no-pager"] + arguments)
     }
 
@@ -212,7 +162,7 @@ final class SystemdSandbox: @unchecked Sendable {
 
     /// `inward --socket <room1's socket> ARGS` inside the sandbox.
     @discardableResult
-    func inward(_ arguments: [String], user: String? = nil, timeout: Double = 30) throws -> SystemdProcess.Result {
+    func inward(_ arguments: [String], user: String? = nil, timeout: Double = 30) throws -> ProcessRun {
         try exec(["/usr/bin/inward", "--socket", Self.socket] + arguments, user: user, timeout: timeout)
     }
 

@@ -42,7 +42,7 @@ struct VitalsDueTests {
         let before = try #require(try due(c), "no reading owed before the dose")
         #expect(before["t0_seconds"]?.isNull == true)
         #expect(before["in_seconds"]?.doubleValue == 0)
-        let cli = try ProductRun.run("inward", ["--socket", daemon.socket, "status"])
+        let cli = try ProcessRun.product("inward", ["--socket", daemon.socket, "status"])
         #expect(cli.stdout.contains("vitals  due before the dose"), "\(cli)")
 
         try vitals(c)
@@ -58,7 +58,7 @@ struct VitalsDueTests {
         let late = try #require(try due(c))
         #expect(late["t0_seconds"]?.doubleValue == 120)
         #expect((late["in_seconds"]?.doubleValue ?? 0) < -5, "not overdue at T+2:06: \(late)")
-        let overdue = try ProductRun.run("inward", ["--socket", daemon.socket, "status"])
+        let overdue = try ProcessRun.product("inward", ["--socket", daemon.socket, "status"])
         #expect(overdue.stdout.contains("vitals  OVERDUE since T+00:02:00"), "\(overdue)")
 
         try vitals(c)
@@ -72,14 +72,14 @@ struct VitalsDueTests {
         #expect(try c.call(Self.m + "Stop").error == nil)
         daemon.terminate()
         let log = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
-        let review = try ProductRun.run("inward", ["review", log])
+        let review = try ProcessRun.product("inward", ["review", log])
         #expect(review.stdout.contains("Vitals the plan asked for (2 taken, 1 missed)"), "\(review)")
         #expect(review.stdout.contains("before the dose  taken at T-"), "\(review.stdout)")
         #expect(review.stdout.contains("T+00:02:00       taken at T+00:02:0"), "\(review.stdout)")
         #expect(review.stdout.contains("T+00:04:00       MISSED"), "\(review.stdout)")
-        let json = try ProductRun.run("inward", ["review", log, "--format", "json"])
+        let json = try ProcessRun.product("inward", ["review", log, "--format", "json"])
         #expect(json.stdout.contains("\"vitals_schedule\":[{\"due_t0_seconds\":null"), "\(json.stdout.prefix(3000))")
-        let html = try ProductRun.run("inward", ["review", log, "--format", "html"])
+        let html = try ProcessRun.product("inward", ["review", log, "--format", "html"])
         #expect(html.stdout.contains("<tr class=\"missed\"><td class=\"clock\">T+00:04:00</td><td>MISSED</td></tr>"))
     }
 }
