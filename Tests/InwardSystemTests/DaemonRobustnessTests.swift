@@ -24,6 +24,19 @@ struct DaemonRobustnessTests {
         }
     }
 
+    @Test("a control under another interface's name (x.y.Stop) is InterfaceNotFound and does not touch the session")
+    func otherInterfaceDoesNotControl() throws {
+        let daemon = try DaemonHarness(plans: ["logged.toml": SessionLogTests.plan], pace: 4)
+        let c = try daemon.client()
+        #expect(try c.call("io.inward.Session.Start", ["plan": "logged"]).error == nil)
+        for method in ["x.y.Stop", "org.example.Session.Pause", "io.inward.Sessions.Stop"] {
+            let r = try c.call(method)
+            #expect(r.error == "org.varlink.service.InterfaceNotFound", "\(method): \(String(describing: r.error))")
+        }
+        #expect(try c.sessionStatus()["state"]?.stringValue == "waiting_for_dose")
+        daemon.terminate()
+    }
+
     @Test("1000 malformed, truncated or oversized messages from 20 clients: the session plays on and good clients get answers")
     func flood() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": DaemonSessionTests.plan], pace: 2) { dir in

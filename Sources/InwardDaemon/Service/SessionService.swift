@@ -143,6 +143,10 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     private func dispatch(_ call: VarlinkCall, connection: ConnectionID, responder: any VarlinkResponder) throws -> VarlinkReply? {
+        // Only io.inward.Session calls act on the session: `x.y.Stop` is InterfaceNotFound, not a stop.
+        guard call.interface == InwardSessionInterface.name else {
+            return VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method)
+        }
         switch call.methodName {
         case "Start":
             try call.checkParameters(allowed: ["plan", "client"])
@@ -185,7 +189,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             try call.checkParameters(allowed: [])
             return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.plansDirectories).list().map { .object($0) })])
         default:
-            return VarlinkService.unknownMethodReply(call)
+            return VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method)
         }
     }
 
