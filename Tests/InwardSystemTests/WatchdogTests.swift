@@ -121,6 +121,12 @@ struct WatchdogTests {
         Thread.sleep(forTimeInterval: 2.2)
         #expect(listener.all.contains { $0.contains("STATUS=session ") && $0.contains("phase 1 of 2, arrival") },
                 "no STATUS= for the session's phase: \(listener.all)")
+        // The session's threads carry their names (top, perf, ps -L).
+        let tasks = "/proc/\(daemon.process.processIdentifier)/task"
+        let names = try FileManager.default.contentsOfDirectory(atPath: tasks).compactMap {
+            try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(names.contains("inward-audio") && names.contains("inward-mix"), "threads: \(names)")
         let playingPings = count(listener.times(of: "WATCHDOG=1"), after: playing)
         #expect((3...6).contains(playingPings), "\(playingPings) pings in 2.2 s of a session; want about 4")
 
