@@ -19,14 +19,14 @@ struct LoudnessTests {
         let dir = TestAudio.temporaryDirectory("loudness")
         let path = try TestAudio.sine(to: dir.appendingPathComponent("1k.wav").path, format: .wavFloat, frequency: 1000,
                                       amplitude: Float(Decibels.gain(-23)), sampleRate: rate, seconds: 20)
-        let m = try LoudnessMeter.measure(path: path, sampleRate: rate)
+        let m = try LoudnessMeter.measure(path: path)
         let lufs = try #require(m.lufs)
         #expect(abs(lufs - -23) < 0.1, "\(lufs) LUFS")
         #expect(abs(m.peakDB - -23) < 0.1, "peak \(m.peakDB) dBFS")
         // Resampled from 44.1 kHz, as a 44.1 kHz file plays at 48 kHz: the same.
         let other = try TestAudio.sine(to: dir.appendingPathComponent("1k-44.wav").path, format: .wavFloat, frequency: 1000,
                                        amplitude: Float(Decibels.gain(-23)), sampleRate: 44100, seconds: 20)
-        #expect(abs((try LoudnessMeter.measure(path: other, sampleRate: rate).lufs ?? 0) - -23) < 0.1)
+        #expect(abs((try LoudnessMeter.measure(path: other).lufs ?? 0) - -23) < 0.1)
     }
 
     @Test("silence has no loudness (below the gate) and gets no gain")
@@ -34,7 +34,7 @@ struct LoudnessTests {
         let dir = TestAudio.temporaryDirectory("loudness-silence")
         let path = try TestAudio.sine(to: dir.appendingPathComponent("quiet.wav").path, format: .wavFloat, frequency: 440,
                                       amplitude: 0, sampleRate: rate, seconds: 5)
-        let m = try LoudnessMeter.measure(path: path, sampleRate: rate)
+        let m = try LoudnessMeter.measure(path: path)
         #expect(m.lufs == nil)
         #expect(m.gainDB(target: -18) == 0)
     }
@@ -47,7 +47,7 @@ struct LoudnessTests {
         let b = try TestAudio.sine(to: dir.appendingPathComponent("b.wav").path, format: .wav16, frequency: 440,
                                    amplitude: 0.5, sampleRate: rate, seconds: 6)
         let cacheFile = dir.appendingPathComponent("loudness.json").path
-        let store = TrackLoudness(sampleRate: rate, cacheFile: cacheFile)
+        let store = TrackLoudness(cacheFile: cacheFile)
         #expect(store.measurement(for: a) == nil)
         store.measureInBackground([a, b, dir.appendingPathComponent("missing.wav").path])
         #expect(store.waitUntilIdle(seconds: 30))
@@ -57,7 +57,7 @@ struct LoudnessTests {
 
         var st = stat()
         #expect(stat(cacheFile, &st) == 0 && st.st_mode & 0o777 == 0o640, "the cache file's mode")
-        let again = TrackLoudness(sampleRate: rate, cacheFile: cacheFile)
+        let again = TrackLoudness(cacheFile: cacheFile)
         #expect(again.measurement(for: a) == ma, "not found in the cache file")
 
         // The file changes (a new mtime): its old measurement no longer applies.
@@ -65,6 +65,10 @@ struct LoudnessTests {
         #expect(utimensat(AT_FDCWD, a, &times, 0) == 0)
         #expect(again.measurement(for: a) == nil)
         #expect(again.measurement(for: b) == mb)
+        // Asked for again, the changed file is measured again (the unchanged one is not queued).
+        again.measureInBackground([a, b])
+        #expect(again.waitUntilIdle(seconds: 30))
+        #expect(again.measurement(for: a) == ma, "a changed file was not measured again")
     }
 
     static func plan(target: String) -> String {

@@ -21,13 +21,12 @@ public enum LoudnessMeter {
         }
     }
 
-    /// - Parameter sampleRate: the rate the track will play at. Loudness does
-    ///   not depend on it, so the track is measured at its own rate (mapped to
-    ///   stereo as it plays, but not resampled, which would cost more than the
-    ///   measuring).
-    public static func measure(path: String, sampleRate: Int, quality: Resampler.Quality = .medium) throws(AudioError) -> Measurement {
-        let ownRate = try AudioFile(path: path).sampleRate
-        let stream = try TrackStream(path: path, outputRate: ownRate, quality: quality)
+    /// Loudness does not depend on the rate, so the track is measured at its
+    /// own (mapped to stereo as it plays, but not resampled, which would cost
+    /// more than the measuring).
+    public static func measure(path: String) throws(AudioError) -> Measurement {
+        let stream = try TrackStream(path: path, outputRate: nil)
+        let ownRate = stream.outputRate
         guard let state = ebur128_init(UInt32(outputChannels), UInt(ownRate),
                                        Int32(EBUR128_MODE_I.rawValue | EBUR128_MODE_SAMPLE_PEAK.rawValue)) else {
             throw .unsupported(path: path, reason: "the loudness meter cannot measure \(ownRate) Hz")

@@ -14,7 +14,6 @@ import Glibc
 /// playing order, long before most are needed); `measure` does it at once
 /// for the few tracks that must be known before they start.
 public final class TrackLoudness: Sendable {
-    public let sampleRate: Int
     /// The cache file (JSON, mode 0640), when there is one.
     public let cacheFile: String?
 
@@ -23,11 +22,15 @@ public final class TrackLoudness: Sendable {
         var mtime: Double
         /// Nil when the file could not be measured.
         var measurement: LoudnessMeter.Measurement?
+
+        /// True while the file is the one that was measured.
+        func matches(_ id: (size: Int64, mtime: Double)) -> Bool { size == id.size && mtime == id.mtime }
     }
 
     private struct State {
         var known: [String: Entry] = [:]
         var queue: [String] = []
+        var queued: Set<String> = []
         var measuring = false
         var unsaved = 0
     }
@@ -35,33 +38,23 @@ public final class TrackLoudness: Sendable {
     private let state = Mutex(State())
     private let idle = NSCondition()
 
-    public init(sampleRate: Int, cacheFile: String? = nil) {
-        self.sampleRate = sampleRate
+    public init(cacheFile: String? = nil) {
         self.cacheFile = cacheFile
         if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-           let saved = try? JSONDecoder().decode(Cache.self, from: data), saved.sampleRate == sampleRate {
+           let saved = try? JSONDecoder().decode(Cache.self, from: data) {
             state.withLock { $0.known = saved.tracks }
         }
     }
 
     private struct Cache: Codable {
-        var sampleRate: Int
         var tracks: [String: Entry]
-
-        enum CodingKeys: String, CodingKey {
-            case sampleRate = "sample_rate"
-            case tracks
-        }
     }
 
     /// The file's measurement if it is known and the file has not changed
     /// since; never reads the file's audio.
     public func measurement(for path: String) -> LoudnessMeter.Measurement? {
         guard let id = Self.identity(path) else { return nil }
-        return state.withLock { s in
-            guard let e = s.known[path], e.size == id.size, e.mtime == id.mtime else { return nil }
-            return e.measurement
-        }
+        return state.withLock { s in s.known[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
     }
 
     /// Measures `path` now unless it is known; returns its measurement (nil
@@ -70,7 +63,7 @@ public final class TrackLoudness: Sendable {
     public func measure(_ path: String) -> LoudnessMeter.Measurement? {
         if let known = measurement(for: path) { return known }
         guard let id = Self.identity(path) else { return nil }
-        let measured = try? LoudnessMeter.measure(path: path, sampleRate: sampleRate)
+        let measured = try? LoudnessMeter.measure(path: path)
         state.withLock { s in
             s.known[path] = Entry(size: id.size, mtime: id.mtime, measurement: measured)
             s.unsaved += 1
@@ -78,10 +71,15 @@ public final class TrackLoudness: Sendable {
         return measured
     }
 
-    /// Queues `paths` (those not known yet) for measuring in the background, in order.
+    /// Queues `paths` (those not measured as they are now: new or changed
+    /// since) for measuring in the background, in order.
     public func measureInBackground(_ paths: [String]) {
+        let files = paths.compactMap { p in Self.identity(p).map { (p, $0) } }
         let start = state.withLock { s -> Bool in
-            for p in paths where !s.queue.contains(p) && s.known[p] == nil { s.queue.append(p) }
+            for (p, id) in files where !s.queued.contains(p) && !(s.known[p]?.matches(id) ?? false) {
+                s.queue.append(p)
+                s.queued.insert(p)
+            }
             guard !s.queue.isEmpty, !s.measuring else { return false }
             s.measuring = true
             return true
@@ -109,7 +107,12 @@ public final class TrackLoudness: Sendable {
         // Below the mix and audio threads: measuring must never make them wait.
         _ = nice(10)
         while true {
-            if let path = state.withLock({ s in s.queue.isEmpty ? nil : s.queue.removeFirst() }) {
+            if let path = state.withLock({ s -> String? in
+                guard !s.queue.isEmpty else { return nil }
+                let p = s.queue.removeFirst()
+                s.queued.remove(p)
+                return p
+            }) {
                 measure(path)
                 continue
             }
@@ -136,7 +139,7 @@ public final class TrackLoudness: Sendable {
         guard let tracks = snapshot else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(Cache(sampleRate: sampleRate, tracks: tracks)) else { return }
+        guard let data = try? encoder.encode(Cache(tracks: tracks)) else { return }
         let temporary = cacheFile + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else { return }
         _ = rename(temporary, cacheFile)

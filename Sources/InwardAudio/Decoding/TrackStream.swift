@@ -56,11 +56,14 @@ public final class TrackStream: FrameSource {
     ///
     /// - Throws: `AudioError.cannotOpen` / `.unsupported` from `AudioFile`,
     ///   `.device(name: "resampler", ...)` if the resampler cannot be created.
-    /// - Parameter startFrame: output frames into the track to begin at (a
-    ///   resumed session); the file seeks there, and when it cannot, `startedAt`
-    ///   stays 0 and it plays from its beginning.
-    public init(path: String, outputRate: Int, quality: Resampler.Quality = .medium, startFrame: Int64 = 0) throws(AudioError) {
+    /// - Parameters:
+    ///   - outputRate: the rate to resample to; nil keeps the file's own.
+    ///   - startFrame: output frames into the track to begin at (a resumed
+    ///     session); the file seeks there, and when it cannot, `startedAt`
+    ///     stays 0 and it plays from its beginning.
+    public init(path: String, outputRate wanted: Int?, quality: Resampler.Quality = .medium, startFrame: Int64 = 0) throws(AudioError) {
         let file = try AudioFile(path: path)
+        let outputRate = wanted ?? file.sampleRate
         self.file = file
         self.path = path
         self.title = file.title

@@ -12,6 +12,11 @@ public struct LoadedPlan: Sendable {
     public var warnings: [Diagnostic]
     /// The plan file's text, for the session log's content hash.
     public var text: String
+
+    /// Every playlist track of the plan, in phase order (for measuring ahead).
+    public var playlistPaths: [String] {
+        playlists.keys.sorted().flatMap { playlists[$0]?.map(\.path) ?? [] }
+    }
 }
 
 /// Reads plan files and their playlists (the I/O shell around `PlanParser`

@@ -24,11 +24,6 @@ public final class PhaseSources {
         self.quality = quality
     }
 
-    /// Every playlist track of the plan, in phase order (for measuring ahead).
-    public var playlistPaths: [String] {
-        plan.phases.indices.flatMap { playlists[$0]?.map(\.path) ?? [] }
-    }
-
     /// The source for phase `index`, whose first frame plays at session frame `origin`.
     /// - Parameters:
     ///   - firstEntry, firstEntryOffset: the playlist entry to begin with and

@@ -126,7 +126,6 @@ public final class PlaylistSource: FrameSource {
                 if let n = normalization {
                     let measured = n.loudness.measurement(for: entry.path)
                     let db = measured.map { $0.gainDB(target: n.target) } ?? lastGainDB
-                    deck.gain = Float(Decibels.gain(db))
                     deck.gainDB = db
                     deck.loudness = measured?.lufs
                     lastGainDB = db

@@ -19,12 +19,14 @@ final class TrackDeck {
     private(set) var exhausted = false
     /// Frames handed to the mixer so far.
     private(set) var consumed: Int64 = 0
-    /// Loudness normalisation: the gain applied as frames are decoded (set
-    /// before the first `fill`), the dB it came from and the track's
-    /// measured loudness (nil when unmeasured).
-    var gain: Float = 1
-    var gainDB: Double?
+    /// Loudness normalisation (set before the first `fill`): the gain in dB
+    /// applied as frames are decoded, and the track's measured loudness (nil
+    /// when unmeasured).
+    var gainDB: Double? {
+        didSet { gain = Float(Decibels.gain(gainDB ?? 0)) }
+    }
     var loudness: Double?
+    private var gain: Float = 1
 
     init(stream: TrackStream, entry: Int, capacity: Int) {
         self.stream = stream

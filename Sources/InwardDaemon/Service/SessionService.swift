@@ -108,7 +108,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     public init(configuration: Configuration, events: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil,
                 loudnessCache: String? = nil) {
-        loudness = TrackLoudness(sampleRate: configuration.sampleRate, cacheFile: loudnessCache)
+        loudness = TrackLoudness(cacheFile: loudnessCache)
         self.configuration = configuration
         self.sink = events
         self.logger = logger
@@ -286,7 +286,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                     .phase(at: r.frame).map { ($0, r.entry ?? 0) }
             } ?? (0, 0)
             if let path = loaded.playlists[first.0]?.dropFirst(first.1).first?.path { loudness.measure(path) }
-            loudness.measureInBackground(loaded.playlists.keys.sorted().flatMap { loaded.playlists[$0]?.map(\.path) ?? [] })
+            loudness.measureInBackground(loaded.playlistPaths)
         }
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
                               t0: t0, resume: resume, loudness: loudness,

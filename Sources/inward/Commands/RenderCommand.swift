@@ -100,8 +100,8 @@ struct RenderCommand: ParsableCommand {
         // With a loudness target every track is measured first (a render reads them all anyway).
         var loudness: TrackLoudness?
         if loaded.plan.loudnessTarget != nil {
-            let measured = TrackLoudness(sampleRate: outRate)
-            let paths = loaded.playlists.keys.sorted().flatMap { loaded.playlists[$0]?.map(\.path) ?? [] }
+            let measured = TrackLoudness()
+            let paths = loaded.playlistPaths
             var bar = ProgressBar(label: "measuring loudness", enabled: Terminal.stderrIsTTY && !global.json)
             for (i, path) in paths.enumerated() {
                 measured.measure(path)

@@ -72,8 +72,8 @@ struct SessionFixture {
         let events = EngineEvents()
         var loudness: TrackLoudness?
         if loaded.plan.loudnessTarget != nil {
-            let measured = TrackLoudness(sampleRate: rate)
-            for path in loaded.playlists.values.flatMap({ $0.map(\.path) }) { measured.measure(path) }
+            let measured = TrackLoudness()
+            for path in loaded.playlistPaths { measured.measure(path) }
             loudness = measured
         }
         let sources = PhaseSources(plan: loaded.plan, sampleRate: rate, playlists: loaded.playlists, loudness: loudness)
