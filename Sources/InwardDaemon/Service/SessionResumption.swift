@@ -78,6 +78,10 @@ extension SessionService {
             if case .abandon(let reason) = decision { abandon(saved, reason: reason) }
             return
         }
+        let playing = saved.timeline(loaded.plan).phase(at: frame)
+        let track = saved.track.flatMap { $0.phase == playing ? $0 : nil }
+        let entry = track?.entry
+        measureLoudness(loaded, firstPhase: playing, firstEntry: entry ?? 0)
         let audio: any AudioSink
         do {
             audio = try openDevice(sampleRate: saved.sampleRate)
@@ -85,10 +89,6 @@ extension SessionService {
             abandon(saved, reason: "the device \(configuration.device) cannot be opened: \(error)")
             return
         }
-        let timeline = saved.timeline(loaded.plan)
-        let playing = timeline.phase(at: frame)
-        let track = saved.track.flatMap { $0.phase == playing ? $0 : nil }
-        let entry = track?.entry
         // Where the wall clock says the track is; past its end, the next entry begins.
         let offset = track.map { max(0, frame - $0.startFrame) } ?? 0
         let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,

@@ -216,6 +216,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.planInvalid(file: first?.file ?? file, line: first?.line, key: first?.key,
                                                   message: first?.message ?? "invalid plan"))
         }
+        measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {
             audio = try openDevice(sampleRate: configuration.sampleRate)
@@ -233,7 +234,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         var startFields: JSONObject = [
             "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
-            "plan_sha256": .string(SHA256.hex(Array(loaded.text.utf8))),
+            "plan_sha256": .string(active.planSHA256),
             "client": .optional(client), "device": .string(configuration.device),
             "sample_rate": .integer(Int64(audio.sampleRate)),
         ]
@@ -265,6 +266,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         return VarlinkReply(["session_id": .string(id), "status": .object(status())])
     }
 
+    /// For a plan with a loudness target: measures the track heard first now
+    /// (it must be known before it starts), and the rest in playing order in
+    /// the background, long before they are needed. Call before the device
+    /// is opened, so a long first track keeps no device idle.
+    func measureLoudness(_ loaded: LoadedPlan, firstPhase: Int?, firstEntry: Int) {
+        guard loaded.plan.loudnessTarget != nil else { return }
+        if let phase = firstPhase, let path = loaded.playlists[phase]?.dropFirst(firstEntry).first?.path {
+            loudness.measure(path)
+        }
+        loudness.measureInBackground(loaded.playlistPaths)
+    }
+
     /// The room's ALSA device, as configured.
     func openDevice(sampleRate: Int) throws(AudioError) -> AlsaSink {
         try AlsaSink(device: configuration.device, sampleRate: sampleRate,
@@ -278,16 +291,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.periodFrames = configuration.periodFrames
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.pace
-        if loaded.plan.loudnessTarget != nil {
-            // The track heard first must be measured before it starts; the rest, in
-            // playing order, in the background long before they are needed.
-            let first = resume.flatMap { r in
-                Timeline(plan: loaded.plan, sampleRate: audio.sampleRate, t0: t0, holds: r.holds, advances: r.advances)
-                    .phase(at: r.frame).map { ($0, r.entry ?? 0) }
-            } ?? (0, 0)
-            if let path = loaded.playlists[first.0]?.dropFirst(first.1).first?.path { loudness.measure(path) }
-            loudness.measureInBackground(loaded.playlistPaths)
-        }
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
                               t0: t0, resume: resume, loudness: loudness,
                               onEvents: { [weak self] events in
