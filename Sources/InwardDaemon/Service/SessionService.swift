@@ -120,8 +120,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
         do {
             let reply = try dispatch(call, connection: connection, responder: responder)
-            // Status, the most frequent call, skips even the lookup.
-            if call.methodName != "Status", Self.changesCourse.contains(call.methodName) { saveResumeState() }
             if let reply { responder.send(reply) }
         } catch let error as VarlinkProtocolError {
             responder.send(error.reply)
@@ -193,9 +191,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    /// Calls after which the saved state is brought up to date (before the reply).
-    static let changesCourse: Set<Substring> = ["Start", "Dose", "Pause", "Resume", "Silence", "Hold", "Next", "SetVolume", "Stop"]
-
     // MARK: Session lifecycle
 
     private func start(plan name: String, client: String?) throws -> VarlinkReply {
@@ -263,6 +258,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                           metadata: ["session.id": "\(id)"])
         }
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["session_id": .string(id), "status": .object(status())])
     }
 
@@ -398,6 +394,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let lot { fields["lot"] = .string(lot) }
         fields["frame"] = .integer(frame)
         try emit(outcome == .t0 ? "dose" : "booster", fields)
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])
     }
 
@@ -415,6 +412,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
             try emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
         }
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["status": .object(status())])
     }
 
@@ -436,6 +434,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let total = Double(active.runtime.hold(seconds: seconds) ?? 0) / rate
         try emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
                               "requested_seconds": .number(seconds), "held_seconds": .number(total)])
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])
     }
 
@@ -451,6 +450,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         active.runtime.next()
         try emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
                               "to": .string(plan.phases[phase + 1].name)])
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["status": .object(status())])
     }
 
@@ -470,6 +470,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let clamped = abs(applied - db) > 1e-9
         try emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
                                 "clamped": .bool(clamped), "ramp_seconds": .number(configuration.volumeRamp)])
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])
     }
 
@@ -497,6 +498,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             active.runtime.stop(fade: configuration.stopFade)
         }
         try emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
+        saveResumeState()   // before the reply: what is acknowledged survives a crash
         return VarlinkReply(["status": .object(status())])
     }
 
