@@ -1,12 +1,19 @@
 /// When the plan's protocol wants a vital-signs reading (CLINICAL.md: before
 /// dosing, about 40 minutes after, before leaving; some clinics every 10-15
 /// minutes), and whether one is due now. Status shows it; the therapist
-/// records the reading with `mark vitals`.
+/// records the reading with `mark vitals`; the review lists each one.
+///
+/// One rule serves both: after the dose, each due time owns a window from a
+/// little before it (at most 5 minutes, at most half the gap to the time
+/// before) to where the next time's window opens, and each reading meets the
+/// time whose window it falls in, once. Status owes the first time after the
+/// last one met (a missed reading is history once a later one is taken); the
+/// review shows every time, met or missed.
 public struct VitalsSchedule: Sendable, Equatable {
     /// A reading is due once the session starts, before the dose.
     public var beforeDose: Bool
-    /// Readings due at these T+ times, seconds.
-    public var at: [Double]
+    /// Readings due at these T+ times, seconds, in order.
+    public private(set) var at: [Double]
     /// After the dose, a reading every this many seconds.
     public var every: Double?
 
@@ -16,8 +23,7 @@ public struct VitalsSchedule: Sendable, Equatable {
         self.every = every
     }
 
-    /// A reading taken this long before a due time counts for it (at most
-    /// half of `every`).
+    /// A reading taken up to this long before a due time counts for it.
     public static let early = 5.0 * 60
 
     /// The reading owed first.
@@ -31,8 +37,6 @@ public struct VitalsSchedule: Sendable, Equatable {
             self.t0Seconds = t0Seconds
             self.inSeconds = inSeconds
         }
-
-        public var isDue: Bool { inSeconds <= 0 }
     }
 
     /// How one planned reading went, for the review.
@@ -49,75 +53,65 @@ public struct VitalsSchedule: Sendable, Equatable {
     }
 
     /// Every reading the plan asked for in a session that ran until `end`
-    /// (session seconds), each with the reading that met it or none. A
-    /// reading meets the first time it can (up to `early` before it, after
-    /// the previous time's own window), and each reading meets one time.
+    /// (session seconds), each with the reading that met it or none.
     public func outcomes(t0: Double?, end: Double, readings: [Double]) -> [Outcome] {
         var out: [Outcome] = []
-        let sorted = readings.sorted()
         if beforeDose {
             let limit = t0 ?? end
-            out.append(Outcome(t0Seconds: nil, takenT0Seconds: sorted.first { $0 <= limit }.map { $0 - (t0 ?? 0) }))
+            out.append(Outcome(t0Seconds: nil, takenT0Seconds: readings.filter { $0 <= limit }.min().map { $0 - (t0 ?? 0) }))
         }
         guard let t0 else { return out }
-        let early = min(Self.early, (every ?? .infinity) / 2)
-        var points = at.filter { $0 >= 0 && t0 + $0 <= end }
-        if let every, every > 0 {
-            var t = every
-            while t0 + t <= end {
-                points.append(t)
-                t += every
-            }
-        }
-        points = Array(Set(points)).sorted()
-        var next = sorted.firstIndex { $0 >= t0 } ?? sorted.count
-        for (i, t) in points.enumerated() {
-            let opens = t0 + t - early
-            let closes = i + 1 < points.count ? t0 + points[i + 1] - early : .infinity
-            while next < sorted.count && sorted[next] < opens { next += 1 }
-            if next < sorted.count && sorted[next] < closes {
-                out.append(Outcome(t0Seconds: t, takenT0Seconds: sorted[next] - t0))
-                next += 1
-            } else {
-                out.append(Outcome(t0Seconds: t, takenT0Seconds: nil))
-            }
-        }
-        return out
+        return out + match(times(through: end - t0), t0: t0, readings: readings)
     }
 
-    /// The first reading not yet taken, on the session clock.
+    /// The first reading not yet taken, on the session clock; nil when
+    /// nothing more is planned.
     /// - Parameters:
     ///   - now: session seconds.
     ///   - t0: the dose, session seconds; nil before it.
     ///   - readings: session seconds of the vitals recorded so far.
-    /// - Returns: nil when nothing more is planned.
     public func due(now: Double, t0: Double?, readings: [Double]) -> Due? {
         guard let t0 else {
             // Before the dose only the pre-dose reading can be owed.
-            if beforeDose && readings.isEmpty { return Due(t0Seconds: nil, inSeconds: 0) }
-            return nil
+            return beforeDose && readings.isEmpty ? Due(t0Seconds: nil, inSeconds: 0) : nil
         }
-        // Only readings after the dose count for the times after it, and a
-        // reading counts early by at most half the interval, so one reading
-        // never meets two `every` times.
-        let last = readings.filter { $0 >= t0 }.max()
-        let early = min(Self.early, (every ?? .infinity) / 2)
-        func taken(_ t: Double) -> Bool { last.map { $0 >= t0 + t - early } ?? false }
-        // Points in T+ order; `every` runs on as long as the session does.
-        var points = at.filter { $0 >= 0 }
+        // Every fixed time, and recurring ones far enough to hold the first after the last reading.
+        let latest = max(now, readings.max() ?? now) - t0
+        let outcomes = match(times(through: max(at.last ?? 0, latest + 2 * (every ?? 0))), t0: t0, readings: readings)
+        let lastMet = outcomes.lastIndex { $0.takenT0Seconds != nil } ?? -1
+        guard let owed = outcomes.dropFirst(lastMet + 1).first?.t0Seconds else { return nil }
+        return Due(t0Seconds: owed, inSeconds: t0 + owed - now)
+    }
+
+    /// The due times after the dose up to T+`limit`, in order, without repeats.
+    private func times(through limit: Double) -> [Double] {
+        var points = at.filter { $0 >= 0 && $0 <= limit }
         if let every, every > 0 {
-            // Far enough to hold the first time no reading has met yet.
-            let horizon = max(now - t0, (last ?? t0) - t0, 0) + 2 * every
             var t = every
-            while t <= horizon {
+            while t <= limit {
                 points.append(t)
                 t += every
             }
-            points.sort()
         }
-        for t in points where !taken(t) {
-            return Due(t0Seconds: t, inSeconds: t0 + t - now)
+        return Array(Set(points)).sorted()
+    }
+
+    /// Each time with the reading that met it: readings after the dose, each
+    /// meeting the one time whose window it falls in.
+    private func match(_ points: [Double], t0: Double, readings: [Double]) -> [Outcome] {
+        let taken = readings.filter { $0 >= t0 }.map { $0 - t0 }.sorted()
+        // The gap before the first time is `every` when readings recur, else open.
+        func opens(_ i: Int) -> Double {
+            let gap = i > 0 ? points[i] - points[i - 1] : (every ?? .infinity)
+            return points[i] - min(Self.early, gap / 2)
         }
-        return nil
+        var next = 0
+        return points.indices.map { i in
+            let closes = i + 1 < points.count ? opens(i + 1) : .infinity
+            while next < taken.count && taken[next] < opens(i) { next += 1 }
+            guard next < taken.count && taken[next] < closes else { return Outcome(t0Seconds: points[i], takenT0Seconds: nil) }
+            next += 1
+            return Outcome(t0Seconds: points[i], takenT0Seconds: taken[next - 1])
+        }
     }
 }

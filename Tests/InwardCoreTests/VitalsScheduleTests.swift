@@ -67,3 +67,20 @@ struct VitalsOutcomeTests {
                       .init(t0Seconds: 2700, takenT0Seconds: nil)])
     }
 }
+
+@Suite("VitalsSchedule: status and review agree")
+struct VitalsAgreementTests {
+    @Test("T+40 and T+45 with one reading at T+41: it meets T+40 (late), T+45 is still owed; the review says the same")
+    func closeTimes() {
+        let s = VitalsSchedule(at: [2400, 2700])
+        let t0 = 600.0
+        let reading = t0 + 2460
+        #expect(s.due(now: reading + 10, t0: t0, readings: [reading]) == .init(t0Seconds: 2700, inSeconds: 230))
+        #expect(s.outcomes(t0: t0, end: t0 + 3000, readings: [reading]) == [
+            .init(t0Seconds: 2400, takenT0Seconds: 2460), .init(t0Seconds: 2700, takenT0Seconds: nil),
+        ])
+        // Half the 5 min gap early counts for T+45: 2.5 min before it, not 3.
+        #expect(s.outcomes(t0: t0, end: t0 + 3000, readings: [t0 + 2400, t0 + 2560]).last?.takenT0Seconds == 2560)
+        #expect(s.outcomes(t0: t0, end: t0 + 3000, readings: [t0 + 2400, t0 + 2540]).last?.takenT0Seconds == nil)
+    }
+}
