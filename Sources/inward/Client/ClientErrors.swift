@@ -97,7 +97,7 @@ enum ErrorReport {
             return "nothing to skip: this phase plays a soundscape or silence, not a playlist"
         case "LogWriteFailed":
             return "not done: the session log \(s("path") ?? "") cannot be written (\(s("reason") ?? "?")); "
-                + "check the disk and `journalctl -u inwardd`"
+                + "check the disk and the daemon's journal (`journalctl -u 'inwardd@*'`)"
         case "TooManyClients":
             return "the daemon already serves its maximum of \(p["max_clients"]?.int64Value.map(String.init) ?? "?") clients; try again in a moment"
         case "MessageTooLarge":
