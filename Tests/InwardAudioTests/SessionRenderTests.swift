@@ -229,6 +229,27 @@ struct SessionRenderTests {
         return Double(longest) / 1000
     }
 
+    @Test("a playlist that plays on after a bad file and then runs out says it ran out, not the older failure")
+    func takeoverNamesItsOwnCause() throws {
+        let f = SessionFixture("takeover-cause")
+        try Data(repeating: 0x5A, count: 20_000).write(to: URL(fileURLWithPath: f.path("bad.flac")))
+        try TestAudio.sine(to: f.path("good.wav"), format: .wav16, frequency: 440, amplitude: 0.5, sampleRate: rate, seconds: 3)
+        try f.playlist("p.m3u8", ["bad.flac", "good.wav"])
+        let r = try f.render("""
+            name = "cause"
+            route = "other"
+            [[phase]]
+            name = "a"
+            duration = "6s"
+            fade_in = "0.3s"
+            fade_out = "0.5s"
+            crossfade = "1s"
+            source = { kind = "playlist", path = "p.m3u8" }
+            """)
+        #expect(r.events(.trackFailed).count == 1)
+        #expect(r.events(.soundscapeTakeover).map(\.reason) == ["the playlist ran out"])
+    }
+
     @Test("corrupt, missing and truncated files are covered by the soundscape with no gap over 50 ms")
     func failuresCovered() throws {
         let f = SessionFixture("cover")

@@ -136,6 +136,7 @@ public final class PlaylistSource: FrameSource {
                     fail(index, entry.path, reason)
                     continue
                 }
+                lastFailure = nil   // a takeover later names its own cause, not this older one
                 return .track(deck)
             } catch {
                 fail(index, entry.path, error.description)
@@ -182,9 +183,7 @@ public final class PlaylistSource: FrameSource {
             event.loudness = deck.loudness
             events.post(event)
         case .soundscape:
-            let reason = entries.isEmpty ? "the playlist has no playable entries"
-                : nextEntry >= entries.count && lastFailure == nil ? "the playlist ran out"
-                : lastFailure ?? "the playlist ran out"
+            let reason = entries.isEmpty ? "the playlist has no playable entries" : lastFailure ?? "the playlist ran out"
             events.post(EngineEvent(.soundscapeTakeover, frame: now, phase: phase, reason: reason))
         }
     }
