@@ -44,7 +44,6 @@ public struct SessionState: Sendable, Equatable {
 
     public init() {}
 
-    public var isActive: Bool { phase != .idle }
 
     /// Applies `control`, or says why it cannot be.
     @discardableResult

@@ -46,10 +46,6 @@ public struct VarlinkCall: Sendable, Hashable {
         try from(JSONValue.parse(bytes))
     }
 
-    public static func parse(_ buffer: UnsafeRawBufferPointer) throws(VarlinkProtocolError) -> VarlinkCall {
-        try from(JSONValue.parse(buffer))
-    }
-
     /// Validates an already parsed message.
     public static func from(_ json: JSONValue) throws(VarlinkProtocolError) -> VarlinkCall {
         guard case .object(let object) = json else {

@@ -39,7 +39,6 @@ public final class Resampler {
     public let channels: Int
     public let quality: Quality
     private let soxr: soxr_t
-    private var flushed = false
 
     /// - Throws: `AudioError.device(name: "resampler", ...)` when soxr refuses
     ///   the rates or channel count.

@@ -20,7 +20,6 @@ public struct GainRamp: Sendable {
     }
 
     /// The gain the ramp is heading for.
-    public var destination: Double { target }
     /// True while the gain is still moving.
     public var isMoving: Bool { position < length }
     /// Frames left until the target is reached.
@@ -74,12 +73,5 @@ public struct GainRamp: Sendable {
             buffer[2 * i + 1] *= g
             i += 1
         }
-    }
-
-    /// Advances the ramp without touching audio (for a voice that is skipped).
-    public mutating func advance(_ frames: Int) {
-        guard position < length else { return }
-        position = min(length, position + frames)
-        current = position >= length ? target : FadeCurve.gain(from: from, to: target, progress: Double(position) / Double(length))
     }
 }

@@ -19,7 +19,6 @@ public final class OutputStage {
     private var stopGain = GainRamp(1)
     private let limiter: Limiter
     public private(set) var volumeDB: Double = 0
-    public private(set) var isPaused = false
     /// Frames left until a stop's fade-out is complete (nil: not stopping).
     public private(set) var stopRemaining: Int?
 
@@ -56,7 +55,6 @@ public final class OutputStage {
     /// Fades the music down to silence (pause) or back (resume); the session
     /// clock runs on either way.
     public func setPaused(_ paused: Bool, fade seconds: Double) {
-        isPaused = paused
         pause.move(to: paused ? 0 : 1, over: frames(seconds))
     }
 

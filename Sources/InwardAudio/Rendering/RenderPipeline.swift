@@ -17,7 +17,6 @@ public final class RenderPipeline {
     /// Session length in frames, once known.
     public var length: Int64? { mixer.length }
 
-    public var isFinished: Bool { mixer.isFinished && position >= (mixer.length ?? .max) }
 
     /// Fades out over `seconds` and ends the session when the fade is done.
     public func stop(fade seconds: Double) {

@@ -141,10 +141,6 @@ public final class AlsaSink: AudioSink {
         String(cString: snd_strerror(code))
     }
 
-    static func message(_ code: Int) -> String {
-        message(Int32(truncatingIfNeeded: code))
-    }
-
     /// Writes `frames` stereo frames, blocking until ALSA took them all.
     /// Recovers from underruns (-EPIPE), suspends (-ESTRPIPE) and signals
     /// (-EINTR) with `snd_pcm_recover`, counting underruns and suspends in

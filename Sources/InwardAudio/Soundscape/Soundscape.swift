@@ -73,7 +73,6 @@ public final class Soundscape: FrameSource {
     private let lfoPhase: (Double, Double, Double, Double, Double)
 
     // Parameter-derived constants.
-    private let intensity: Double
     private let brightness: Double
     private let restScale: Double
     private let holdScale: Double
@@ -99,7 +98,6 @@ public final class Soundscape: FrameSource {
         blockSeconds = Double(Soundscape.blockFrames) / rate
         let i = min(max(parameters.intensity.isFinite ? parameters.intensity : 0.5, 0), 1)
         let b = min(max(parameters.brightness.isFinite ? parameters.brightness : 0.5, 0), 1)
-        intensity = i
         brightness = b
         activeVoices = 3 + Int((5 * i).rounded())
         // Low intensity: few voices, long slow swells that overlap (near-still).

@@ -47,7 +47,6 @@ public final class SessionRuntime: @unchecked Sendable {
     private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
     private let mixLock = Mutex<Void>(())
     private let published: Mutex<Published>
-    private let mixedPosition = Atomic<Int>(0)
     /// The volume last asked for (the stage belongs to the audio thread).
     private let requestedVolume = Mutex<Double>(0)
     private let spaceFreed = Semaphore()
@@ -93,7 +92,6 @@ public final class SessionRuntime: @unchecked Sendable {
         published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
                                     holds: plan.phases.indices.map { mixer.held(phase: $0) }))
         played.store(origin, ordering: .relaxed)
-        mixedPosition.store(Int(mixer.position), ordering: .relaxed)
     }
 
     /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
@@ -128,7 +126,6 @@ public final class SessionRuntime: @unchecked Sendable {
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
                 let n = mixer.render(into: buffer, frames: block)
-                mixedPosition.store(Int(mixer.position), ordering: .relaxed)
                 return (n, mixer.events.drain())
             }
             if n > 0 {
@@ -258,7 +255,6 @@ public final class SessionRuntime: @unchecked Sendable {
         public var t0: Int64?
         /// Frames heard so far.
         public var heard: Int64
-        public var mixed: Int64
         /// Hold in force on the phase being heard, frames.
         public var held: Int64
         public var volumeDB: Double
@@ -273,7 +269,6 @@ public final class SessionRuntime: @unchecked Sendable {
         let state = published.withLock { $0 }
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
-                        mixed: Int64(mixedPosition.load(ordering: .relaxed)),
                         held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
     }
 
@@ -297,7 +292,7 @@ public final class SessionRuntime: @unchecked Sendable {
     ///
     /// T0 is the frame being heard when the therapist marks it, so the T+
     /// clock and every post-dose boundary count from that moment. The music
-    /// changes from the first frame not yet mixed, one ring (about 90 ms)
+    /// changes from the first frame not yet mixed, one ring (about 170 ms)
     /// later: the first post-dose phase is that much shorter, every later
     /// boundary is exact.
     public func dose() -> (isT0: Bool, frame: Int64) {

@@ -6,7 +6,6 @@ import InwardProtocol
 
 /// Exit codes of the daemon-facing commands.
 enum ExitStatus {
-    static let ok: Int32 = 0
     /// The daemon said no (a Varlink error), or talking to it failed midway.
     static let service: Int32 = 1
     /// The command line was wrong.
@@ -16,11 +15,6 @@ enum ExitStatus {
 }
 
 /// A usage error found after parsing (e.g. a bad duration): exit 2.
-struct UsageError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
 /// Short, actionable messages for what went wrong, and the exit code.
 enum ErrorReport {
     static func describe(_ error: ClientError) -> (message: String, exit: Int32) {
@@ -154,9 +148,6 @@ func withDaemon(_ global: GlobalOptions, timeout: Double = 5,
         }
         Terminal.errLine("inward: " + message)
         throw ExitCode(code)
-    } catch let error as UsageError {
-        Terminal.errLine("inward: " + error.message)
-        throw ExitCode(ExitStatus.usage)
     }
 }
 

@@ -11,9 +11,7 @@ struct StatusView {
     var phaseIndex: Int?
     var phaseCount: Int
     var phaseSource: String?
-    var phasePlanned: Double?
     var untilDose: Bool
-    var maxHold: Double
     var secondsInPhase: Double
     var secondsLeft: Double?
     var sessionSeconds: Double
@@ -44,9 +42,7 @@ struct StatusView {
         phaseName = phase?["name"]?.stringValue
         phaseIndex = phase?["index"]?.int64Value.map { Int($0) }
         phaseSource = phase?["source"]?.stringValue
-        phasePlanned = phase?["planned_seconds"]?.doubleValue
         untilDose = phase?["until_dose"]?.boolValue ?? false
-        maxHold = phase?["max_hold_seconds"]?.doubleValue ?? 0
         phaseCount = Int(o["phase_count"]?.int64Value ?? 0)
         secondsInPhase = o["seconds_in_phase"]?.doubleValue ?? 0
         secondsLeft = o["seconds_left"]?.doubleValue

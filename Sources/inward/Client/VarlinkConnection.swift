@@ -9,8 +9,6 @@ struct SocketLocation: Sendable {
     var path: String
     /// Other default paths that were looked at and did not exist (named in errors).
     var alsoLooked: [String] = []
-    /// True when given by --socket or INWARD_SOCKET.
-    var explicit: Bool
     /// The treatment room, when the socket is a room's (`--room`, `INWARD_ROOM`,
     /// or the only room running): its daemon is the unit `inwardd@ROOM`.
     var room: String? = nil
@@ -28,18 +26,18 @@ struct SocketLocation: Sendable {
     /// When none of those exists and exactly one room's daemon listens, that one.
     static func resolve(option: String?, room roomOption: String? = nil,
                         environment: [String: String] = currentEnvironment()) -> SocketLocation {
-        if let option, !option.isEmpty { return SocketLocation(path: option, explicit: true) }
-        if let env = environment["INWARD_SOCKET"], !env.isEmpty { return SocketLocation(path: env, explicit: true) }
+        if let option, !option.isEmpty { return SocketLocation(path: option) }
+        if let env = environment["INWARD_SOCKET"], !env.isEmpty { return SocketLocation(path: env) }
         if let room = Room.chosen(roomOption, environment: environment) {
-            return SocketLocation(path: roomPath(room), explicit: true, room: room)
+            return SocketLocation(path: roomPath(room), room: room)
         }
         let runtime = environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/run/user/\(getuid())"
         let user = runtime + "/inward/control"
         let first = getuid() == 0 ? [systemPath] : [user, systemPath]
-        if let found = first.first(where: exists) { return SocketLocation(path: found, explicit: false) }
+        if let found = first.first(where: exists) { return SocketLocation(path: found) }
         let rooms = Room.running()
-        if rooms.count == 1 { return SocketLocation(path: roomPath(rooms[0]), explicit: false, room: rooms[0]) }
-        return SocketLocation(path: first[0], alsoLooked: Array(first.dropFirst()) + rooms.map(roomPath), explicit: false)
+        if rooms.count == 1 { return SocketLocation(path: roomPath(rooms[0]), room: rooms[0]) }
+        return SocketLocation(path: first[0], alsoLooked: Array(first.dropFirst()) + rooms.map(roomPath))
     }
 
     static func currentEnvironment() -> [String: String] {
