@@ -51,6 +51,8 @@ struct DaemonSessionTests {
     /// Collects a Monitor stream on its own connection.
     final class Monitor: @unchecked Sendable {
         let events = Mutex<[JSONObject]>([])
+        /// Each event's seq with the `last_seq` of the status sent with it, while a session ran.
+        let sequence = Mutex<[(event: Int64, status: Int64)]>([])
         let client: VarlinkTestClient
 
         init(socket: String) throws {
@@ -60,6 +62,10 @@ struct DaemonSessionTests {
             Thread { [self] in
                 while let reply = try? client.receive() {
                     if let event = reply.object["event"]?.objectValue { events.withLock { $0.append(event) } }
+                    if let seq = reply.object["event"]?["seq"]?.int64Value, let status = reply.object["status"]?.objectValue,
+                       status["state"]?.stringValue != "idle", let last = status["last_seq"]?.int64Value {
+                        sequence.withLock { $0.append((seq, last)) }
+                    }
                 }
             }.start()
         }
@@ -153,6 +159,10 @@ struct DaemonSessionTests {
         let onsetStart = starts.first { $0["phase"]?.stringValue == "onset" }?["fields"]?["frame"]?.int64Value
         let peakStart = starts.first { $0["phase"]?.stringValue == "peak" }?["fields"]?["frame"]?.int64Value
         #expect(monitor.all("booster").count == 1)
+        // The status sent with an event already counts it.
+        let sequence = monitor.sequence.withLock { $0 }
+        #expect(!sequence.isEmpty)
+        #expect(sequence.allSatisfy { $0.status >= $0.event }, "status behind its event: \(sequence.filter { $0.status < $0.event })")
         for kind in ["control.hold", "control.pause", "control.resume", "control.volume", "control.skip",
                      "control.silence", "control.next", "control.stop", "session.end"] {
             #expect(!monitor.all(kind).isEmpty, "no \(kind) event")

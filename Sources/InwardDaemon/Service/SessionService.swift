@@ -572,18 +572,26 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     @discardableResult
     func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
                       session: String? = nil) throws -> Int64 {
-        let status = self.status()
-        let sessionID = session ?? status["session_id"]?.stringValue ?? "none"
+        // The clocks and phase from the runtime itself: the full status is built
+        // only for monitors, after the event is numbered.
+        let active = inner.withLock { $0.active }
+        var now = 0.0
+        var t0Now: Double?
+        var phaseNow: String?
+        if let active {
+            let snap = active.runtime.snapshot()
+            let rate = Double(active.runtime.sampleRate)
+            now = Double(snap.heard) / rate
+            t0Now = snap.t0.map { Double(snap.heard - $0) / rate }
+            phaseNow = snap.timeline.phase(at: snap.heard).map { active.loaded.plan.phases[$0].name }
+        }
+        let sessionID = session ?? active?.id ?? "none"
         var event: JSONObject = [:]
         event["kind"] = .string(kind)
-        let seconds = sessionSeconds ?? status["session_seconds"]?.doubleValue ?? 0
+        let seconds = sessionSeconds ?? now
         event["session_seconds"] = .number(seconds)
-        if let t0 = status["t0_seconds"]?.doubleValue, let now = status["session_seconds"]?.doubleValue {
-            event["t0_seconds"] = .number(seconds - (now - t0))
-        } else {
-            event["t0_seconds"] = .null
-        }
-        event["phase"] = .optional(phase ?? status["phase"]?["name"]?.stringValue)
+        event["t0_seconds"] = .optional(t0Now.map { seconds - (now - $0) })
+        event["phase"] = .optional(phase ?? phaseNow)
         event["fields"] = .object(fields)
         // Numbering and appending in one order, so the log's lines come in seq
         // order; the wait for the disk (shared by concurrent callers) is outside it.
@@ -608,7 +616,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         let monitors = inner.withLock { Array($0.monitors.values) }
         if !monitors.isEmpty {
-            let reply = VarlinkReply(["event": .object(event), "status": .object(status)], continues: true)
+            let reply = VarlinkReply(["event": .object(event), "status": .object(status())], continues: true)
             for m in monitors where m.isOpen { m.send(reply) }
         }
         if let failure {
@@ -646,7 +654,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             put("device", .string(configuration.device))
             put("paused", .bool(false))
             put("held_seconds", .number(0))
-            put("last_seq", .integer(seq))
+            put("last_seq", .integer(0))   // the IDL: 0 when idle
             return JSONObject(m)
         }
         let plan = active.loaded.plan
