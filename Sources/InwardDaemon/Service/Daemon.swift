@@ -78,7 +78,7 @@ public final class Daemon {
             sigwait(&set, &caught)
             logger.notice("signal \(caught): fading out and stopping")
             SystemdNotify.stopping()
-            service.shutdown(fade: 3)
+            service.shutdown()
             server.shutdown()
             timeline.closeAll()
         }

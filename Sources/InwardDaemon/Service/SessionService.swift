@@ -340,17 +340,14 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    /// Fades out (at most `seconds`) and waits for the session to end; for
+    /// Fades out (over the configured stop fade) and waits for the session to end; for
     /// SIGTERM and SIGINT.
-    public func shutdown(fade seconds: Double) {
-        guard let runtime = inner.withLock({ inner -> SessionRuntime? in
-            guard let active = inner.active else { return nil }
-            _ = try? inner.state.apply(.stop)
-            return active.runtime
-        }) else { return }
-        _ = try? emit("control.stop", ["by": "signal"])
-        saveResumeState()   // a kill during the fade does not bring the session back
-        runtime.stop(fade: seconds)
+    public func shutdown() {
+        guard let runtime = inner.withLock({ $0.active?.runtime }) else { return }
+        // The same stop a therapist gives (unless one is already fading); its saved
+        // state keeps a kill during the fade from bringing the session back.
+        _ = try? stop(by: "signal")
+        let seconds = configuration.stopFade
         if !runtime.waitUntilEnded(seconds: seconds + 5) {
             runtime.terminate()
             runtime.waitUntilEnded(seconds: 2)
