@@ -59,6 +59,11 @@ struct ReviewCLITests {
         // A file path works too, and text is the default.
         let text = try Run.process(try Run.inward(), ["review", dir + "/sessions/2026-11-26-1000-k42.jsonl"])
         #expect(text.status == 0 && text.stdout.contains("T+00:17:00 ** BOOSTER"))
+        // --json, which every command takes, is --format json here.
+        let file = dir + "/sessions/2026-11-26-1000-k42.jsonl"
+        let json = try Run.process(try Run.inward(), ["--json", "review", file])
+        let formatJSON = try Run.process(try Run.inward(), ["review", file, "--format", "json"])
+        #expect(json.status == 0 && json.stdout.hasPrefix("{") && json.stdout == formatJSON.stdout, "\(json)")
         let bad = try Run.process(try Run.inward(), ["review", "nope", "--state-dir", dir])
         #expect(bad.status != 0 && bad.stderr.contains("nope"))
     }

@@ -27,9 +27,8 @@ struct ReviewCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's state folder (for a session id).")
     var stateDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("The treatment room whose sessions to look in (default: $INWARD_ROOM).",
-                                            valueName: "name"))
-    var room: String?
+    /// --room (whose sessions), and --json, which means --format json.
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard ReportFormat(rawValue: format) != nil else {
@@ -38,8 +37,8 @@ struct ReviewCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = ReportFormat(rawValue: format) ?? .text
-        let path = try SessionLogs.resolve(session, stateDir: stateDir, room: room)
+        let format = global.json ? .json : ReportFormat(rawValue: format) ?? .text
+        let path = try SessionLogs.resolve(session, stateDir: stateDir, room: global.room)
         let contents = try SessionLogs.read(path)
         for w in contents.warnings { Terminal.errLine("inward: \(path): \(w)") }
         let report = ReviewTimeline(contents).report(format)
