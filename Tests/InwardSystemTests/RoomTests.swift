@@ -87,6 +87,41 @@ struct RoomTests {
         #expect(daemon.terminationStatus == 0)
     }
 
+    @Test("with one room's daemon running and no room named, `inward sessions` reads that room's logs, as status finds its socket")
+    func theOnlyRoomsSessions() throws {
+        try #require(!FileManager.default.fileExists(atPath: "/var/lib/inward/sessions"),
+                     "this machine has sessions in /var/lib/inward/sessions, which `inward sessions` rightly prefers")
+        let room = "test-\(UUID().uuidString.prefix(8).lowercased())"
+        let dir = TestAudio.temporaryDirectory("only-room")
+        try Self.plan.write(to: dir.appendingPathComponent("room.toml"), atomically: true, encoding: .utf8)
+        defer {
+            try? FileManager.default.removeItem(atPath: "/run/inward/\(room)")
+            try? FileManager.default.removeItem(atPath: "/var/lib/inward/\(room)")
+            rmdir("/var/lib/inward")   // only when the test made it and left it empty
+        }
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
+        daemon.arguments = ["--room", room, "--plans", dir.path, "--device", "null", "--pace", "20"]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "STATE_DIRECTORY")
+        daemon.environment = env
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            if daemon.isRunning { kill(daemon.processIdentifier, SIGTERM) }
+            daemon.waitUntilExit()
+        }
+        let socket = "/run/inward/\(room)/control"
+        let deadline = Date().addingTimeInterval(15)
+        while access(socket, F_OK) != 0 && Date() < deadline && daemon.isRunning { usleep(20_000) }
+        let plain: [String: String?] = ["INWARD_ROOM": nil, "INWARD_SOCKET": nil, "INWARD_STATE_DIR": nil]
+        let start = try ProcessRun.product("inward", ["start", "room", "--client", "R-ONLY"], environment: plain)
+        #expect(start.status == 0, "\(start)")
+        let listed = try ProcessRun.product("inward", ["sessions"], environment: plain)
+        #expect(listed.status == 0 && listed.stdout.contains("R-ONLY"), "\(listed)")
+        _ = try ProcessRun.product("inward", ["stop"], environment: plain)
+    }
+
     @Test("a room name that could escape its folder or unit is refused, naming the rule", arguments: ["../etc", "a/b", ".hidden", "-x", ""])
     func badRoomNames(_ name: String) throws {
         let p = Process()

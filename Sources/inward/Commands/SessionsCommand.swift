@@ -13,9 +13,21 @@ enum SessionLogs {
         let env = ProcessInfo.processInfo.environment
         if let dir = env["INWARD_STATE_DIR"], !dir.isEmpty { return dir }
         if let room = Room.chosen(room, environment: env) { return Room.stateDirectory(room) }
-        if geteuid() == 0 { return "/var/lib/inward" }
-        if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/inward" }
-        return (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/inward"
+        let standard: String
+        if geteuid() == 0 {
+            standard = "/var/lib/inward"
+        } else if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") {
+            standard = xdg + "/inward"
+        } else {
+            standard = (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/inward"
+        }
+        // As for the socket: with no sessions in the usual place and one room's
+        // daemon running, that room's.
+        let rooms = Room.running()
+        if !FileManager.default.fileExists(atPath: standard + "/sessions"), rooms.count == 1 {
+            return Room.stateDirectory(rooms[0])
+        }
+        return standard
     }
 
     static func sessionsDir(_ option: String?, room: String?) -> String { stateDir(option, room: room) + "/sessions" }
@@ -66,7 +78,8 @@ struct SessionsCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }
         } catch {
-            if global.json { printJSON([Any]()) } else { print("no sessions yet (\(dir) does not exist or cannot be read)") }
+            if global.json { printJSON([Any]()) } else { print("no sessions yet (\(dir) does not exist or cannot be read); "
+                + "name the room with --room ROOM (or INWARD_ROOM), or give --state-dir") }
             return
         }
         var rows: [Row] = []
