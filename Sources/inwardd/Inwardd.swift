@@ -29,6 +29,16 @@ struct Inwardd: ParsableCommand {
     @Option(help: "ALSA period size, frames.") var period: Int?
     @Option(help: "ALSA buffer size, frames.") var buffer: Int?
 
+    func validate() throws {
+        if let pace, !(pace.isFinite && pace > 0) { throw ValidationError("--pace must be a positive number of times real time") }
+        if let period, !DaemonConfig.periodRange.contains(period) {
+            throw ValidationError("--period must be \(DaemonConfig.periodRange.lowerBound) to \(DaemonConfig.periodRange.upperBound) frames")
+        }
+        if let buffer, !DaemonConfig.bufferRange.contains(buffer) {
+            throw ValidationError("--buffer must be \(DaemonConfig.bufferRange.lowerBound) to \(DaemonConfig.bufferRange.upperBound) frames")
+        }
+    }
+
     func run() throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

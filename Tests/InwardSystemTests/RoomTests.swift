@@ -122,6 +122,14 @@ struct RoomTests {
         _ = try ProcessRun.product("inward", ["stop"], environment: plain)
     }
 
+    @Test("out-of-range --pace, --period and --buffer are refused at start-up, naming the option",
+          arguments: [["--pace=0"], ["--pace=-2"], ["--period", "0"], ["--buffer", "9"]])
+    func badOptionValues(_ options: [String]) throws {
+        let r = try ProcessRun.product("inwardd", options + ["--device", "null", "--socket", "/nonexistent/control"])
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.contains(options[0].split(separator: "=")[0]), "\(r)")
+    }
+
     @Test("a room name that could escape its folder or unit is refused, naming the rule", arguments: ["../etc", "a/b", ".hidden", "-x", ""])
     func badRoomNames(_ name: String) throws {
         let p = Process()

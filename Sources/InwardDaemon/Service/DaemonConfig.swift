@@ -18,6 +18,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Two periods: a level control is heard within about 43 ms of device
     /// buffering at 48 kHz (73 ms measured end to end through PulseAudio).
     public static let defaultBufferFrames = 2048
+    /// What `period` and `buffer` (frames) may be, in the config file or as options.
+    public static let periodRange = 16...65536
+    public static let bufferRange = 32...262_144
 
     /// Defaults for root (a system service) or a user, or for one treatment
     /// room of a clinic (`inwardd --room NAME`, the systemd template
@@ -141,7 +144,7 @@ public struct DaemonConfig: Sendable, Equatable {
             pace = d
         }
         if let v = try int("sample_rate", 8000...192_000) { sampleRate = v }
-        if let v = try int("period", 16...65536) { periodFrames = v }
-        if let v = try int("buffer", 32...262_144) { bufferFrames = v }
+        if let v = try int("period", Self.periodRange) { periodFrames = v }
+        if let v = try int("buffer", Self.bufferRange) { bufferFrames = v }
     }
 }

@@ -16,7 +16,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The plan file (TOML).", completion: .file(extensions: ["toml"]))
     var plan: String
 
-    @Option(name: .long, help: "Dose time to show post-dose phases against, e.g. 10m (default: when the pre-dose phases end).")
+    @Option(name: .long, help: "Dose time to show post-dose phases against, e.g. 10m (default: when the pre-dose phases end, plus 5 minutes).")
     var doseAt: String?
 
     func run() throws {
