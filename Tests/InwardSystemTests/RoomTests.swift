@@ -10,23 +10,6 @@ import Glibc
 /// `$STATE_DIRECTORY` is where the session logs go.
 @Suite("rooms", .serialized)
 struct RoomTests {
-    static let plan = """
-        name = "room"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -12
-        fade_in = "1s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
-        [[phase]]
-        name = "onset"
-        duration = "10m"
-        level_db = -12
-        fade_in = "1s"
-        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
-        """
-
     func inward(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessRun {
         try ProcessRun.product("inward", arguments, environment: environment)
     }
@@ -37,7 +20,7 @@ struct RoomTests {
         let dir = TestAudio.temporaryDirectory("room")
         let plans = dir.appendingPathComponent("plans")
         try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
-        try Self.plan.write(to: plans.appendingPathComponent("room.toml"), atomically: true, encoding: .utf8)
+        try SessionLogTests.plan.write(to: plans.appendingPathComponent("logged.toml"), atomically: true, encoding: .utf8)
         let state = dir.appendingPathComponent("state").path
         let runDir = "/run/inward/\(room)"
         defer { try? FileManager.default.removeItem(atPath: runDir) }
@@ -64,7 +47,7 @@ struct RoomTests {
         let byOption = try inward(["--room", room, "status"])
         #expect(byOption.status == 0, "inward --room: \(byOption.stderr)")
         #expect(byOption.stdout.contains("idle"), "status: \(byOption.stdout)")
-        let byEnv = try inward(["start", "room", "--client", "R-001"], environment: ["INWARD_ROOM": room])
+        let byEnv = try inward(["start", "logged", "--client", "R-001"], environment: ["INWARD_ROOM": room])
         #expect(byEnv.status == 0, "INWARD_ROOM start: \(byEnv.stderr)")
 
         // The log is in $STATE_DIRECTORY, not in /var/lib/inward/ROOM.
@@ -93,7 +76,7 @@ struct RoomTests {
                      "this machine has sessions in /var/lib/inward/sessions, which `inward sessions` rightly prefers")
         let room = "test-\(UUID().uuidString.prefix(8).lowercased())"
         let dir = TestAudio.temporaryDirectory("only-room")
-        try Self.plan.write(to: dir.appendingPathComponent("room.toml"), atomically: true, encoding: .utf8)
+        try SessionLogTests.plan.write(to: dir.appendingPathComponent("logged.toml"), atomically: true, encoding: .utf8)
         defer {
             try? FileManager.default.removeItem(atPath: "/run/inward/\(room)")
             try? FileManager.default.removeItem(atPath: "/var/lib/inward/\(room)")
@@ -115,7 +98,7 @@ struct RoomTests {
         let deadline = Date().addingTimeInterval(15)
         while access(socket, F_OK) != 0 && Date() < deadline && daemon.isRunning { usleep(20_000) }
         let plain: [String: String?] = ["INWARD_ROOM": nil, "INWARD_SOCKET": nil, "INWARD_STATE_DIR": nil]
-        let start = try ProcessRun.product("inward", ["start", "room", "--client", "R-ONLY"], environment: plain)
+        let start = try ProcessRun.product("inward", ["start", "logged", "--client", "R-ONLY"], environment: plain)
         #expect(start.status == 0, "\(start)")
         let listed = try ProcessRun.product("inward", ["sessions"], environment: plain)
         #expect(listed.status == 0 && listed.stdout.contains("R-ONLY"), "\(listed)")

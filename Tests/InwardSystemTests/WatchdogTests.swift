@@ -73,22 +73,6 @@ final class NotifyListener: @unchecked Sendable {
 /// so systemd restarts it. Driven through a real notify socket.
 @Suite("systemd watchdog", .serialized)
 struct WatchdogTests {
-    static let plan = """
-        name = "watched"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -12
-        fade_in = "1s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
-        [[phase]]
-        name = "onset"
-        duration = "10m"
-        level_db = -12
-        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
-        """
-
     func daemon(pace: Double, notify: inout NotifyListener?) throws -> DaemonHarness {
         let directory = TestAudio.temporaryDirectory("watchdog")
         let listener = try NotifyListener(directory: directory)
@@ -97,7 +81,7 @@ struct WatchdogTests {
         env["NOTIFY_SOCKET"] = listener.path
         env["WATCHDOG_USEC"] = "1000000"   // pings every 0.5 s
         env.removeValue(forKey: "WATCHDOG_PID")
-        return try DaemonHarness(plans: ["watched.toml": Self.plan], pace: pace, device: "null", environment: env)
+        return try DaemonHarness(plans: ["logged.toml": SessionLogTests.plan], pace: pace, device: "null", environment: env)
     }
 
     func count(_ times: [Date], after start: Date) -> Int { times.filter { $0 > start }.count }
@@ -115,7 +99,7 @@ struct WatchdogTests {
         #expect((3...6).contains(idlePings), "\(idlePings) pings in 2.2 s idle; want about 4: \(listener.all)")
 
         let c = try daemon.client()
-        let started = try c.call("io.inward.Session.Start", ["plan": .string("watched")])
+        let started = try c.call("io.inward.Session.Start", ["plan": .string("logged")])
         #expect(started.error == nil, "Start: \(String(describing: started.error))")
         let playing = Date()
         Thread.sleep(forTimeInterval: 2.2)
@@ -147,7 +131,7 @@ struct WatchdogTests {
         #expect(!listener.times(of: "WATCHDOG=1").isEmpty, "no pings while idle: \(listener.all)")
 
         let c = try daemon.client()
-        let started = try c.call("io.inward.Session.Start", ["plan": .string("watched")])
+        let started = try c.call("io.inward.Session.Start", ["plan": .string("logged")])
         #expect(started.error == nil)
         Thread.sleep(forTimeInterval: 1.5)   // the first period goes out; then the stall shows
         let stalled = Date()
