@@ -80,8 +80,15 @@ struct ResamplerTests {
         #expect(abs(AudioAnalysis.rmsDB(ch[1][4410..<40000]) - -15.05) < 0.1)
     }
 
-    @Test("invalid rates are refused with an AudioError")
+    @Test("invalid rates are refused with a resampler error naming the rates and what to do, not an ALSA one")
     func invalid() {
-        #expect(throws: AudioError.self) { try Resampler(inputRate: 0, outputRate: 48000, channels: 2) }
+        do {
+            _ = try Resampler(inputRate: 0, outputRate: 48000, channels: 2)
+            Issue.record("a 0 Hz input was accepted")
+        } catch {
+            guard case .resampler(0, 48000, _) = error else { Issue.record("wrong error: \(error)"); return }
+            #expect(error.description.contains("cannot resample 0 Hz to 48000 Hz"), "\(error)")
+            #expect(!error.description.contains("ALSA"), "\(error)")
+        }
     }
 }

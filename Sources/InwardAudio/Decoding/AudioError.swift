@@ -14,9 +14,10 @@ public enum AudioError: Error, Sendable, CustomStringConvertible, Equatable {
     case decode(path: String, reason: String)
     /// An ALSA call failed. `name` is the PCM device name (e.g. `default`,
     /// `hw:0,0`), `operation` what Inward was doing (`open`, `set format`,
-    /// `write`...) and `reason` the `snd_strerror` text. Also used for the
-    /// resampler, with `name` "resampler".
+    /// `write`...) and `reason` the `snd_strerror` text.
     case device(name: String, operation: String, reason: String)
+    /// libsoxr could not convert between these rates (`reason`: its message).
+    case resampler(from: Int, to: Int, reason: String)
     /// Writing the WAV output file failed.
     case file(path: String, reason: String)
 
@@ -35,6 +36,9 @@ public enum AudioError: Error, Sendable, CustomStringConvertible, Equatable {
                 return "ALSA device '\(name)' not found or not usable: \(Self.sentence(reason)) List devices with `inward devices` or `aplay -L`, and check that no other program holds it."
             }
             return "ALSA device '\(name)': cannot \(operation): \(Self.sentence(reason)) Check the device and its configuration (`aplay -L`, `aplay -D \(name) --dump-hw-params /dev/zero`)."
+        case let .resampler(from, to, reason):
+            return "cannot resample \(from) Hz to \(to) Hz: \(Self.sentence(reason)) "
+                + "Convert the file to a common rate (44100 or 48000 Hz), or set the daemon's sample_rate to the file's."
         case let .file(path, reason):
             return "cannot write WAV file '\(path)': \(Self.sentence(reason)) Check that the directory exists, is writable and has free space."
         }

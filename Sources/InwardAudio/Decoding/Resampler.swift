@@ -40,7 +40,7 @@ public final class Resampler {
     public let quality: Quality
     private let soxr: soxr_t
 
-    /// - Throws: `AudioError.device(name: "resampler", ...)` when soxr refuses
+    /// - Throws: `AudioError.resampler` when soxr refuses
     ///   the rates or channel count.
     public init(inputRate: Int, outputRate: Int, channels: Int, quality: Quality = .medium) throws(AudioError) {
         self.inputRate = inputRate
@@ -48,7 +48,7 @@ public final class Resampler {
         self.channels = channels
         self.quality = quality
         guard inputRate > 0, outputRate > 0, channels > 0 else {
-            throw .device(name: "resampler", operation: "create", reason: "invalid rates \(inputRate) -> \(outputRate) Hz or \(channels) channels")
+            throw .resampler(from: inputRate, to: outputRate, reason: "invalid rates or \(channels) channels")
         }
         var error: soxr_error_t?
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
@@ -57,10 +57,10 @@ public final class Resampler {
         let s = soxr_create(Double(inputRate), Double(outputRate), UInt32(channels), &error, &io, &q, &rt)
         if let error {
             if let s { soxr_delete(s) }
-            throw .device(name: "resampler", operation: "create \(inputRate) -> \(outputRate) Hz", reason: String(cString: error))
+            throw .resampler(from: inputRate, to: outputRate, reason: String(cString: error))
         }
         guard let s else {
-            throw .device(name: "resampler", operation: "create", reason: "soxr_create returned nothing")
+            throw .resampler(from: inputRate, to: outputRate, reason: "soxr_create returned nothing")
         }
         soxr = s
     }

@@ -55,7 +55,7 @@ public final class TrackStream: FrameSource {
     /// Opens `path` and prepares decoding to stereo at `outputRate`.
     ///
     /// - Throws: `AudioError.cannotOpen` / `.unsupported` from `AudioFile`,
-    ///   `.device(name: "resampler", ...)` if the resampler cannot be created.
+    ///   `.resampler` if the rates cannot be converted.
     /// - Parameters:
     ///   - outputRate: the rate to resample to; nil keeps the file's own.
     ///   - startFrame: output frames into the track to begin at (a resumed
