@@ -75,21 +75,7 @@ final class SessionLogFile: @unchecked Sendable {
     func append(_ line: [UInt8]) throws(LogWriteError) {
         guard fd >= 0 else { throw LogWriteError(path: path, operation: "write", reason: "write failed: the log is closed") }
         let bytes = needsNewline ? [10] + line : line
-        var written = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n > 0 {
-                    written += n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    failure = n == 0 ? EIO : errno
-                    return
-                }
-            }
-        }
+        let (written, failure) = DurableIO.writeAll(fd, bytes)
         if failure != 0 {
             if written > 0 { _ = ftruncate(fd, off_t(size)) }
             throw LogWriteError(path: path, operation: "write", errno: failure)
@@ -139,12 +125,7 @@ final class SessionLogFile: @unchecked Sendable {
     }
 
     private static func syncDirectory(_ directory: String, file: String) throws(LogWriteError) {
-        let dfd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dfd >= 0 else { throw LogWriteError(path: file, operation: "open its folder", errno: errno) }
-        defer { Glibc.close(dfd) }
-        while fsync(dfd) != 0 {
-            if errno == EINTR { continue }
-            throw LogWriteError(path: file, operation: "fsync its folder", errno: errno)
-        }
+        let failure = DurableIO.syncDirectory(directory)
+        if failure != 0 { throw LogWriteError(path: file, operation: "fsync its folder", errno: failure) }
     }
 }

@@ -56,17 +56,12 @@ public final class ResumeStore: Sendable {
             let temporary = path + ".new"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw failure("open", temporary) }
-            var written = 0
-            while written < bytes.count {
-                let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    let error = failure("write", temporary)
-                    close(fd)
-                    unlink(temporary)
-                    throw error
-                }
-                written += n
+            let (_, writeFailure) = DurableIO.writeAll(fd, bytes)
+            if writeFailure != 0 {
+                let error = failure("write", temporary, writeFailure)
+                close(fd)
+                unlink(temporary)
+                throw error
             }
             _ = fchmod(fd, 0o640)
             if fdatasync(fd) != 0 {
@@ -77,25 +72,21 @@ public final class ResumeStore: Sendable {
             }
             close(fd)
             guard rename(temporary, path) == 0 else { throw failure("rename", path) }
-            syncDirectory()
+            let synced = DurableIO.syncDirectory(directory)
+            if synced != 0 { throw failure("fsync the folder of", path, synced) }
         }
     }
 
     /// Forgets the saved state (the session ended).
     public func remove() {
         writing.withLock { _ in
-            if unlink(path) == 0 { syncDirectory() }
+            if unlink(path) == 0 { _ = DurableIO.syncDirectory(directory) }
         }
     }
 
-    private func syncDirectory() {
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dfd >= 0 else { return }
-        _ = fsync(dfd)
-        close(dfd)
-    }
 
-    private func failure(_ operation: String, _ file: String) -> Failure {
-        Failure(description: "\(file): \(operation) failed: \(String(cString: strerror(errno)))")
+    private func failure(_ operation: String, _ file: String, _ code: Int32 = errno) -> Failure {
+        Failure(description: "\(file): \(operation) failed: \(String(cString: strerror(code))); "
+            + "check that the state folder is writable and the disk has room")
     }
 }
