@@ -8,8 +8,9 @@ public import InwardCore
 /// boundary and fade lands on an exact sample. Controls (dose, hold, advance,
 /// end) take effect from the next rendered frame.
 ///
-/// `prepare` does what may block (making the next phase's source, decoding
-/// ahead); `render` only mixes.
+/// `prepare` does what may block (making the next phase's source, a resumed
+/// session's first one, decoding ahead); `render` only mixes, except when a
+/// control moved a boundary nearer than `prepare` looked ahead.
 public final class SessionMixer {
     public let plan: Plan
     public let sampleRate: Int
@@ -174,8 +175,14 @@ public final class SessionMixer {
     /// frames and decodes ahead for every voice.
     public func prepare(frames: Int) {
         let horizon = position + Int64(frames)
-        // A resumed session's first voice is made at its first frame, from its saved entry.
-        if resume == nil, prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
+        if let resuming = resume {
+            // A resumed session's first voice: the phase at its first frame, from its saved entry.
+            if prepared == nil, let p = timeline.phase(at: position) {
+                let offset = resuming.entry == nil ? 0 : resuming.entryOffset
+                prepared = PhaseVoice(phase: p, source: sources.make(phase: p, origin: position, events: events,
+                                                                     firstEntry: resuming.entry ?? 0, firstEntryOffset: offset))
+            }
+        } else if prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
            !voices.contains(where: { $0.phase == p }) {
             let origin = timeline.spans[p].start ?? position
             prepared = PhaseVoice(phase: p, source: sources.make(phase: p, origin: origin, events: events))
@@ -232,18 +239,7 @@ public final class SessionMixer {
                 let fade = Timeline.frames(plan.phases[old].fadeOut, sampleRate: sampleRate)
                 for voice in voices where voice.phase == old && !voice.fadingOut { voice.fadeOut(over: Int(fade)) }
             }
-            if let p, let resuming = resume {
-                // The first voice of a resumed session: its saved entry, the resume fade.
-                resume = nil
-                let voice = PhaseVoice(phase: p, source: sources.make(phase: p, origin: frame, events: events,
-                                                                     firstEntry: resuming.entry ?? 0,
-                                                                     firstEntryOffset: resuming.entry == nil ? 0 : resuming.entryOffset))
-                voice.source.prepare(frames: Self.maxBlock)
-                voice.fadeIn(to: Decibels.gain(plan.phases[p].levelDB),
-                             over: Int(Timeline.frames(resuming.fade, sampleRate: sampleRate)))
-                voices.append(voice)
-                events.post(EngineEvent(.phaseStarted, frame: frame, phase: p, reason: "resumed"))
-            } else if let p {
+            if let p {
                 let voice: PhaseVoice
                 if let ready = prepared, ready.phase == p {
                     voice = ready
@@ -253,11 +249,14 @@ public final class SessionMixer {
                     voice = PhaseVoice(phase: p, source: sources.make(phase: p, origin: frame, events: events))
                     voice.source.prepare(frames: Self.maxBlock)
                 }
+                // A resumed session's first phase comes back over the resume fade, and says so.
+                let resuming = resume
+                resume = nil
                 let phase = plan.phases[p]
                 voice.fadeIn(to: Decibels.gain(phase.levelDB),
-                             over: Int(Timeline.frames(phase.fadeIn, sampleRate: sampleRate)))
+                             over: Int(Timeline.frames(resuming?.fade ?? phase.fadeIn, sampleRate: sampleRate)))
                 voices.append(voice)
-                events.post(EngineEvent(.phaseStarted, frame: frame, phase: p))
+                events.post(EngineEvent(.phaseStarted, frame: frame, phase: p, reason: resuming.map { _ in "resumed" }))
             }
             activePhase = p
         }
