@@ -37,7 +37,9 @@ enum ErrorReport {
                 ExitStatus.noDaemon)
         case .io(let loc, let op, let e):
             return ("cannot talk to the daemon on \(loc.path): \(op) failed: \(String(cString: strerror(e))). "
-                + "Check `systemctl status \(loc.unit)`.", ExitStatus.noDaemon)
+                + "Check `systemctl status \(loc.unit)`.",
+                // Failing to reach it is "no daemon"; failing midway is a service failure, as the codes say.
+                op.hasPrefix("socket") || op.hasPrefix("connect") ? ExitStatus.noDaemon : ExitStatus.service)
         case .timeout(let loc, let seconds):
             return ("the daemon on \(loc.path) did not answer within \(format(seconds)) s. "
                 + "Check `systemctl status \(loc.unit)` and `journalctl -u \(loc.unit)`.", ExitStatus.service)
