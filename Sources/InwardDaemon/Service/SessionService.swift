@@ -258,8 +258,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                           metadata: ["session.id": "\(id)"])
         }
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["session_id": .string(id), "status": .object(status())])
+        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status())])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     /// For a plan with a loudness target: measures the track heard first now
@@ -391,8 +392,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let lot { fields["lot"] = .string(lot) }
         fields["frame"] = .integer(frame)
         try emit(outcome == .t0 ? "dose" : "booster", fields)
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])
+        let reply = VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     private func level(_ method: String, by: String?) throws -> VarlinkReply {
@@ -409,8 +411,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
             try emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
         }
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["status": .object(status())])
+        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     private func hold(seconds: Double, by: String?) throws -> VarlinkReply {
@@ -431,8 +434,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let total = Double(active.runtime.hold(seconds: seconds) ?? 0) / rate
         try emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
                               "requested_seconds": .number(seconds), "held_seconds": .number(total)])
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])
+        let reply = VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     private func next(by: String?) throws -> VarlinkReply {
@@ -447,8 +451,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         active.runtime.next()
         try emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
                               "to": .string(plan.phases[phase + 1].name)])
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["status": .object(status())])
+        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     private func skip(by: String?) throws -> VarlinkReply {
@@ -467,8 +472,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let clamped = abs(applied - db) > 1e-9
         try emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
                                 "clamped": .bool(clamped), "ramp_seconds": .number(configuration.volumeRamp)])
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])
+        let reply = VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     private func mark(kind: String, text: String?, fields: JSONObject?) throws -> VarlinkReply {
@@ -495,8 +501,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             active.runtime.stop(fade: configuration.stopFade)
         }
         try emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
-        saveResumeState()   // before the reply: what is acknowledged survives a crash
-        return VarlinkReply(["status": .object(status())])
+        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
+        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
+        return reply
     }
 
     static func isPseudonym(_ code: String) -> Bool {
