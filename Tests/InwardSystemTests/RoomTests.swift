@@ -23,7 +23,10 @@ struct RoomTests {
         try SessionLogTests.plan.write(to: plans.appendingPathComponent("logged.toml"), atomically: true, encoding: .utf8)
         let state = dir.appendingPathComponent("state").path
         let runDir = "/run/inward/\(room)"
-        defer { try? FileManager.default.removeItem(atPath: runDir) }
+        defer {
+            try? FileManager.default.removeItem(atPath: runDir)
+            rmdir("/run/inward")   // only when the test made it and left it empty
+        }
 
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
@@ -79,6 +82,7 @@ struct RoomTests {
         try SessionLogTests.plan.write(to: dir.appendingPathComponent("logged.toml"), atomically: true, encoding: .utf8)
         defer {
             try? FileManager.default.removeItem(atPath: "/run/inward/\(room)")
+            rmdir("/run/inward")
             try? FileManager.default.removeItem(atPath: "/var/lib/inward/\(room)")
             rmdir("/var/lib/inward")   // only when the test made it and left it empty
         }
