@@ -209,6 +209,10 @@ extension ReviewTimeline {
             s += str("title") ?? str("file").map(baseName) ?? "?"
             if let a = str("artist") { s += " — \(a)" }
             return s
+        case "track.gain":
+            var s = "Track loudness measured: gain \(str("gain_db") ?? "?") dB"
+            if let l = str("loudness_lufs") { s += " (\(l) LUFS)" }
+            return s + ", reached over \(str("glide_seconds") ?? "?") s"
         case "track.failed":
             return "Track failed: \(str("file").map(baseName) ?? "?")" + (str("reason").map { " (\($0))" } ?? "")
         case "soundscape.takeover": return "Soundscape takes over" + (str("reason").map { ": \($0)" } ?? "")

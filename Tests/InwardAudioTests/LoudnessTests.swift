@@ -59,6 +59,7 @@ struct LoudnessTests {
         #expect(stat(cacheFile, &st) == 0 && st.st_mode & 0o777 == 0o640, "the cache file's mode")
         let again = TrackLoudness(cacheFile: cacheFile)
         #expect(again.measurement(for: a) == ma, "not found in the cache file")
+        #expect(again.measurement(for: a.replacingOccurrences(of: "/a.wav", with: "//./a.wav")) == ma, "one file, two spellings")
 
         // The file changes (a new mtime): its old measurement no longer applies.
         var times = [timespec(tv_sec: 1_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000, tv_nsec: 0)]
@@ -108,6 +109,61 @@ struct LoudnessTests {
         #expect(starts.count == 2)
         #expect(starts.allSatisfy { $0.gainDB != nil && $0.loudness != nil })
         #expect(abs((starts.last?.gainDB ?? 0) - (starts.first?.gainDB ?? 0) - 12.04) < 0.2)
+    }
+
+    /// Renders loud.wav then quiet.wav (20 s each, 12 dB apart) with only
+    /// loud.wav measured, measuring quiet.wav when the render reaches `at` seconds.
+    func lateRender(measureQuietAt at: Double) throws -> (SessionFixture.Result, loud: Double, quiet: Double) {
+        let f = SessionFixture("loudness-late")
+        let loud = try TestAudio.sine(to: f.path("loud.wav"), format: .wavFloat, frequency: 440, amplitude: 0.5,
+                                      sampleRate: rate, seconds: 20)
+        let quiet = try TestAudio.sine(to: f.path("quiet.wav"), format: .wavFloat, frequency: 440, amplitude: 0.125,
+                                       sampleRate: rate, seconds: 20)
+        try f.playlist("p.m3u8", ["loud.wav", "quiet.wav"])
+        let store = TrackLoudness()
+        store.measure(loud)
+        var frames = 0
+        let plan = Self.plan(target: "loudness_target = -23").replacingOccurrences(of: "duration = \"20s\"", with: "duration = \"40s\"")
+        let r = try f.render(plan, loudness: store) { _ in
+            if frames == Int(at * Double(rate)) { store.measure(quiet) }
+            frames += 1024
+        }
+        return (r, AudioAnalysis.rmsDB(r.left[(4 * rate)..<(16 * rate)]), AudioAnalysis.rmsDB(r.left[(34 * rate)..<(38 * rate)]))
+    }
+
+    @Test("a track measured only after it started glides to its gain over 8 s, without a step, and says so (track.gain)")
+    func lateMeasurementGlides() throws {
+        let at = 1024.0 * 1200 / 48000   // 25.6 s, 5 s into quiet.wav
+        let (r, loud, quiet) = try lateRender(measureQuietAt: at)
+        #expect(abs(loud - quiet) < 0.5, "after the glide: \(loud) dB and \(quiet) dB")
+        let starts = r.events(.trackStarted)
+        #expect(starts.count == 2 && starts[1].loudness == nil, "quiet.wav starts unmeasured: \(starts)")
+        #expect(starts.count == 2 && starts[1].gainDB == starts[0].gainDB, "at the gain of the track before it")
+        let gains = r.events(.trackGain)
+        try #require(gains.count == 1, "\(r.events)")
+        let g = gains[0]
+        #expect(g.entry == 1 && g.loudness != nil)
+        #expect(abs((g.gainDB ?? 0) - (starts[0].gainDB ?? 0) - 12.04) < 0.2, "\(g)")
+        // Heard within about a second (the decode-ahead) of the measurement.
+        let heard = Double(g.frame) / Double(rate)
+        #expect(heard >= at && heard < at + 2.1, "glide heard from \(heard) s")
+        // Before it the level is still the unmeasured one; then it rises over the glide with no step.
+        let before = AudioAnalysis.rmsDB(r.left[(21 * rate)..<Int(heard * Double(rate))])
+        #expect(abs(loud - before - 12.04) < 0.5, "before the glide \(before) dB")
+        let mid = AudioAnalysis.rmsDB(r.left[Int((heard + 3.5) * Double(rate))..<Int((heard + 4.5) * Double(rate))])
+        #expect(mid > before + 4 && mid < loud - 4, "halfway through the glide \(mid) dB")
+        #expect(AudioAnalysis.maxStep(r.left) < 0.05)
+    }
+
+    @Test("a track measured after it was opened but before it is heard starts at its own gain")
+    func measuredBeforeHeard() throws {
+        // quiet.wav is opened about 4 s before loud.wav ends (at 19 s) and heard from 19 s.
+        let (r, loud, quiet) = try lateRender(measureQuietAt: 1024.0 * 780 / 48000)   // 16.6 s
+        let starts = r.events(.trackStarted)
+        #expect(starts.count == 2 && starts[1].loudness != nil, "\(starts)")
+        #expect(r.events(.trackGain).isEmpty)
+        #expect(abs(loud - quiet) < 0.5, "\(loud) dB and \(quiet) dB")
+        #expect(abs(loud - AudioAnalysis.rmsDB(r.left[(21 * rate)..<(25 * rate)])) < 0.5, "from its start")
     }
 
     @Test("a quiet track is not lifted past full scale: the gain stops at its peak's headroom")

@@ -18,7 +18,7 @@ struct LoudnessSessionTests {
         loudness_target = -23
         [[phase]]
         name = "music"
-        duration = "40s"
+        duration = "60s"
         level_db = 0
         fade_in = "1s"
         fade_out = "1s"
@@ -26,38 +26,48 @@ struct LoudnessSessionTests {
         source = { kind = "playlist", path = "p.m3u8" }
         """
 
-    @Test("tracks 12 dB apart play within 0.5 dB of each other; track.start logs gain and loudness; STATE/loudness.json 0640")
+    @Test("tracks 12 dB apart play within 0.5 dB of each other; track.start (or a late track.gain) logs gain and loudness; STATE/loudness.json 0640")
     func evenSession() throws {
-        let daemon = try DaemonHarness(plans: ["even.toml": Self.plan], pace: 20) { dir in
+        let daemon = try DaemonHarness(plans: ["even.toml": Self.plan], pace: 8) { dir in
             try TestAudio.sine(to: dir.appendingPathComponent("loud.wav").path, format: .wav16, frequency: 440,
-                               amplitude: 0.5, sampleRate: Self.rate, seconds: 20)
+                               amplitude: 0.5, sampleRate: Self.rate, seconds: 30)
             try TestAudio.sine(to: dir.appendingPathComponent("quiet.wav").path, format: .wav16, frequency: 440,
-                               amplitude: 0.125, sampleRate: Self.rate, seconds: 20)
+                               amplitude: 0.125, sampleRate: Self.rate, seconds: 30)
             try "#EXTM3U\nloud.wav\nquiet.wav\n".write(to: dir.appendingPathComponent("p.m3u8"), atomically: true, encoding: .utf8)
         }
         let c = try daemon.client()
         let started = try c.call("io.inward.Session.Start", ["plan": "even"])
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
-        // The session ends by itself after 40 s of session time (2 s at pace 20).
-        let deadline = Date().addingTimeInterval(30)
+        // The session ends by itself after 60 s of session time (7.5 s at pace 8).
+        let deadline = Date().addingTimeInterval(40)
         while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(50_000) }
         let (status, log) = daemon.terminate()
         #expect(status == 0, "\(log)")
 
-        let x = try WavReader.read(daemon.capture).channels[0]
-        try #require(x.count >= 39 * Self.rate, "capture of \(x.count) frames")
-        let first = AudioAnalysis.rmsDB(x[(5 * Self.rate)..<(15 * Self.rate)])
-        let second = AudioAnalysis.rmsDB(x[(25 * Self.rate)..<(35 * Self.rate)])
-        #expect(abs(first - second) < 0.5, "the tracks play at \(first) dB and \(second) dB")
-        #expect(AudioAnalysis.maxStep(x) < 0.05)
-
         let text = try String(contentsOf: daemon.state.appendingPathComponent("sessions/\(id).jsonl"), encoding: .utf8)
-        let starts = text.split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
-            .filter { $0["kind"]?.stringValue == "track.start" }
-        #expect(starts.count == 2)
-        let gains = starts.compactMap { $0["fields"]?["gain_db"]?.doubleValue }
+        let events = text.split(separator: "\n").compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
+        let starts = events.filter { $0["kind"]?.stringValue == "track.start" }
+        try #require(starts.count == 2, "\(text)")
+        // The first track heard is measured before it starts. The second is
+        // measured in the background while the first plays; on a loaded
+        // machine it may start first, at the first's gain, and glide to its
+        // own once measured (`track.gain`): its level is compared after that.
+        let late = events.first { $0["kind"]?.stringValue == "track.gain" }
+        print("loudness session: the second track was measured " + (late.map { "late; glide heard from \($0["session_seconds"]?.doubleValue ?? -1) s" } ?? "before it started"))
+        let first = starts[0]["fields"], second = late?["fields"] ?? starts[1]["fields"]
+        #expect(first?["loudness_lufs"]?.doubleValue != nil && second?["loudness_lufs"]?.doubleValue != nil, "\(text)")
+        let gains = [first, second].compactMap { $0?["gain_db"]?.doubleValue }
         #expect(gains.count == 2 && abs(gains[1] - gains[0] - 12.04) < 0.2, "gains \(gains)")
-        #expect(starts.allSatisfy { $0["fields"]?["loudness_lufs"]?.doubleValue != nil })
+
+        let x = try WavReader.read(daemon.capture).channels[0]
+        try #require(x.count >= 59 * Self.rate, "capture of \(x.count) frames")
+        let secondStart = try #require(starts[1]["session_seconds"]?.doubleValue)
+        let settled = late.flatMap { $0["session_seconds"]?.doubleValue }.map { $0 + 8.5 } ?? secondStart + 2
+        try #require(settled <= 53, "the second track's measurement came too late to compare its level (at \(settled) s)")
+        let loud = AudioAnalysis.rmsDB(x[(5 * Self.rate)..<(25 * Self.rate)])
+        let quiet = AudioAnalysis.rmsDB(x[Int(settled * Double(Self.rate))..<(57 * Self.rate)])
+        #expect(abs(loud - quiet) < 0.5, "the tracks play at \(loud) dB and \(quiet) dB (from \(settled) s)")
+        #expect(AudioAnalysis.maxStep(x) < 0.05)
 
         var st = stat()
         let cache = daemon.state.appendingPathComponent("loudness.json").path

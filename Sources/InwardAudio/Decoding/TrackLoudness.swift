@@ -52,7 +52,8 @@ public final class TrackLoudness: Sendable {
 
     /// The file's measurement if it is known and the file has not changed
     /// since; never reads the file's audio.
-    public func measurement(for path: String) -> LoudnessMeter.Measurement? {
+    public func measurement(for file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
         guard let id = Self.identity(path) else { return nil }
         return state.withLock { s in s.known[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
     }
@@ -60,7 +61,8 @@ public final class TrackLoudness: Sendable {
     /// Measures `path` now unless it is known; returns its measurement (nil
     /// when it cannot be measured).
     @discardableResult
-    public func measure(_ path: String) -> LoudnessMeter.Measurement? {
+    public func measure(_ file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
         if let known = measurement(for: path) { return known }
         guard let id = Self.identity(path) else { return nil }
         let measured = try? LoudnessMeter.measure(path: path)
@@ -74,7 +76,7 @@ public final class TrackLoudness: Sendable {
     /// Queues `paths` (those not measured as they are now: new or changed
     /// since) for measuring in the background, in order.
     public func measureInBackground(_ paths: [String]) {
-        let files = paths.compactMap { p in Self.identity(p).map { (p, $0) } }
+        let files = paths.map(Self.key).compactMap { p in Self.identity(p).map { (p, $0) } }
         let start = state.withLock { s -> Bool in
             for (p, id) in files where !s.queued.contains(p) && !(s.known[p]?.matches(id) ?? false) {
                 s.queue.append(p)
@@ -143,6 +145,14 @@ public final class TrackLoudness: Sendable {
         let temporary = cacheFile + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else { return }
         _ = rename(temporary, cacheFile)
+    }
+
+    /// One key per file however its path was spelt: `a//b` and `a/./b` are `a/b`.
+    static func key(_ path: String) -> String {
+        guard path.contains("//") || path.contains("/./") else { return path }
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+        if path.hasPrefix("/") { parts = "/" + parts }
+        return parts
     }
 
     private static func identity(_ path: String) -> (size: Int64, mtime: Double)? {

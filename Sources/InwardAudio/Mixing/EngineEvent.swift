@@ -8,6 +8,8 @@ public struct EngineEvent: Sendable, Equatable {
         case phaseEnded = "phase.end"
         case trackStarted = "track.start"
         case trackEnded = "track.end"
+        /// A track that started unmeasured got its loudness gain (gliding to it).
+        case trackGain = "track.gain"
         /// A playlist entry could not be opened or decoded.
         case trackFailed = "track.failed"
         /// The soundscape took over a playlist that ran out or failed.
@@ -35,8 +37,9 @@ public struct EngineEvent: Sendable, Equatable {
     /// For `trackStarted`: output frames into the track where it starts (a
     /// resumed session goes on mid-track); 0 from its beginning.
     public var offset: Int64 = 0
-    /// For `trackStarted` under a plan's `loudness_target`: the gain given to
-    /// the track, dB, and its measured loudness, LUFS (nil when unmeasured).
+    /// For `trackStarted` and `trackGain` under a plan's `loudness_target`:
+    /// the gain given to the track, dB, and its measured loudness, LUFS (nil
+    /// when unmeasured or below the gate).
     public var gainDB: Double?
     public var loudness: Double?
 

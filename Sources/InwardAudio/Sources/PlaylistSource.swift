@@ -46,6 +46,12 @@ public final class PlaylistSource: FrameSource {
     /// The gain the last track got: an unmeasured one gets it too, which is
     /// closer than 0 dB to what a measured one would get.
     private var lastGainDB = 0.0
+    /// Frames until decks still waiting for their measurement look again.
+    private var untilLoudnessCheck = 0
+    /// Seconds over which a track that started unmeasured glides to its gain
+    /// once its measurement comes: slow enough not to be noticed as a move.
+    public static let lateGainGlide = 8.0
+
     /// Frames into the first entry opened (a resumed session's), then 0.
     private var pendingOffset: Int64 = 0
     private var lastFailure: String?
@@ -105,6 +111,36 @@ public final class PlaylistSource: FrameSource {
             next = openNext()
         }
         next?.deck?.fill()
+        applyLateMeasurements(frames: frames)
+    }
+
+    /// A track that started before the background measurer reached it plays
+    /// at the last track's gain; when its measurement comes, a track not yet
+    /// heard takes its gain at once, and one playing glides to it over
+    /// `lateGainGlide` seconds (logged as `track.gain`). Looked for about
+    /// once a second.
+    private func applyLateMeasurements(frames: Int) {
+        guard let n = normalization else { return }
+        untilLoudnessCheck -= frames
+        guard untilLoudnessCheck <= 0 else { return }
+        untilLoudnessCheck = sampleRate
+        for (player, heard) in [(current, true), (incoming, true), (next, false)] {
+            guard let deck = player?.deck, !deck.measured,
+                  let measured = n.loudness.measurement(for: deck.stream.path) else { continue }
+            let db = measured.gainDB(target: n.target)
+            lastGainDB = db
+            if !heard {
+                deck.normalize(gainDB: db, loudness: measured.lufs, measured: true)
+            } else {
+                deck.glide(toGainDB: db, loudness: measured.lufs, over: Int(Self.lateGainGlide * Double(sampleRate)))
+                // Heard once the frames decoded before the glide have played.
+                var event = EngineEvent(.trackGain, frame: now + Int64(deck.buffered), phase: phase, entry: deck.entry,
+                                        path: deck.stream.path)
+                event.gainDB = db
+                event.loudness = measured.lufs
+                events.post(event)
+            }
+        }
     }
 
     /// Opens the next playable entry and decodes its start; a file that will
@@ -126,8 +162,7 @@ public final class PlaylistSource: FrameSource {
                 if let n = normalization {
                     let measured = n.loudness.measurement(for: entry.path)
                     let db = measured.map { $0.gainDB(target: n.target) } ?? lastGainDB
-                    deck.gainDB = db
-                    deck.loudness = measured?.lufs
+                    deck.normalize(gainDB: db, loudness: measured?.lufs, measured: measured != nil)
                     lastGainDB = db
                 }
                 deck.fill()

@@ -19,14 +19,45 @@ final class TrackDeck {
     private(set) var exhausted = false
     /// Frames handed to the mixer so far.
     private(set) var consumed: Int64 = 0
-    /// Loudness normalisation (set before the first `fill`): the gain in dB
-    /// applied as frames are decoded, and the track's measured loudness (nil
-    /// when unmeasured).
-    var gainDB: Double? {
-        didSet { gain = Float(Decibels.gain(gainDB ?? 0)) }
+    /// Loudness normalisation: the gain in dB applied as frames are decoded
+    /// (nil when the plan has no target), and the track's measured loudness.
+    private(set) var gainDB: Double?
+    private(set) var loudness: Double?
+    /// False while normalising a track whose measurement is not known yet: it
+    /// plays at the gain it was given until the measurement comes.
+    private(set) var measured = true
+    private var level = GainRamp(1)
+
+    /// Sets the gain before the track is heard: frames already decoded are
+    /// brought to it at once (none of them has played).
+    func normalize(gainDB db: Double, loudness: Double?, measured: Bool) {
+        precondition(consumed == 0, "a track's gain changes at once only before it is heard")
+        let ratio = Float(Decibels.gain(db) / level.current)
+        level = GainRamp(Decibels.gain(db))
+        gainDB = db
+        self.loudness = loudness
+        self.measured = measured
+        if ratio != 1 {
+            var i = readIndex
+            while i < writeIndex {
+                let slot = i % capacity
+                let run = min(writeIndex - i, capacity - slot)
+                let p = ring + 2 * slot
+                for k in 0..<(2 * run) { p[k] *= ratio }
+                i += run
+            }
+        }
     }
-    var loudness: Double?
-    private var gain: Float = 1
+
+    /// Moves the gain to `db` over `frames` frames from the next frame
+    /// decoded, so a measurement that came while the track plays is reached
+    /// without a step.
+    func glide(toGainDB db: Double, loudness: Double?, over frames: Int) {
+        level.move(to: Decibels.gain(db), over: frames)
+        gainDB = db
+        self.loudness = loudness
+        measured = true
+    }
 
     init(stream: TrackStream, entry: Int, capacity: Int) {
         self.stream = stream
@@ -60,10 +91,7 @@ final class TrackDeck {
             let slot = writeIndex % capacity
             let want = min(capacity - buffered, capacity - slot)
             let got = stream.read(into: ring + 2 * slot, frames: want)
-            if gain != 1 {
-                let p = ring + 2 * slot
-                for i in 0..<(2 * got) { p[i] *= gain }
-            }
+            level.apply(to: ring + 2 * slot, frames: got)
             writeIndex += got
             if got < want { exhausted = true }
         }

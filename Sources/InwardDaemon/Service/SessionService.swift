@@ -529,6 +529,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                 fields["gain_db"] = .number((db * 100).rounded() / 100)
                 fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
             }
+            if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
             if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
                     // The session frame of the track's own frame 0 (before e.frame when it began mid-track).

@@ -48,15 +48,17 @@ struct SessionFixture {
 
     /// Renders the plan with the dose at `doseAt` seconds into `sink`;
     /// `control` runs before each block with the mixer, for tests that steer.
+    /// With a loudness target, every track is measured first unless
+    /// `loudness` is given (then it is used as it is).
     func render(_ toml: String, doseAt: Double = 0, into kind: SinkKind = .wav,
-                format: AlsaSink.SampleFormat = .s32,
+                format: AlsaSink.SampleFormat = .s32, loudness: TrackLoudness? = nil,
                 control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
-        try render(try load(toml), doseAt: doseAt, into: kind, format: format, control: control)
+        try render(try load(toml), doseAt: doseAt, into: kind, format: format, loudness: loudness, control: control)
     }
 
     /// Renders an already loaded plan (for tests that change files after loading).
     func render(_ loaded: LoadedPlan, doseAt: Double = 0, into kind: SinkKind = .wav,
-                format: AlsaSink.SampleFormat = .s32,
+                format: AlsaSink.SampleFormat = .s32, loudness given: TrackLoudness? = nil,
                 control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
         let out: String
         let sink: any AudioSink
@@ -70,8 +72,8 @@ struct SessionFixture {
             sink = try AlsaSink(device: capture.device, sampleRate: rate, format: format)
         }
         let events = EngineEvents()
-        var loudness: TrackLoudness?
-        if loaded.plan.loudnessTarget != nil {
+        var loudness = given
+        if loaded.plan.loudnessTarget != nil && given == nil {
             let measured = TrackLoudness()
             for path in loaded.playlistPaths { measured.measure(path) }
             loudness = measured
