@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InwardAudio
 import InwardDaemon
 import Logging
 
@@ -63,8 +64,8 @@ struct Inwardd: ParsableCommand {
         if let stateDir { settings.stateDirectory = stateDir }
         if let device { settings.device = device }
         if let format {
-            guard ["s16", "s32", "float"].contains(format) else { throw ValidationError("--format must be s16, s32 or float") }
-            settings.format = format
+            guard let f = SampleFormat(rawValue: format) else { throw ValidationError("--format must be s16, s32 or float") }
+            settings.format = f
         }
         if !plans.isEmpty { settings.plansDirectories = plans }
         if let pace { settings.pace = pace }

@@ -35,8 +35,8 @@ struct SinksTests {
     }
 
     @Test("AlsaSink s16/s32 through the file PCM: WAV has the frames and content written",
-          arguments: [AlsaSink.SampleFormat.s16, .s32])
-    func alsaCapture(_ format: AlsaSink.SampleFormat) throws {
+          arguments: [SampleFormat.s16, .s32])
+    func alsaCapture(_ format: SampleFormat) throws {
         let cap = AlsaTestConfig.capture()
         let sink = try AlsaSink(device: cap.device, sampleRate: 48000, format: format)
         #expect(sink.format == format)
@@ -148,8 +148,8 @@ struct SinksTests {
         #expect(list.contains { $0.name == "null" && $0.description.contains("Discard") })
     }
 
-    @Test("WavFileSink round trip", arguments: [AlsaSink.SampleFormat.s16, .s32, .float])
-    func wavRoundTrip(_ format: AlsaSink.SampleFormat) throws {
+    @Test("WavFileSink round trip", arguments: [SampleFormat.s16, .s32, .float])
+    func wavRoundTrip(_ format: SampleFormat) throws {
         let path = TestFiles.path(dir, "out-\(format.rawValue).wav")
         let sink = try WavFileSink(path: path, sampleRate: 44100, format: format)
         #expect(sink.sampleRate == 44100 && sink.xrunCount == 0)

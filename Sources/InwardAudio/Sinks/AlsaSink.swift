@@ -10,26 +10,6 @@ import Glibc
 ///
 /// Not thread-safe: one writer thread.
 public final class AlsaSink: AudioSink {
-    /// Sample format on the wire.
-    public enum SampleFormat: String, Sendable, CaseIterable {
-        /// Signed 16-bit little endian, TPDF-dithered.
-        case s16
-        /// Signed 32-bit little endian.
-        case s32
-        /// 32-bit float little endian (no conversion).
-        case float
-
-        var alsa: snd_pcm_format_t {
-            switch self {
-            case .s16: return SND_PCM_FORMAT_S16_LE
-            case .s32: return SND_PCM_FORMAT_S32_LE
-            case .float: return SND_PCM_FORMAT_FLOAT_LE
-            }
-        }
-
-        var bytesPerSample: Int { self == .s16 ? 2 : 4 }
-    }
-
     /// The PCM name it was opened with.
     public let device: String
     /// The format negotiated (or forced).
@@ -240,5 +220,15 @@ public final class AlsaSink: AudioSink {
             result.append((name: name, description: desc))
         }
         return result
+    }
+}
+
+extension SampleFormat {
+    var alsa: snd_pcm_format_t {
+        switch self {
+        case .s16: return SND_PCM_FORMAT_S16_LE
+        case .s32: return SND_PCM_FORMAT_S32_LE
+        case .float: return SND_PCM_FORMAT_FLOAT_LE
+        }
     }
 }

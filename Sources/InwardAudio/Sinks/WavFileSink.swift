@@ -10,7 +10,7 @@ import Glibc
 public final class WavFileSink: AudioSink {
     public let path: String
     public let sampleRate: Int
-    public let format: AlsaSink.SampleFormat
+    public let format: SampleFormat
     /// Always 0: a file never underruns.
     public var xrunCount: Int { 0 }
 
@@ -20,7 +20,7 @@ public final class WavFileSink: AudioSink {
     private let conversion: UnsafeMutableRawPointer
 
     /// - Throws: `AudioError.file` when the file cannot be created.
-    public init(path: String, sampleRate: Int, format: AlsaSink.SampleFormat = .s16) throws(AudioError) {
+    public init(path: String, sampleRate: Int, format: SampleFormat = .s16) throws(AudioError) {
         self.path = path
         self.sampleRate = sampleRate
         self.format = format

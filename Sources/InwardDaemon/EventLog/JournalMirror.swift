@@ -1,5 +1,6 @@
 public import InwardProtocol
 import CSystemd
+import InwardCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -65,9 +66,9 @@ public struct JournalMirror: Sendable {
         let f = event["fields"]?.objectValue ?? [:]
         let when: String
         if let t0 = event["t0_seconds"]?.doubleValue {
-            when = "at " + clock(t0, sign: true)
+            when = "at " + SessionClock.t(t0)
         } else {
-            when = "at " + clock(event["session_seconds"]?.doubleValue ?? 0, sign: false) + " into the session"
+            when = "at " + SessionClock.hms(Int(max(0, event["session_seconds"]?.doubleValue ?? 0))) + " into the session"
         }
         func text(_ key: String) -> String? {
             guard let v = f[key] else { return nil }
@@ -110,12 +111,4 @@ public struct JournalMirror: Sendable {
         return what + " " + when
     }
 
-    /// "T+00:12:30" (or "T-00:01:05"); "00:03:10" without the sign.
-    static func clock(_ seconds: Double, sign: Bool) -> String {
-        let total = Int((abs(seconds)).rounded(.down))
-        let h = total / 3600, m = total / 60 % 60, s = total % 60
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let body = "\(two(h)):\(two(m)):\(two(s))"
-        return sign ? (seconds < 0 ? "T-" : "T+") + body : body
-    }
 }

@@ -53,16 +53,10 @@ public final class Daemon {
             logger.info("listening", metadata: ["socket": "\(settings.socket)"])
         }
 
-        var configuration = SessionService.Configuration(plansDirectories: settings.plansDirectories, device: settings.device)
-        configuration.sampleRate = settings.sampleRate
-        configuration.format = settings.format
-        configuration.periodFrames = settings.periodFrames
-        configuration.bufferFrames = settings.bufferFrames
-        configuration.pace = settings.pace
         let timeline = TimelineLog(directory: sessionsDirectory)
         let journal = JournalMirror()
         logger.info("session logs", metadata: ["folder": "\(sessionsDirectory)", "journal": "\(journal.isAvailable)"])
-        let service = SessionService(configuration: configuration,
+        let service = SessionService(configuration: .init(settings),
                                      events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger,
                                      resumeStore: ResumeStore(stateDirectory: settings.stateDirectory),
                                      loudnessCache: settings.stateDirectory + "/loudness.json")

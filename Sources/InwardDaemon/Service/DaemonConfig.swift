@@ -1,4 +1,5 @@
 import Foundation
+public import InwardAudio
 import TOMLKit
 
 /// `inwardd`'s settings: built-in defaults, then the config file, then the
@@ -9,7 +10,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var stateDirectory: String
     public var device = "default"
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
-    public var format: String?
+    public var format: SampleFormat?
     public var plansDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
@@ -130,8 +131,8 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = try string("state_dir") { stateDirectory = v }
         if let v = try string("device") { device = v }
         if let v = try string("format") {
-            guard ["s16", "s32", "float"].contains(v) else { throw bad("format", "must be s16, s32 or float") }
-            format = v
+            guard let f = SampleFormat(rawValue: v) else { throw bad("format", "must be s16, s32 or float") }
+            format = f
         }
         if let v = table["plans"] {
             guard let list = v.array?.compactMap({ $0.string }), list.count == v.array?.count else {

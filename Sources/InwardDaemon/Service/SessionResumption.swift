@@ -24,7 +24,7 @@ extension SessionService {
         let snapshot = active.runtime.snapshot()
         var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
                                 client: active.client, sampleRate: active.runtime.sampleRate,
-                                pace: configuration.pace ?? 1, anchorFrame: snapshot.heard, anchorWall: Self.unixNow())
+                                pace: configuration.daemon.pace ?? 1, anchorFrame: snapshot.heard, anchorWall: Self.unixNow())
         state.t0 = course.t0
         state.boosters = boosters
         state.holds = course.holds
@@ -86,7 +86,7 @@ extension SessionService {
         do {
             audio = try openDevice(sampleRate: saved.sampleRate)
         } catch {
-            abandon(saved, reason: "the device \(configuration.device) cannot be opened: \(error)")
+            abandon(saved, reason: "the device \(configuration.daemon.device) cannot be opened: \(error)")
             return
         }
         // Where the wall clock says the track is; past its end, the next entry begins.

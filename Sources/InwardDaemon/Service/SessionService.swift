@@ -15,24 +15,17 @@ import Synchronization
 /// three meet. Nothing here runs on the audio thread's hot path.
 public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public struct Configuration: Sendable {
-        public var plansDirectories: [String]
-        public var device: String
-        /// s16, s32 or float; nil negotiates.
-        public var format: String?
-        public var sampleRate = 48000
-        public var periodFrames = SessionRuntime.Options().periodFrames
-        public var bufferFrames = DaemonConfig.defaultBufferFrames
+        /// The daemon's settings: plans, device, format, rates, pace.
+        public var daemon: DaemonConfig
         public var ringFrames = SessionRuntime.Options().ringFrames
-        public var pace: Double?
         /// Fade lengths of the level controls, seconds.
         public var pauseFade = 4.0
         public var silenceFade = 2.0
         public var volumeRamp = 2.0
         public var stopFade = 3.0
 
-        public init(plansDirectories: [String], device: String) {
-            self.plansDirectories = plansDirectories
-            self.device = device
+        public init(_ daemon: DaemonConfig) {
+            self.daemon = daemon
         }
     }
 
@@ -185,7 +178,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return try stop(by: try call.optionalString("by"))
         case "ListPlans":
             try call.checkParameters(allowed: [])
-            return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.plansDirectories).list().map { .object($0) })])
+            return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.daemon.plansDirectories).list().map { .object($0) })])
         default:
             return VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method)
         }
@@ -200,7 +193,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                 "use the client's pseudonymous code (letters, digits, - and _, at most 32), never a name"))
         }
         if let running = inner.withLock({ $0.active?.id }) { throw ServiceError(errors.sessionActive(sessionID: running)) }
-        guard let file = PlanCatalog(directories: configuration.plansDirectories).resolve(name) else {
+        guard let file = PlanCatalog(directories: configuration.daemon.plansDirectories).resolve(name) else {
             throw ServiceError(errors.planNotFound(plan: name))
         }
         let loaded: LoadedPlan
@@ -214,9 +207,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {
-            audio = try openDevice(sampleRate: configuration.sampleRate)
+            audio = try openDevice(sampleRate: configuration.daemon.sampleRate)
         } catch {
-            throw ServiceError(errors.deviceUnavailable(device: configuration.device, reason: "\(error)"))
+            throw ServiceError(errors.deviceUnavailable(device: configuration.daemon.device, reason: "\(error)"))
         }
         let id = WallClock.sessionID()
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
@@ -230,7 +223,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         var startFields: JSONObject = [
             "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
             "plan_sha256": .string(active.planSHA256),
-            "client": .optional(client), "device": .string(configuration.device),
+            "client": .optional(client), "device": .string(configuration.daemon.device),
             "sample_rate": .integer(Int64(audio.sampleRate)),
         ]
         if let vitals = loaded.plan.vitals {
@@ -277,17 +270,17 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     /// The room's ALSA device, as configured.
     func openDevice(sampleRate: Int) throws(AudioError) -> AlsaSink {
-        try AlsaSink(device: configuration.device, sampleRate: sampleRate,
-                     format: configuration.format.flatMap(AlsaSink.SampleFormat.init(rawValue:)),
-                     periodFrames: configuration.periodFrames, bufferFrames: configuration.bufferFrames)
+        try AlsaSink(device: configuration.daemon.device, sampleRate: sampleRate,
+                     format: configuration.daemon.format,
+                     periodFrames: configuration.daemon.periodFrames, bufferFrames: configuration.daemon.bufferFrames)
     }
 
     func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
                              resume: SessionMixer.Resume? = nil) -> SessionRuntime {
         var options = SessionRuntime.Options()
-        options.periodFrames = configuration.periodFrames
+        options.periodFrames = configuration.daemon.periodFrames
         options.ringFrames = configuration.ringFrames
-        options.pace = configuration.pace
+        options.pace = configuration.daemon.pace
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
                               t0: t0, resume: resume, loudness: loudness,
                               onEvents: { [weak self] events in
@@ -311,7 +304,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         let ending = inner.withLock { $0.active?.id == id ? $0.active : nil }
         if case .deviceError(let message) = end {
-            _ = try? emit("device.error", ["device": .string(configuration.device), "message": .string(message)], session: id)
+            _ = try? emit("device.error", ["device": .string(configuration.daemon.device), "message": .string(message)], session: id)
         }
         var endFields: JSONObject = ["session_id": .string(id), "reason": .string(reason)]
         if let ending {
@@ -656,7 +649,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             put("volume_db", .number(0))
             put("volume_cap_db", .number(0))
             put("level_db", .null)
-            put("device", .string(configuration.device))
+            put("device", .string(configuration.daemon.device))
             put("paused", .bool(false))
             put("held_seconds", .number(0))
             put("last_seq", .integer(0))   // the IDL: 0 when idle
@@ -703,7 +696,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         put("volume_db", .number(snap.volumeDB))
         put("volume_cap_db", .number(snap.maxVolumeDB))
-        put("device", .string(configuration.device))
+        put("device", .string(configuration.daemon.device))
         put("paused", .bool(state == .paused || state == .silenced))
         put("held_seconds", .number(Double(snap.held) / rate))
         put("last_seq", .integer(seq))

@@ -51,14 +51,14 @@ struct SessionFixture {
     /// With a loudness target, every track is measured first unless
     /// `loudness` is given (then it is used as it is).
     func render(_ toml: String, doseAt: Double = 0, into kind: SinkKind = .wav,
-                format: AlsaSink.SampleFormat = .s32, loudness: TrackLoudness? = nil,
+                format: SampleFormat = .s32, loudness: TrackLoudness? = nil,
                 control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
         try render(try load(toml), doseAt: doseAt, into: kind, format: format, loudness: loudness, control: control)
     }
 
     /// Renders an already loaded plan (for tests that change files after loading).
     func render(_ loaded: LoadedPlan, doseAt: Double = 0, into kind: SinkKind = .wav,
-                format: AlsaSink.SampleFormat = .s32, loudness given: TrackLoudness? = nil,
+                format: SampleFormat = .s32, loudness given: TrackLoudness? = nil,
                 control: (RenderPipeline) -> Void = { _ in }) throws -> Result {
         let out: String
         let sink: any AudioSink
