@@ -1,3 +1,5 @@
+import InwardCore
+
 /// One self-contained HTML file: inline CSS and SVG, no scripts, no external
 /// requests. Readable on a tablet (fluid width, large type) and printable.
 public enum HTMLReport {
@@ -75,11 +77,11 @@ public enum HTMLReport {
             h += "<section><h2>Phases</h2>\n<table class=\"phases\"><thead><tr><th>Start</th><th>Phase</th><th>Actual</th><th>Planned</th><th>Changes</th></tr></thead><tbody>\n"
             for (i, p) in t.phases.enumerated() {
                 var changes: [String] = []
-                if p.heldSeconds > 0 { changes.append("held +\(Clock.length(p.heldSeconds))") }
+                if p.heldSeconds > 0 { changes.append("held +\(SessionClock.length(p.heldSeconds))") }
                 if let by = p.advancedBy { changes.append("advanced early by \(by)") }
                 h += "<tr><td class=\"clock\">\(esc(t.clock(sessionSeconds: p.start)))</td>"
                 h += "<td><span class=\"swatch\" style=\"background:\(phaseColours[(p.index ?? i) % phaseColours.count])\"></span>\(esc(p.name))</td>"
-                h += "<td>\(Clock.length(p.actualSeconds))</td><td>\(p.plannedSeconds.map(Clock.length) ?? "—")</td><td>\(esc(changes.joined(separator: ", ")))</td></tr>\n"
+                h += "<td>\(SessionClock.length(p.actualSeconds))</td><td>\(p.plannedSeconds.map(SessionClock.length) ?? "—")</td><td>\(esc(changes.joined(separator: ", ")))</td></tr>\n"
             }
             h += "</tbody></table></section>\n"
         }
@@ -116,7 +118,7 @@ public enum HTMLReport {
         if let c = t.client { parts.append("Client \(c)") }
         if let p = t.plan { parts.append(p) }
         if let w = ReviewTimeline.wall(t.startTime) { parts.append(w) }
-        parts.append(Clock.length(t.duration))
+        parts.append(SessionClock.length(t.duration))
         return parts.joined(separator: " · ")
     }
 
@@ -237,7 +239,7 @@ public enum HTMLReport {
 
     static func shortClock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
-        return Clock.pad2(total / 3600) + ":" + Clock.pad2((total / 60) % 60)
+        return SessionClock.pad2(total / 3600) + ":" + SessionClock.pad2((total / 60) % 60)
     }
 
     static func legend(_ t: ReviewTimeline) -> String {

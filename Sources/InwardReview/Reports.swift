@@ -1,3 +1,4 @@
+import InwardCore
 import InwardProtocol
 
 /// The review's output formats.
@@ -35,9 +36,9 @@ extension ReviewTimeline {
         if let d = device { out.append(("Device", d + (sampleRate.map { ", \($0) Hz" } ?? ""))) }
         out.append(("Started", Self.wall(startTime) ?? "—"))
         out.append(("Ended", (Self.wall(endTime) ?? "no end recorded") + (endReason.map { " (\($0))" } ?? "")))
-        out.append(("Length", Clock.length(duration)))
+        out.append(("Length", SessionClock.length(duration)))
         if let dose {
-            out.append(("Dose (T0)", "\(Self.wall(dose.time) ?? dose.time), \(Clock.length(dose.sessionSeconds)) into the session"))
+            out.append(("Dose (T0)", "\(Self.wall(dose.time) ?? dose.time), \(SessionClock.length(dose.sessionSeconds)) into the session"))
         } else {
             out.append(("Dose (T0)", "none recorded: times are S+ from the session start"))
         }
@@ -52,9 +53,9 @@ extension ReviewTimeline {
     }
 
     func phaseLine(_ p: PhaseSpan) -> String {
-        var s = "actual \(Clock.length(p.actualSeconds))"
-        if let planned = p.plannedSeconds { s += ", planned \(Clock.length(planned))" }
-        if p.heldSeconds > 0 { s += ", held +\(Clock.length(p.heldSeconds))" }
+        var s = "actual \(SessionClock.length(p.actualSeconds))"
+        if let planned = p.plannedSeconds { s += ", planned \(SessionClock.length(planned))" }
+        if p.heldSeconds > 0 { s += ", held +\(SessionClock.length(p.heldSeconds))" }
         if let by = p.advancedBy { s += ", advanced early by \(by)" }
         return s
     }
@@ -77,7 +78,7 @@ enum TextReport {
         if !t.quiet.isEmpty {
             out += "\nPauses, silences and outages\n"
             for q in t.quiet {
-                out += "  " + t.clock(sessionSeconds: q.start) + "  \(q.kind.rawValue) for \(Clock.length(q.end - q.start))"
+                out += "  " + t.clock(sessionSeconds: q.start) + "  \(q.kind.rawValue) for \(SessionClock.length(q.end - q.start))"
                     + (q.by.map { " (by \($0))" } ?? "") + "\n"
             }
         }

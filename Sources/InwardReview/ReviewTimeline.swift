@@ -112,44 +112,16 @@ public struct ReviewTimeline: Sendable {
 
     /// One planned vitals reading in words: "T+00:40:00  taken at T+00:41:10 (1:10 late)", "... MISSED".
     public static func vitalsLine(_ o: VitalsSchedule.Outcome) -> (due: String, outcome: String) {
-        let due = o.t0Seconds.map(Clock.t) ?? "before the dose"
+        let due = o.t0Seconds.map(SessionClock.t) ?? "before the dose"
         guard let taken = o.takenT0Seconds else { return (due, "MISSED") }
-        var text = "taken at " + Clock.t(taken)
-        if let t = o.t0Seconds, taken - t >= 60 { text += " (\(Clock.length(taken - t)) late)" }
+        var text = "taken at " + SessionClock.t(taken)
+        if let t = o.t0Seconds, taken - t >= 60 { text += " (\(SessionClock.length(taken - t)) late)" }
         return (due, text)
     }
 
     /// The T+ clock for a session time.
     public func clock(sessionSeconds s: Double) -> String {
-        if let t0 { return Clock.t(s - t0) }
-        return Clock.s(s)
+        if let t0 { return SessionClock.t(s - t0) }
+        return SessionClock.s(s)
     }
-}
-
-/// Clock strings.
-public enum Clock {
-    /// `T+00:12:30` / `T-00:05:00` for seconds from T0 (whole seconds, rounded down).
-    public static func t(_ seconds: Double) -> String {
-        let whole = Int((seconds + 1e-6).rounded(.down))
-        return whole < 0 ? "T-" + hms(-whole) : "T+" + hms(whole)
-    }
-
-    /// `S+00:12:30`: seconds from the session start, for a session without a dose.
-    public static func s(_ seconds: Double) -> String { "S+" + hms(max(0, Int((seconds + 1e-6).rounded(.down)))) }
-
-    /// `01:02:03`.
-    public static func hms(_ total: Int) -> String {
-        let h = total / 3600, m = (total / 60) % 60, s = total % 60
-        return pad2(h) + ":" + pad2(m) + ":" + pad2(s)
-    }
-
-    /// A length: `1:02:03` or `12:30` or `45 s`.
-    public static func length(_ seconds: Double) -> String {
-        let total = Int((seconds + 0.5).rounded(.down))
-        if total < 60 { return "\(total) s" }
-        let h = total / 3600, m = (total / 60) % 60, s = total % 60
-        return h > 0 ? "\(h):" + pad2(m) + ":" + pad2(s) : "\(m):" + pad2(s)
-    }
-
-    static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }

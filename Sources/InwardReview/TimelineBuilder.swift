@@ -64,7 +64,7 @@ extension ReviewTimeline {
             let f = l.fields
             duration = max(duration, s)
             let t0Relative = l.t0Seconds ?? t0.map { s - $0 }
-            let clock = t0Relative.map(Clock.t) ?? Clock.s(s)
+            let clock = t0Relative.map(SessionClock.t) ?? SessionClock.s(s)
             var summary = Self.summary(l.kind, f, phase: l.phase)
             if l.kind == "track.end", f["title"] == nil, f["file"] == nil, let open = openTrack?.span {
                 summary = "Track ended: " + open.title + (open.artist.map { " — \($0)" } ?? "")
@@ -231,8 +231,8 @@ extension ReviewTimeline {
         case "control.skip": return "Track skipped\(by)"
         case "control.next": return "Next phase: \(str("from") ?? "?") → \(str("to") ?? "?")\(by)"
         case "control.hold":
-            var s = "Phase held +" + Clock.length(f["seconds"]?.doubleValue ?? 0)
-            if let total = f["held_seconds"]?.doubleValue { s += " (held \(Clock.length(total)) in all)" }
+            var s = "Phase held +" + SessionClock.length(f["seconds"]?.doubleValue ?? 0)
+            if let total = f["held_seconds"]?.doubleValue { s += " (held \(SessionClock.length(total)) in all)" }
             return s + by
         case "control.volume":
             var s = "Volume \(str("db") ?? "?") dB"

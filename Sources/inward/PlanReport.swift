@@ -23,7 +23,7 @@ enum PlanReport {
     static func tplus(_ frame: Int64, t0: Int64?, rate: Int) -> String {
         guard let t0 else { return "" }
         let d = Double(frame - t0) / Double(rate)
-        return d < 0 ? "T-" + Terminal.clock(-d) : "T+" + Terminal.clock(d)
+        return SessionClock.t(d)
     }
 
     static func text(_ loaded: LoadedPlan, timeline: Timeline, rate: Int, t0: Int64?, doseAt: Bool) -> String {
@@ -35,18 +35,18 @@ enum PlanReport {
         if let vitals = plan.vitals {
             var when: [String] = []
             if vitals.beforeDose { when.append("before the dose") }
-            if !vitals.at.isEmpty { when.append("at " + vitals.at.map { "T+" + Terminal.clock($0) }.joined(separator: ", ")) }
-            if let every = vitals.every { when.append("every \(Terminal.clock(every)) after the dose") }
+            if !vitals.at.isEmpty { when.append("at " + vitals.at.map(SessionClock.t).joined(separator: ", ")) }
+            if let every = vitals.every { when.append("every \(SessionClock.counter(every)) after the dose") }
             out += "  vitals due \(when.isEmpty ? "never" : when.joined(separator: "; "))\n"
         }
         out += "\n"
         let nameWidth = max(5, plan.phases.map(\.name.count).max() ?? 5)
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-        out += "  #  \(pad("phase", nameWidth))  \(pad("starts", 8)) \(pad("ends", 8)) \(pad("T+ start", 9))  \(pad("length", 10)) level  fades in/out  extend  source\n"
+        out += "  #  \(pad("phase", nameWidth))  \(pad("starts", 8)) \(pad("ends", 8)) \(pad("T+ start", 10))  \(pad("length", 10)) level  fades in/out  extend  source\n"
         for (i, phase) in plan.phases.enumerated() {
             let span = timeline.spans[i]
-            let start = span.start.map { Terminal.clock(Double($0) / Double(rate)) } ?? "?"
-            let end = span.end.map { Terminal.clock(Double($0) / Double(rate)) } ?? "?"
+            let start = span.start.map { SessionClock.counter(Double($0) / Double(rate)) } ?? "?"
+            let end = span.end.map { SessionClock.counter(Double($0) / Double(rate)) } ?? "?"
             let length: String
             switch phase.length {
             case .untilDose: length = "until dose"
@@ -54,17 +54,17 @@ enum PlanReport {
             }
             let t = span.start.map { tplus($0, t0: t0, rate: rate) } ?? ""
             let fades = "\(DurationText.format(phase.fadeIn))/\(DurationText.format(phase.fadeOut))"
-            out += "  \(pad(String(i + 1), 2)) \(pad(phase.name, nameWidth))  \(pad(start, 8)) \(pad(end, 8)) \(pad(t, 9))  "
+            out += "  \(pad(String(i + 1), 2)) \(pad(phase.name, nameWidth))  \(pad(start, 8)) \(pad(end, 8)) \(pad(t, 10))  "
             out += "\(pad(length, 10)) \(pad(String(format: "%.0f", phase.levelDB), 5))  \(pad(fades, 12))  "
             out += "\(pad(phase.maxExtend > 0 ? DurationText.format(phase.maxExtend) : "-", 6))  \(sourceText(phase.source, plan: plan))\n"
         }
         out += "\n"
         if let t0 {
-            let dose = Terminal.clock(Double(t0) / Double(rate))
+            let dose = SessionClock.counter(Double(t0) / Double(rate))
             out += "  dose (T0) at \(dose)\(doseAt ? "" : " (assumed; --dose-at sets it)")\n"
         }
         if let end = timeline.end {
-            out += "  session length \(Terminal.clock(Double(end) / Double(rate)))"
+            out += "  session length \(SessionClock.counter(Double(end) / Double(rate)))"
             if let t0 { out += ", ends at \(tplus(end, t0: t0, rate: rate))" }
             out += "\n"
         }

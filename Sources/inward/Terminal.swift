@@ -1,3 +1,5 @@
+import Foundation
+import InwardProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,13 +23,32 @@ enum Terminal {
     }
 
     static func errLine(_ text: String) { err(text + "\n") }
+}
 
-    /// Session time as H:MM:SS (or M:SS under an hour).
-    static func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded(.down))
-        let h = s / 3600, m = (s / 60) % 60, sec = s % 60
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return h > 0 ? "\(h):\(two(m)):\(two(sec))" : "\(m):\(two(sec))"
+/// Standard output, written straight to the file descriptor (so piped output
+/// appears as it happens, and nothing is lost in a buffer on Ctrl-C).
+enum Output {
+    static func line(_ text: String) { write(text + "\n") }
+
+    /// `--json` output: one line of JSON per answer, keys sorted, as the
+    /// daemon-facing commands print their replies.
+    static func json(_ object: Any) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        line(String(decoding: data, as: UTF8.self))
     }
 
+    /// A daemon's reply for `--json`, as one line.
+    static func json(_ reply: JSONObject) { line(JSONValue.object(reply).jsonString) }
+
+    static func write(_ text: String) {
+        var t = text
+        t.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
+    }
 }

@@ -29,6 +29,11 @@ struct CheckShippedPlanTests {
         for phase in expected.phases {
             #expect(r.stdoutHas(" \(phase.name) "), "phase \(phase.name) not named\n\(r)")
         }
+        // The dosing clock reads as it does in status and the review: T+00:08:00, not T+8:00.
+        let clock = /T[+-]\d\d:\d\d:\d\d/
+        let rows = r.stdout.split(separator: "\n").filter { $0.contains(/^\s+\d+\s/) }
+        #expect(rows.count == expected.phases.count && rows.allSatisfy { $0.contains(clock) }, "\(r.stdout)")
+        #expect(r.stdout.contains(/ends at T\+\d\d:\d\d:\d\d/), "\(r.stdout)")
         #expect(r.stdoutHas("plan OK"), "\(r)")
     }
 

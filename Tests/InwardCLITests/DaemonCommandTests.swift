@@ -202,7 +202,7 @@ struct DaemonCommandTests {
         let booster = try FakeVarlinkDaemon([s + "Dose": [.ok(["t0": false, "booster": true, "status": later])]])
         let b = try run(booster, ["dose"])
         #expect(b.status == 0, "\(b)")
-        #expect(b.stdoutHas("booster logged at T+12:30"), "\(b)")
+        #expect(b.stdoutHas("booster logged at T+00:12:30"), "\(b)")
         #expect(booster.calls("Dose").first?.parameters.isEmpty == true, "\(booster.calls.map(\.raw))")
     }
 

@@ -137,14 +137,6 @@ struct ReviewFormatTests {
         #expect(t.report(.text).contains("S+00:05:00"))
         #expect(!t.report(.text).contains("T+00:"))
     }
-
-    @Test func clockFormats() {
-        #expect(Clock.t(750) == "T+00:12:30")
-        #expect(Clock.t(-300) == "T-00:05:00")
-        #expect(Clock.t(7322.9) == "T+02:02:02")
-        #expect(Clock.t(-0.5) == "T-00:00:01")
-        #expect(Clock.length(3720) == "1:02:00")
-    }
 }
 
 /// RFC 4180 parsing, strict enough to catch bad quoting.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import InwardCore
 import InwardProtocol
 
 /// Exit codes of the daemon-facing commands.
@@ -14,7 +15,6 @@ enum ExitStatus {
     static let noDaemon: Int32 = 3
 }
 
-/// A usage error found after parsing (e.g. a bad duration): exit 2.
 /// Short, actionable messages for what went wrong, and the exit code.
 enum ErrorReport {
     static func describe(_ error: ClientError) -> (message: String, exit: Int32) {
@@ -81,8 +81,8 @@ enum ErrorReport {
         case "HoldLimit":
             let held = d("held_seconds") ?? 0, max = d("max_seconds") ?? 0
             if max <= 0 { return "this phase cannot be held: the plan allows no extension" }
-            return "cannot hold that long: this phase may be extended by at most \(Terminal.clock(max)) in total, "
-                + "and \(Terminal.clock(held)) is already held (\(Terminal.clock(Swift.max(0, max - held))) left)"
+            return "cannot hold that long: this phase may be extended by at most \(SessionClock.counter(max)) in total, "
+                + "and \(SessionClock.counter(held)) is already held (\(SessionClock.counter(Swift.max(0, max - held))) left)"
         case "NotWaitingForDose":
             return "cannot mark a dose now: the session is \(s("state").map(stateText) ?? "stopping")"
         case "WaitingForDose":
@@ -124,55 +124,8 @@ enum ErrorReport {
     }
 }
 
-/// Runs a daemon-facing command: connects, runs `body`, and turns failures into
-/// a message on standard error (plus `{"error": ..., "parameters": ...}` on
-/// standard output with --json) and an exit code.
-func withDaemon(_ global: GlobalOptions, timeout: Double = 5,
-                _ body: (VarlinkConnection) throws -> Void) throws {
-    let location = SocketLocation.resolve(option: global.socket, room: global.room)
-    do {
-        let connection = try VarlinkConnection(location, timeout: timeout)
-        try body(connection)
-    } catch let error as ClientError {
-        let (message, code) = ErrorReport.describe(error)
-        if global.json {
-            var o = JSONObject()
-            switch error {
-            case .varlink(let name, let p):
-                o["error"] = .string(name)
-                o["parameters"] = .object(p)
-            default:
-                o["error"] = .string(code == ExitStatus.noDaemon ? "inward.NoDaemon" : "inward.ClientError")
-                o["parameters"] = ["socket": .string(location.path)]
-            }
-            o["message"] = .string(message)
-            Output.line(JSONValue.object(o).jsonString)
-        }
-        Terminal.errLine("inward: " + message)
-        throw ExitCode(code)
-    }
-}
-
 /// Parses a value given on the command line, or fails with a usage error (exit 2).
 func usage(_ message: String) -> ExitCode {
     Terminal.errLine("inward: " + message)
     return ExitCode(ExitStatus.usage)
-}
-
-/// Standard output, written straight to the file descriptor (so piped output
-/// appears as it happens, and nothing is lost in a buffer on Ctrl-C).
-enum Output {
-    static func line(_ text: String) { write(text + "\n") }
-
-    static func write(_ text: String) {
-        var t = text
-        t.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                offset += n
-            }
-        }
-    }
 }

@@ -5,9 +5,4 @@ enum SessionAPI {
     static func method(_ name: String) -> String { InwardSessionInterface.name + "." + name }
     /// Who asked, recorded with the event in the session log.
     static let by: JSONValue = "therapist"
-
-    /// The reply as one line of compact JSON (for --json).
-    static func printJSON(_ reply: JSONObject) {
-        Output.line(JSONValue.object(reply).jsonString)
-    }
 }

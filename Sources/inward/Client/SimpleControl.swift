@@ -6,7 +6,7 @@ enum SimpleControl {
     static func run(_ global: GlobalOptions, method: String, say: (StatusView) -> String) throws {
         try withDaemon(global) { daemon in
             let reply = try daemon.call(SessionAPI.method(method), ["by": SessionAPI.by])
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             Output.line(say(StatusView(reply["status"]?.objectValue ?? [:])))
         }
     }

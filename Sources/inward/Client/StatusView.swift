@@ -1,3 +1,4 @@
+import InwardCore
 import InwardProtocol
 
 /// The fields of an `io.inward.Session.SessionStatus` the CLI shows, read
@@ -104,15 +105,15 @@ struct StatusView {
     }
 
     var phaseTimes: String {
-        var t = "\(Terminal.clock(secondsInPhase)) in"
-        if let left = secondsLeft { t += ", \(Terminal.clock(left.rounded(.up))) left" } else if untilDose { t += ", until the dose" }
-        if heldSeconds > 0 { t += " (held +\(Terminal.clock(heldSeconds)))" }
+        var t = "\(SessionClock.counter(secondsInPhase)) in"
+        if let left = secondsLeft { t += ", \(SessionClock.counter(left.rounded(.up))) left" } else if untilDose { t += ", until the dose" }
+        if heldSeconds > 0 { t += " (held +\(SessionClock.counter(heldSeconds)))" }
         return t
     }
 
     var clockText: String {
         guard let t0 = t0Seconds else { return "waiting for the dose" }
-        var t = StatusView.tPlus(t0)
+        var t = SessionClock.t(t0)
         if boosters > 0 { t += " (\(boosters) booster\(boosters == 1 ? "" : "s"))" }
         return t
     }
@@ -127,8 +128,8 @@ struct StatusView {
                 t = trackPath ?? "?"
             }
             if let pos = trackPosition {
-                t += " (\(Terminal.clock(pos))"
-                if let dur = trackDuration { t += " / \(Terminal.clock(dur))" }
+                t += " (\(SessionClock.counter(pos))"
+                if let dur = trackDuration { t += " / \(SessionClock.counter(dur))" }
                 t += ")"
             }
             return t
@@ -143,8 +144,8 @@ struct StatusView {
     var vitalsText: String? {
         guard vitalsOwed else { return nil }
         guard let t = vitalsDueT0 else { return "due before the dose (`inward mark vitals --field ...`)" }
-        if vitalsIn > 0 { return "due at \(StatusView.tPlus(t)) (in \(Terminal.clock(vitalsIn.rounded(.up))))" }
-        return "OVERDUE since \(StatusView.tPlus(t)) (\(Terminal.clock(-vitalsIn)) ago): `inward mark vitals --field ...`"
+        if vitalsIn > 0 { return "due at \(SessionClock.t(t)) (in \(SessionClock.counter(vitalsIn.rounded(.up))))" }
+        return "OVERDUE since \(SessionClock.t(t)) (\(SessionClock.counter(-vitalsIn)) ago): `inward mark vitals --field ...`"
     }
 
     var levelText: String {
@@ -162,12 +163,6 @@ struct StatusView {
     }
 
     /// The T+ clock: T+HH:MM:SS (negative before T0 never happens: null then).
-    static func tPlus(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds).rounded(.down))
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "T+\(two(s / 3600)):\(two((s / 60) % 60)):\(two(s % 60))"
-    }
-
     /// dB with one decimal and a sign: "-6.0", "+3.0", "0.0".
     static func db(_ v: Double, sign: Bool = true) -> String {
         let r = (v * 10).rounded() / 10
@@ -201,7 +196,7 @@ struct StatusView {
     /// One line, for `status --follow` when piped.
     var line: String {
         if isIdle { return "idle" }
-        var parts = [state, "phase \(phaseText)", phaseTimes, t0Seconds.map { StatusView.tPlus($0) } ?? "waiting for the dose"]
+        var parts = [state, "phase \(phaseText)", phaseTimes, t0Seconds.map { SessionClock.t($0) } ?? "waiting for the dose"]
         parts.append(trackText)
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
@@ -246,7 +241,7 @@ enum EventLine {
         if let time = e["time"]?.stringValue, let tIndex = time.firstIndex(of: "T") {
             t = String(time[time.index(after: tIndex)...].prefix(8)) + " "
         }
-        if let t0 = e["t0_seconds"]?.doubleValue { t += StatusView.tPlus(t0) + " " }
+        if let t0 = e["t0_seconds"]?.doubleValue { t += SessionClock.t(t0) + " " }
         t += kind
         if let phase = e["phase"]?.stringValue { t += " [\(phase)]" }
         if let fields = e["fields"]?.objectValue, !fields.isEmpty {

@@ -25,7 +25,7 @@ struct CheckCommand: ParsableCommand {
             loaded = try PlanLoader.load(plan)
         } catch {
             if global.json {
-                printJSON(["valid": false, "errors": error.diagnostics.map(diagnosticJSON)])
+                Output.json(["valid": false, "errors": error.diagnostics.map(diagnosticJSON)])
             } else {
                 for d in error.diagnostics { Terminal.errLine(d.description) }
                 Terminal.errLine("\(plan): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s"); the plan cannot be played")
@@ -38,7 +38,7 @@ struct CheckCommand: ParsableCommand {
         let timeline = Timeline(plan: loaded.plan, sampleRate: rate, t0: t0)
 
         if global.json {
-            printJSON(PlanReport.json(loaded, timeline: timeline, rate: rate, t0: t0))
+            Output.json(PlanReport.json(loaded, timeline: timeline, rate: rate, t0: t0))
             return
         }
         print(PlanReport.text(loaded, timeline: timeline, rate: rate, t0: t0, doseAt: doseAt != nil))
@@ -51,11 +51,6 @@ func diagnosticJSON(_ d: Diagnostic) -> [String: Any] {
     if let line = d.line { o["line"] = line }
     if let key = d.key { o["key"] = key }
     return o
-}
-
-func printJSON(_ object: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
-    print(String(decoding: data, as: UTF8.self))
 }
 
 /// The dose time a check or render assumes.

@@ -13,7 +13,7 @@ struct DevicesCommand: ParsableCommand {
     func run() throws {
         let devices = AlsaSink.devices()
         if global.json {
-            printJSON(devices.map { ["name": $0.name, "description": $0.description] })
+            Output.json(devices.map { ["name": $0.name, "description": $0.description] })
             return
         }
         if devices.isEmpty {

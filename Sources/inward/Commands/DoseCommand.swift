@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InwardCore
 import InwardProtocol
 
 /// `inward dose`: mark the dose (first: T0) or a booster (Dose).
@@ -29,13 +30,10 @@ struct DoseCommand: ParsableCommand {
             if let amount { params["amount"] = .string(amount) }
             if let lot { params["lot"] = .string(lot) }
             let reply = try daemon.call(SessionAPI.method("Dose"), params)
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])
             if reply["booster"]?.boolValue == true {
-                let t = status.t0Seconds ?? 0
-                let s = Int(t.rounded(.down))
-                let mm = s / 60, ss = s % 60
-                Output.line("booster logged at T+\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) (\(status.boosters) so far)")
+                Output.line("booster logged at \(SessionClock.t(status.t0Seconds ?? 0)) (\(status.boosters) so far)")
             } else {
                 Output.line("T0 marked at \(Self.wallClock()); now in phase \(status.phaseText)")
             }

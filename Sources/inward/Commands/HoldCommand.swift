@@ -21,11 +21,11 @@ struct HoldCommand: ParsableCommand {
         }
         try withDaemon(global) { daemon in
             let reply = try daemon.call(SessionAPI.method("Hold"), ["seconds": .number(seconds), "by": SessionAPI.by])
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             let held = reply["held_seconds"]?.doubleValue ?? seconds
             let max = reply["max_seconds"]?.doubleValue
-            var line = "held +\(Terminal.clock(seconds)): this phase is now extended by \(Terminal.clock(held))"
-            if let max { line += " of at most \(Terminal.clock(max))" }
+            var line = "held +\(SessionClock.counter(seconds)): this phase is now extended by \(SessionClock.counter(held))"
+            if let max { line += " of at most \(SessionClock.counter(max))" }
             Output.line(line)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InwardCore
 import InwardProtocol
 
 /// `inward plans`: the plans the daemon can play (ListPlans).
@@ -13,14 +14,14 @@ struct PlansCommand: ParsableCommand {
     func run() throws {
         try withDaemon(global) { daemon in
             let reply = try daemon.call(SessionAPI.method("ListPlans"))
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             let plans = reply["plans"]?.arrayValue?.compactMap(\.objectValue) ?? []
             if plans.isEmpty {
                 Output.line("no plans in the daemon's plan folders (inwardd --plans DIR); `inward start FILE` plays a plan file")
                 return
             }
             let rows: [[String]] = plans.map { p in
-                let length = p["planned_seconds"]?.doubleValue.map { Terminal.clock($0) } ?? "-"
+                let length = p["planned_seconds"]?.doubleValue.map { SessionClock.counter($0) } ?? "-"
                 return [p["name"]?.stringValue ?? "?", p["route"]?.stringValue ?? "?", length, p["file"]?.stringValue ?? ""]
             }
             let header = ["NAME", "ROUTE", "LENGTH", "FILE"]

@@ -3,7 +3,7 @@ import Foundation
 public import InwardAudio
 import InwardCore
 
-extension AlsaSink.SampleFormat: ExpressibleByArgument {}
+extension SampleFormat: ExpressibleByArgument {}
 
 extension Resampler.Quality: ExpressibleByArgument {
     public init?(argument: String) {
@@ -48,7 +48,7 @@ struct RenderCommand: ParsableCommand {
     var rate = 48000
 
     @Option(name: .long, help: "Sample format: s16, s32 or float (float only for files).")
-    var format: AlsaSink.SampleFormat = .s16
+    var format: SampleFormat = .s16
 
     @Option(name: .long, help: "ALSA period size in frames (with --device).")
     var period = 1024
@@ -122,7 +122,7 @@ struct RenderCommand: ParsableCommand {
         let frames: Int64
         do {
             frames = try OfflineRenderer().run(pipeline, into: sink, progress: { done, total in
-                let t = Terminal.clock(Double(done) / Double(outRate))
+                let t = SessionClock.counter(Double(done) / Double(outRate))
                 bar.update(done: done, total: total ?? 0, detail: t)
             }, events: { posted in
                 log += posted
@@ -138,7 +138,7 @@ struct RenderCommand: ParsableCommand {
         let seconds = Double(frames) / Double(outRate)
 
         if global.json {
-            printJSON([
+            Output.json([
                 "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
                 "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
                 "warnings": loaded.warnings.map(diagnosticJSON),
@@ -150,14 +150,14 @@ struct RenderCommand: ParsableCommand {
             print(EventText.line(e, plan: loaded.plan, rate: outRate, t0: t0))
         }
         let speed = wall > 0 ? seconds / wall : 0
-        print("rendered \(Terminal.clock(seconds)) (\(frames) frames at \(outRate) Hz) to \(out ?? device!) in \(String(format: "%.1f", wall)) s, \(String(format: "%.0f", speed))x real time")
+        print("rendered \(SessionClock.counter(seconds)) (\(frames) frames at \(outRate) Hz) to \(out ?? device!) in \(String(format: "%.1f", wall)) s, \(String(format: "%.0f", speed))x real time")
     }
 }
 
 /// One engine event as a line or a JSON object, on the session and T+ clocks.
 enum EventText {
     static func line(_ e: EngineEvent, plan: Plan, rate: Int, t0: Int64) -> String {
-        let at = Terminal.clock(Double(e.frame) / Double(rate))
+        let at = SessionClock.counter(Double(e.frame) / Double(rate))
         let tp = PlanReport.tplus(e.frame, t0: t0, rate: rate)
         let phase = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : "-"
         var s = "\(at) \(tp) \(e.kind.rawValue) \(phase)"

@@ -1,57 +1,8 @@
 import ArgumentParser
 import Foundation
+import InwardCore
 import InwardLog
 import InwardReview
-
-/// Where session logs live and how a SESSION|FILE argument finds one.
-enum SessionLogs {
-    /// `--state-dir`, else `INWARD_STATE_DIR`, else room `--room`/`INWARD_ROOM`'s
-    /// `/var/lib/inward/ROOM`, else `/var/lib/inward` as root, else
-    /// `$XDG_STATE_HOME/inward` or `~/.local/state/inward` (DESIGN.md).
-    static func stateDir(_ option: String?, room: String?) -> String {
-        if let option, !option.isEmpty { return option }
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["INWARD_STATE_DIR"], !dir.isEmpty { return dir }
-        if let room = Room.chosen(room, environment: env) { return Room.stateDirectory(room) }
-        let standard: String
-        if geteuid() == 0 {
-            standard = "/var/lib/inward"
-        } else if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") {
-            standard = xdg + "/inward"
-        } else {
-            standard = (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/inward"
-        }
-        // As for the socket: with no sessions in the usual place and one room's
-        // daemon running, that room's.
-        let rooms = Room.running()
-        if !FileManager.default.fileExists(atPath: standard + "/sessions"), rooms.count == 1 {
-            return Room.stateDirectory(rooms[0])
-        }
-        return standard
-    }
-
-    static func sessionsDir(_ option: String?, room: String?) -> String { stateDir(option, room: room) + "/sessions" }
-
-    /// A path to an existing file, or the log of session id `argument` in the state folder.
-    static func resolve(_ argument: String, stateDir option: String?, room: String?) throws -> String {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDir), !isDir.boolValue { return argument }
-        let dir = sessionsDir(option, room: room)
-        let candidate = dir + "/" + argument + (argument.hasSuffix(".jsonl") ? "" : ".jsonl")
-        if !argument.contains("/"), FileManager.default.fileExists(atPath: candidate) { return candidate }
-        Terminal.errLine("inward: '\(argument)' is neither a log file nor a session in \(dir) (`inward sessions` lists them)")
-        throw ExitCode(2)
-    }
-
-    static func read(_ path: String) throws -> LogContents {
-        do {
-            return try LogReader.read(contentsOf: path)
-        } catch {
-            Terminal.errLine("inward: \(error)")
-            throw ExitCode(2)
-        }
-    }
-}
 
 /// `inward sessions`: past sessions from the state folder's logs.
 struct SessionsCommand: ParsableCommand {
@@ -78,7 +29,7 @@ struct SessionsCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }
         } catch {
-            if global.json { printJSON([Any]()) } else { print("no sessions yet (\(dir) does not exist or cannot be read); "
+            if global.json { Output.json([Any]()) } else { print("no sessions yet (\(dir) does not exist or cannot be read); "
                 + "name the room with --room ROOM (or INWARD_ROOM), or give --state-dir") }
             return
         }
@@ -91,7 +42,7 @@ struct SessionsCommand: ParsableCommand {
         rows.sort { ($0.timeline.startTime ?? "", $0.id) < ($1.timeline.startTime ?? "", $1.id) }
 
         if global.json {
-            printJSON(rows.map { r -> [String: Any] in
+            Output.json(rows.map { r -> [String: Any] in
                 let t = r.timeline
                 var o: [String: Any] = ["session_id": r.id, "length_seconds": t.duration,
                                         "marks": t.marks.filter { $0.category == .mark }.count, "warnings": r.warnings]
@@ -113,11 +64,11 @@ struct SessionsCommand: ParsableCommand {
         for r in rows {
             let t = r.timeline
             let date = t.startTime.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "?"
-            let dose = t.dose.map { String($0.time.dropFirst(11).prefix(5)) + " (+" + Clock.length($0.sessionSeconds) + ")" } ?? "—"
+            let dose = t.dose.map { String($0.time.dropFirst(11).prefix(5)) + " (+" + SessionClock.length($0.sessionSeconds) + ")" } ?? "—"
             var id = r.id
             if r.warnings > 0 { id += "  (\(r.warnings) warning\(r.warnings == 1 ? "" : "s"): see review)" }
             else if t.endTime == nil { id += "  (no end recorded)" }
-            table.append([date, t.client ?? "—", t.plan ?? "?", Clock.length(t.duration), dose,
+            table.append([date, t.client ?? "—", t.plan ?? "?", SessionClock.length(t.duration), dose,
                           "\(t.marks.filter { $0.category == .mark }.count)", id])
         }
         let widths = header.indices.map { i in table.map { $0[i].count }.max() ?? 0 }

@@ -40,7 +40,7 @@ struct StartCommand: ParsableCommand {
             var params: JSONObject = ["plan": .string(planParameter)]
             if let client { params["client"] = .string(client) }
             let reply = try daemon.call(SessionAPI.method("Start"), params)
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])
             let id = reply["session_id"]?.stringValue ?? status.sessionID ?? "?"
             Output.line("session \(id) started: plan \(status.plan ?? plan), phase \(status.phaseText)")

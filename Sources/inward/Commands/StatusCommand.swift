@@ -24,7 +24,7 @@ struct StatusCommand: ParsableCommand {
         if follow { return try followStatus() }
         try withDaemon(global) { daemon in
             let reply = try daemon.call(SessionAPI.method("Status"))
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             Output.line(StatusView(reply["status"]?.objectValue ?? [:]).fullText)
         }
     }
@@ -52,7 +52,7 @@ struct StatusCommand: ParsableCommand {
         try withDaemon(global) { daemon in
             try daemon.stream(SessionAPI.method("Monitor"), idleInterval: tty ? 1 : nil, onIdle: redraw) { reply, _ in
                 if global.json {
-                    SessionAPI.printJSON(reply)
+                    Output.json(reply)
                     return true
                 }
                 if let s = reply["status"]?.objectValue {

@@ -86,7 +86,7 @@ struct VerifyCommand: ParsableCommand {
             } else if let note = journalNote {
                 o["journal"] = ["witnessed": 0, "covers_head": false, "findings": [], "message": note]
             }
-            printJSON(o)
+            Output.json(o)
         } else {
             if let f = report.failure {
                 print("FAILED: \(path): \(f)")

@@ -30,7 +30,7 @@ struct VolumeCommand: ParsableCommand {
         }
         try withDaemon(global) { daemon in
             let reply = try daemon.call(SessionAPI.method("SetVolume"), ["db": .number(value), "by": SessionAPI.by])
-            if global.json { return SessionAPI.printJSON(reply) }
+            if global.json { return Output.json(reply) }
             let now = reply["volume_db"]?.doubleValue ?? value
             var line = "volume \(StatusView.db(now)) dB (ramping)"
             if reply["clamped"]?.boolValue == true {
