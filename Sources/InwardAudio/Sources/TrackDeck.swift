@@ -72,11 +72,12 @@ final class TrackDeck {
 
     var buffered: Int { writeIndex - readIndex }
 
-    /// The track's length in output frames: exact once decoding has ended,
-    /// otherwise what the file's header promises (nil if it says nothing).
+    /// The deck's length in output frames, from where it began in the track
+    /// (a resumed session's track begins part-way): exact once decoding has
+    /// ended, otherwise what the file's header promises (nil if it says nothing).
     var length: Int64? {
         if exhausted { return consumed + Int64(buffered) }
-        return stream.durationFrames
+        return stream.durationFrames.map { max(0, $0 - stream.startedAt) }
     }
 
     /// Frames left to play, when the length is known.
