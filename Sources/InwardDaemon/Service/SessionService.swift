@@ -384,8 +384,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let amount { fields["amount"] = .string(amount) }
         if let lot { fields["lot"] = .string(lot) }
         fields["frame"] = .integer(frame)
-        try emit(outcome == .t0 ? "dose" : "booster", fields)
-        let reply = VarlinkReply(["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster), "status": .object(status())])   // the state as the control left it
+        let reply = try acknowledge(outcome == .t0 ? "dose" : "booster", fields,
+                                    ["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster)])
         saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
         return reply
     }
@@ -393,18 +393,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     private func level(_ method: String, by: String?) throws -> VarlinkReply {
         let active = try requireActive()
         let c = configuration
+        let reply: VarlinkReply
         switch method {
         case "Pause":
             if try apply(.pause) == .changed { active.runtime.send(.pause(seconds: c.pauseFade)) }
-            try emit("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+            reply = try acknowledge("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
         case "Resume":
             if try apply(.resume) == .changed { active.runtime.send(.resume(seconds: c.pauseFade)) }
-            try emit("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
+            reply = try acknowledge("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
         default:
             if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
-            try emit("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
+            reply = try acknowledge("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
         }
-        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
         saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
         return reply
     }
@@ -442,9 +442,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
         if phase == plan.phases.count - 1 { throw ServiceError(errors.noNextPhase()) }
         active.runtime.next()
-        try emit("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
-                              "to": .string(plan.phases[phase + 1].name)])
-        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
+        let reply = try acknowledge("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
+                                                     "to": .string(plan.phases[phase + 1].name)])
         saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
         return reply
     }
@@ -452,8 +451,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     private func skip(by: String?) throws -> VarlinkReply {
         let active = try requireActive()
         guard active.runtime.skip() else { throw ServiceError(InwardSessionInterface.Errors.nothingToSkip()) }
-        try emit("control.skip", ["by": .string(by ?? "therapist")])
-        return VarlinkReply(["status": .object(status())])
+        return try acknowledge("control.skip", ["by": .string(by ?? "therapist")])
     }
 
     private func setVolume(db: Double, by: String?) throws -> VarlinkReply {
@@ -493,10 +491,23 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if try apply(.stop) == .changed {
             active.runtime.stop(fade: configuration.stopFade)
         }
-        try emit("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
-        let reply = VarlinkReply(["status": .object(status())])   // the state as the control left it
+        let reply = try acknowledge("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
         saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
         return reply
+    }
+
+    /// Records a control's event and builds its reply around the status as
+    /// the control left it: taken before the event's fsync, which on a loaded
+    /// machine can last long enough for the session to move on (after Next,
+    /// into the phase after the one left), with `last_seq` counting the
+    /// control's own event. Throws `LogWriteFailed` as `emit` does.
+    private func acknowledge(_ kind: String, _ fields: JSONObject, _ reply: JSONObject = [:]) throws -> VarlinkReply {
+        var left = status()
+        let seq = try emit(kind, fields)
+        left["last_seq"] = .integer(seq)
+        var reply = reply
+        reply["status"] = .object(left)
+        return VarlinkReply(reply)
     }
 
     static func isPseudonym(_ code: String) -> Bool {
