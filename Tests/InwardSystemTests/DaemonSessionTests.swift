@@ -15,6 +15,9 @@ struct DaemonSessionTests {
     static let rate = 48000
     static let method = "io.inward.Session."
 
+    /// Onset and peak last far longer than the controls sent in them need
+    /// (`next` ends peak), so a loaded machine's slow calls cannot carry a
+    /// control into the following phase.
     static let plan = """
         name = "system"
         route = "im"
@@ -27,7 +30,7 @@ struct DaemonSessionTests {
         source = { kind = "playlist", path = "a.m3u8" }
         [[phase]]
         name = "onset"
-        duration = "20s"
+        duration = "40s"
         level_db = -6
         fade_in = "1s"
         fade_out = "1s"
@@ -35,7 +38,7 @@ struct DaemonSessionTests {
         source = { kind = "playlist", path = "b.m3u8" }
         [[phase]]
         name = "peak"
-        duration = "30s"
+        duration = "90s"
         level_db = -6
         fade_in = "1s"
         fade_out = "1s"
@@ -71,11 +74,22 @@ struct DaemonSessionTests {
         }
 
         func all(_ kind: String) -> [JSONObject] { events.withLock { $0.filter { $0["kind"]?.stringValue == kind } } }
-    }
 
-    /// The frame being heard when a control's reply was written.
-    func frame(of reply: VarlinkReply) -> Int {
-        Int(((reply.object["status"]?["session_seconds"]?.doubleValue) ?? 0) * Double(Self.rate))
+        /// The frame heard when the daemon recorded the `n`th `kind` event,
+        /// which it does as it applies the control: before the log's fsync
+        /// and the reply, so a loaded machine's delays there do not move it.
+        /// Waits for the stream to bring it.
+        func frame(_ kind: String, _ n: Int = 0) throws -> Int {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let found = all(kind)
+                if found.count > n, let s = found[n]["session_seconds"]?.doubleValue { return Int(s * Double(DaemonSessionTests.rate)) }
+                usleep(5_000)
+            }
+            throw MonitorTimeout(kind: kind, n: n)
+        }
+
+        struct MonitorTimeout: Error { var kind: String; var n: Int }
     }
 
     @Test("dose, hold, pause, resume, volume, skip, silence, next and stop do what they say, when they say")
@@ -111,40 +125,39 @@ struct DaemonSessionTests {
         #expect(hold.object["max_seconds"]?.doubleValue == 30)
 
         try c.waitForClock(8, sinceDose: true)
-        let pause = try c.call(m + "Pause")
-        let pauseFrame = frame(of: pause)
+        #expect(try c.call(m + "Pause").error == nil)
+        let pauseFrame = try monitor.frame("control.pause")
         try c.waitForClock(14, sinceDose: true)
         // Later controls wait for the earlier ones' effects to be measurable, however slow the machine.
         try c.waitForClock(Double(pauseFrame) / Double(Self.rate) + 5.5)
-        let resume = try c.call(m + "Resume")
-        let resumeFrame = frame(of: resume)
+        #expect(try c.call(m + "Resume").error == nil)
+        let resumeFrame = try monitor.frame("control.resume")
 
         try c.waitForClock(20, sinceDose: true)
         try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 5.5)
-        let volumeFrame = Int(((try c.sessionStatus())["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
         let volume = try c.call(m + "SetVolume", ["db": -6.0])
         #expect(volume.object["volume_db"]?.doubleValue == -6)
+        let volumeFrame = try monitor.frame("control.volume")
 
-        try c.waitForClock(33, sinceDose: true)   // peak since T+30 (20 s + 10 s hold)
+        try c.waitForClock(53, sinceDose: true)   // peak since T+50 (40 s + 10 s hold)
         #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
-        let skip = try c.call(m + "Skip")
-        #expect(skip.error == nil)
-        let skipFrame = frame(of: skip)
+        #expect(try c.call(m + "Skip").error == nil)
+        let skipFrame = try monitor.frame("control.skip")
 
-        try c.waitForClock(40, sinceDose: true)
+        try c.waitForClock(60, sinceDose: true)
         try c.waitForClock(Double(skipFrame) / Double(Self.rate) + 6)
-        let silence = try c.call(m + "Silence")
-        let silenceFrame = frame(of: silence)
-        try c.waitForClock(44, sinceDose: true)
+        #expect(try c.call(m + "Silence").error == nil)
+        let silenceFrame = try monitor.frame("control.silence")
+        try c.waitForClock(64, sinceDose: true)
         try c.waitForClock(Double(silenceFrame) / Double(Self.rate) + 4)
         _ = try c.call(m + "Resume")
-        try c.waitForClock(47, sinceDose: true)
+        try c.waitForClock(67, sinceDose: true)
         let next = try c.call(m + "Next")
         #expect(next.error == nil)
-        try c.waitForClock(52, sinceDose: true)
+        try c.waitForClock(72, sinceDose: true)
         let stop = try c.call(m + "Stop")
         #expect(stop.error == nil, "stop failed: \(stop.error ?? "") \(stop.object)")
-        let stopFrame = frame(of: stop)
+        let stopFrame = try monitor.frame("control.stop")
 
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
@@ -167,11 +180,11 @@ struct DaemonSessionTests {
                      "control.silence", "control.next", "control.stop", "session.end"] {
             #expect(!monitor.all(kind).isEmpty, "no \(kind) event")
         }
-        // The hold moved the onset/peak boundary by exactly 10 s: T0 + 20 s + 10 s.
+        // The hold moved the onset/peak boundary by exactly 10 s: T0 + 40 s + 10 s.
         if let onsetStart, let peakStart {
             // The music changes from the first frame not yet mixed: at most a ring (8192), a period and the limiter later.
             #expect(onsetStart >= t0Frame && onsetStart - Int64(t0Frame) <= 8192 + 1024 + 240, "onset began \(onsetStart - Int64(t0Frame)) frames after T0")
-            #expect(peakStart - Int64(t0Frame) == Int64(30 * Self.rate), "peak began \(peakStart - Int64(t0Frame)) frames after T0")
+            #expect(peakStart - Int64(t0Frame) == Int64(50 * Self.rate), "peak began \(peakStart - Int64(t0Frame)) frames after T0")
         } else {
             Issue.record("no phase.start events for onset and peak")
         }
@@ -235,12 +248,20 @@ struct DaemonSessionTests {
         let c = try daemon.client()
         #expect(try c.call(Self.method + "Start", ["plan": "system"]).error == nil)
         try c.waitForClock(4)
-        let heard = Int(((try c.sessionStatus())["session_seconds"]?.doubleValue ?? 0) * Double(Self.rate))
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
+        // SIGTERM is the therapist's stop: recorded as control.stop when it is applied.
+        let sessions = daemon.state.appendingPathComponent("sessions")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: sessions.path).first { $0.hasSuffix(".jsonl") })
+        let stop = try String(contentsOf: sessions.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
+            .first { $0["kind"]?.stringValue == "control.stop" }
+        let stopped = Int(try #require(stop?["session_seconds"]?.doubleValue, "no control.stop in the log") * Double(Self.rate))
+        #expect(stopped >= 4 * Self.rate)
         let x = try WavReader.read(daemon.capture).channels[0]
-        // Faded out within 3 s of the signal (and a little pacing slack), not cut.
-        #expect(x.count < heard + 4 * Self.rate)
+        // Faded out within 3 s of the stop (and a device buffer), not cut.
+        #expect(x.count <= stopped + 3 * Self.rate + 8192, "sound went on \(x.count - stopped) frames after the stop")
+        #expect(x.count > stopped + Self.rate, "the capture ends right at the stop: cut, not faded")
         #expect(AudioAnalysis.peak(x.suffix(Self.rate / 100)) < 0.01)
         #expect(AudioAnalysis.maxStep(x) < 0.05)
     }
