@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `inward`: the therapist's command line.
 @main
@@ -56,10 +57,26 @@ struct GlobalOptions: ParsableArguments {
         valueName: "name"))
     var room: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds to wait for each of the daemon's replies (default: $INWARD_TIMEOUT, else 5); a daemon started by its socket on the first command answers once it is up.",
+        valueName: "seconds"))
+    var timeout: Double?
+
+    /// How long to wait for a reply: `--timeout`, else `$INWARD_TIMEOUT`, else 5 s.
+    var replyTimeout: Double {
+        timeout ?? ProcessInfo.processInfo.environment["INWARD_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 && $0 <= 600 ? $0 : nil } ?? 5
+    }
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout <= 600) {
+            throw ValidationError("--timeout must be more than 0 and at most 600 seconds")
+        }
+    }
+
     /// Global flags that may stand before the command name.
     static let flags: Set<String> = ["--json"]
     /// Global options with a value that may stand before the command name.
-    static let options: Set<String> = ["--socket", "--room"]
+    static let options: Set<String> = ["--socket", "--room", "--timeout"]
 
     /// Moves global options found before the first command word to just after it.
     static func hoist(_ arguments: [String]) -> [String] {

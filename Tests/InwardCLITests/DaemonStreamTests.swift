@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 import Testing
 
 /// Streams that do not end, and a daemon that does not answer.
@@ -21,18 +22,25 @@ struct DaemonStreamTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        // What inward prints, as it prints it.
+        let printed = Mutex(Data())
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil } else { printed.withLock { $0.append(chunk) } }
+        }
         try process.run()
+        // Interrupted once it has printed the stream's first line, however slow the machine.
         let deadline = Date().addingTimeInterval(10)
-        while d.calls("Monitor").isEmpty && Date() < deadline { usleep(20_000) }
-        usleep(300_000)
+        while Date() < deadline, !printed.withLock({ $0.contains(UInt8(ascii: "\n")) }) { usleep(20_000) }
         #expect(process.isRunning, "the stream has not ended, so inward should still be following")
         kill(process.processIdentifier, SIGINT)
         // Never hang the suite: a CLI that ignores Ctrl-C is killed after 5 s (and fails below).
         let killAt = Date().addingTimeInterval(5)
         while process.isRunning && Date() < killAt { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        let data = printed.withLock { $0 } + out.fileHandleForReading.readDataToEndOfFile()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0,
                 "reason \(process.terminationReason.rawValue), status \(process.terminationStatus)")
         let text = String(decoding: data, as: UTF8.self)
@@ -50,6 +58,18 @@ struct DaemonStreamTests {
         #expect(r.status == 1, "\(r)")
         #expect(r.stderrHas(d.path) && r.stderrHas("did not answer"), "\(r)")
         #expect(took < 15, "took \(took) s")
+    }
+
+    @Test("--timeout (or INWARD_TIMEOUT) sets how long a reply is waited for; 0 is a usage error")
+    func timeoutOption() throws {
+        let d = try FakeVarlinkDaemon([s + "Status": [.keepOpen, .keepOpen]])
+        let tmp = try TempDir()
+        let r = try CLI.run(["--timeout", "1", "status", "--socket", d.path], home: tmp.url)
+        #expect(r.status == 1 && r.stderrHas("did not answer within 1 s"), "\(r)")
+        let e = try CLI.run(["status", "--socket", d.path], home: tmp.url, environment: ["INWARD_TIMEOUT": "2"])
+        #expect(e.status == 1 && e.stderrHas("did not answer within 2 s"), "\(e)")
+        let zero = try CLI.run(["status", "--timeout", "0", "--socket", d.path], home: tmp.url)
+        #expect(zero.status == 2 && zero.stderrHas("--timeout"), "\(zero)")
     }
 
     @Test("an unknown method (older daemon) is reported, not crashed on")

@@ -26,7 +26,7 @@ struct JournalMirrorTests {
             source = { kind = "silence" }
             [[phase]]
             name = "onset"
-            duration = "30s"
+            duration = "30m"
             source = { kind = "soundscape", seed = 3 }
             """.write(to: plans.appendingPathComponent("journal.toml"), atomically: true, encoding: .utf8)
         let client = """

@@ -45,7 +45,7 @@ struct ReviewEndToEndTests {
         source = { kind = "soundscape", intensity = 0.5, seed = 6 }
         [[phase]]
         name = "closing"
-        duration = "20s"
+        duration = "60s"
         level_db = -20
         fade_in = "1s"
         source = { kind = "silence" }
@@ -205,7 +205,7 @@ struct ReviewEndToEndTests {
         let phaseStarts = events.filter { $0["kind"]?.stringValue == "phase.start" }
         #expect(phaseStarts.compactMap { $0["phase"]?.stringValue } == ["arrival", "onset", "peak", "closing"])
         let planned: [String: (level: Double, fadeIn: Double, fadeOut: Double, length: Double?)] = [
-            "arrival": (-14, 1, 2, nil), "onset": (-9, 2, 3, 60), "peak": (-5, 2, 2, 60), "closing": (-20, 1, 10, 20),
+            "arrival": (-14, 1, 2, nil), "onset": (-9, 2, 3, 60), "peak": (-5, 2, 2, 60), "closing": (-20, 1, 10, 60),
         ]
         for e in phaseStarts {
             let name = e["phase"]?.stringValue ?? "?"

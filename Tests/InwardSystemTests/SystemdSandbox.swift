@@ -163,7 +163,8 @@ final class SystemdSandbox: @unchecked Sendable {
     /// `inward --socket <room1's socket> ARGS` inside the sandbox.
     @discardableResult
     func inward(_ arguments: [String], user: String? = nil, timeout: Double = 30) throws -> ProcessRun {
-        try exec(["/usr/bin/inward", "--socket", Self.socket] + arguments, user: user, timeout: timeout)
+        // The first command after a socket start waits for the (debug) daemon to come up.
+        try exec(["/usr/bin/inward", "--socket", Self.socket, "--timeout", "20"] + arguments, user: user, timeout: timeout)
     }
 
     /// The unit's journal in the sandbox, for failure messages.

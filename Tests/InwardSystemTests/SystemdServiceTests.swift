@@ -139,8 +139,9 @@ struct SystemdServiceTests {
             #expect(policies.contains("SCHED_FIFO"), "no thread got SCHED_FIFO: \(policies)\n\(journal)")
         } else {
             print("this machine withholds CAP_SYS_RESOURCE: LimitRTPRIO=20 cannot be applied, RLIMIT_RTPRIO is \(rtprio ?? "?")")
-            #expect(journal.contains("session.id=\(id) [InwardDaemon] audio thread runs without real-time scheduling"),
-                    "without RLIMIT_RTPRIO the daemon should say it plays without SCHED_FIFO:\n\(journal)")
+            // journald writes what it receives a moment later: look again for a while.
+            let said = s.wait(10) { s.journal(lines: 200).contains("session.id=\(id) [InwardDaemon] audio thread runs without real-time scheduling") }
+            #expect(said, "without RLIMIT_RTPRIO the daemon should say it plays without SCHED_FIFO:\n\(s.journal(lines: 200))")
             let status = try s.inward(["status"])
             #expect(status.stdout.contains("session \(id)"), "the session should play on: \(status)\n\(journal)")
         }
@@ -183,7 +184,7 @@ struct SystemdServiceTests {
         }
         #expect(back, "not restarted within 15 s: \(String(describing: try? s.show(Sandbox.service, ["MainPID", "ActiveState", "Result"])))\n\(s.journal())")
         #expect(Int(try s.show(Sandbox.service, ["NRestarts"])["NRestarts"] ?? "") == restarts + 1)
-        #expect(s.journal().contains("status=9/KILL"))
+        #expect(s.wait(10) { s.journal().contains("status=9/KILL") }, "\(s.journal())")
         let status = try s.inward(["status"])
         #expect(status.status == 0, "\(status)\n\(s.journal())")
     }
@@ -276,9 +277,13 @@ struct SystemdServiceTests {
         #expect(after["Result"] == "success", "\(after)\n\(s.journal())")
         #expect(after["ExecMainStatus"] == "0", "\(after)")
         #expect(took < 20, "stopping took \(took) s: TimeoutStopSec=20s would have killed it")
-        // What the journal says from this session's start on.
+        // What the journal says from this session's start on (journald may write the last lines a moment later).
+        func sinceStartOf(_ journal: String) -> String {
+            journal.range(of: "client C-SYSD-F", options: .backwards).map { String(journal[$0.lowerBound...]) } ?? ""
+        }
+        _ = s.wait(10) { sinceStartOf(s.journal(lines: 300)).contains("Deactivated successfully") }
         let journal = s.journal(lines: 300)
-        let sinceStart = journal.range(of: "client C-SYSD-F", options: .backwards).map { String(journal[$0.lowerBound...]) } ?? ""
+        let sinceStart = sinceStartOf(journal)
         #expect(sinceStart.contains("signal 15: fading out and stopping"), "\(journal)")
         #expect(sinceStart.contains("Deactivated successfully"), "\(journal)")
         #expect(!sinceStart.contains("SIGKILL") && !sinceStart.contains("timed out"), "\(journal)")

@@ -27,6 +27,12 @@ struct VitalsDueTests {
 
     func due(_ c: VarlinkTestClient) throws -> JSONObject? { try c.sessionStatus()["vitals_due"]?.objectValue }
 
+    /// The reading owed and the T+ clock, from one Status.
+    func dueNow(_ c: VarlinkTestClient) throws -> (due: JSONObject?, t0: Double?) {
+        let status = try c.sessionStatus()
+        return (status["vitals_due"]?.objectValue, status["t0_seconds"]?.doubleValue)
+    }
+
     func vitals(_ c: VarlinkTestClient) throws {
         let r = try c.call(Self.m + "Mark", ["kind": "vitals", "fields": ["systolic": 128, "diastolic": 82, "heart_rate": 74]])
         #expect(r.error == nil, "\(r.object)")
@@ -50,9 +56,11 @@ struct VitalsDueTests {
         #expect(met == nil, "still owed after the reading: \(String(describing: met))")
 
         #expect(try c.call(Self.m + "Dose").error == nil)
-        let next = try #require(try due(c))
+        let (owed, doseClock) = try dueNow(c)
+        let next = try #require(owed)
         #expect(next["t0_seconds"]?.doubleValue == 120)
-        #expect((next["in_seconds"]?.doubleValue ?? 0) > 100)
+        // Due in what is left until T+2:00, on the same status's clock.
+        #expect(abs((next["in_seconds"]?.doubleValue ?? 0) - (120 - (doseClock ?? 0))) < 0.01, "\(next) at T+\(doseClock ?? -1)")
 
         try c.waitForClock(126, sinceDose: true)
         let late = try #require(try due(c))
@@ -62,9 +70,10 @@ struct VitalsDueTests {
         #expect(overdue.stdout.contains("vitals  OVERDUE since T+00:02:00"), "\(overdue)")
 
         try vitals(c)
-        let after = try #require(try due(c))
+        let (owedAfter, clockAfter) = try dueNow(c)
+        let after = try #require(owedAfter)
         #expect(after["t0_seconds"]?.doubleValue == 240, "\(after)")
-        #expect((after["in_seconds"]?.doubleValue ?? 0) > 60)
+        #expect(abs((after["in_seconds"]?.doubleValue ?? 0) - (240 - (clockAfter ?? 0))) < 0.01, "\(after) at T+\(clockAfter ?? -1)")
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
 
         // Past T+4:00 with no reading, then stop: the review lists each reading asked for.

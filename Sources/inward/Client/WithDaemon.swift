@@ -4,11 +4,10 @@ import InwardProtocol
 /// Runs a daemon-facing command: connects, runs `body`, and turns failures into
 /// a message on standard error (plus `{"error": ..., "parameters": ...}` on
 /// standard output with --json) and an exit code.
-func withDaemon(_ global: GlobalOptions, timeout: Double = 5,
-                _ body: (VarlinkConnection) throws -> Void) throws {
+func withDaemon(_ global: GlobalOptions, _ body: (VarlinkConnection) throws -> Void) throws {
     let location = SocketLocation.resolve(option: global.socket, room: global.room)
     do {
-        let connection = try VarlinkConnection(location, timeout: timeout)
+        let connection = try VarlinkConnection(location, timeout: global.replyTimeout)
         try body(connection)
     } catch let error as ClientError {
         let (message, code) = ErrorReport.describe(error)
