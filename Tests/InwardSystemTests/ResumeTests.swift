@@ -175,7 +175,11 @@ struct ResumeTests {
         #expect(seqs == Array(1...Int64(seqs.count)), "seq numbers are not 1...n: \(seqs)")
         let resume = try #require(events.first { $0["kind"]?.stringValue == "session.resume" })
         let gap = resume["fields"]?["gap_seconds"]?.doubleValue ?? -1
-        #expect(gap >= 0.5 && gap < wall + 1, "gap_seconds \(gap), the daemon was down about \(wall) s")
+        // Counted from the last save (state.json's anchor) to the resume, which
+        // came after the kill and the 0.5 s wait and before the first Status.
+        let anchor = try #require(saved["anchor_wall"]?.doubleValue)
+        let gapLeast = killedAt.timeIntervalSince1970 + 0.5 - anchor, gapMost = afterAsked.timeIntervalSince1970 - anchor
+        #expect(gap >= gapLeast - 0.05 && gap <= gapMost + 0.05, "gap_seconds \(gap); the clocks allow \(gapLeast)...\(gapMost) s")
         #expect(events.contains {
             $0["kind"]?.stringValue == "phase.start" && $0["fields"]?["reason"]?.stringValue == "resumed"
                 && $0["phase"]?.stringValue == "onset"
