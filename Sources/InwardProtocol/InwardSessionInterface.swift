@@ -252,7 +252,15 @@ method Hold(
 method Next(
   # Who asked, for the log.
   by: ?string
-) -> (status: SessionStatus)
+) -> (
+  # The phase left and the one that comes, by name, and the index of the one
+  # that comes (0-based). The status may already show either: the change is
+  # heard within the output's latency.
+  from: string,
+  to: string,
+  to_index: int,
+  status: SessionStatus
+)
 
 # Crossfade from the current track to the next one in the playlist.
 method Skip(

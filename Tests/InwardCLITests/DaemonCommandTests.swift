@@ -220,6 +220,17 @@ struct DaemonCommandTests {
         #expect(calls[0].parameters.count == 1, "\(calls[0].raw)")
     }
 
+    @Test("next names the phase left and the one that comes from the reply, whatever its status shows by then")
+    func nextNamesBothPhases() throws {
+        // The status already shows the phase that came (a slow machine; the change is heard within the output latency).
+        var moved = Canned.playing()
+        moved["phase"] = Canned.phase(3, "re-entry", planned: 900)
+        let d = try FakeVarlinkDaemon([s + "Next": [.ok(["from": "peak", "to": "re-entry", "to_index": 3, "status": moved])]])
+        let r = try run(d, ["next"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdoutHas("leaving peak for re-entry (phase 4/5)"), "\(r)")
+    }
+
     @Test("errors map to short actionable messages, exit 1", arguments: [
         ("pause", "Pause", "NoSession", [:], "inward start PLAN"),
         ("start", "Start", "SessionActive", ["session_id": "S-1"], "inward stop"),

@@ -209,7 +209,7 @@ struct CLISessionTests {
         let next = try cli(daemon, "next")
         #expect(next.status == 0, "\(next)")
         // The reply comes before the change is heard: the CLI names the phase it leaves and the one that comes.
-        #expect(next.stdout.contains("leaving peak for phase 4/4"), "\(next)")
+        #expect(next.stdout.contains("leaving peak for closing (phase 4/4)"), "\(next)")
 
         // Closing's music at its steady level before the stop, however late the next came.
         try c.waitForClock(max(74, try tPlus(c) + 5), sinceDose: true)

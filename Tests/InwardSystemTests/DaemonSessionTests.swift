@@ -154,6 +154,8 @@ struct DaemonSessionTests {
         try c.waitForClock(67, sinceDose: true)
         let next = try c.call(m + "Next")
         #expect(next.error == nil)
+        #expect(next.object["from"]?.stringValue == "peak" && next.object["to"]?.stringValue == "closing"
+                && next.object["to_index"]?.int64Value == 3, "\(next.object)")
         try c.waitForClock(72, sinceDose: true)
         let stop = try c.call(m + "Stop")
         #expect(stop.error == nil, "stop failed: \(stop.error ?? "") \(stop.object)")

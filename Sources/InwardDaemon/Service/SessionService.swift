@@ -442,8 +442,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
         if phase == plan.phases.count - 1 { throw ServiceError(errors.noNextPhase()) }
         active.runtime.next()
-        let reply = try acknowledge("control.next", ["by": .string(by ?? "therapist"), "from": .string(plan.phases[phase].name),
-                                                     "to": .string(plan.phases[phase + 1].name)])
+        let from = JSONValue.string(plan.phases[phase].name), to = JSONValue.string(plan.phases[phase + 1].name)
+        let reply = try acknowledge("control.next", ["by": .string(by ?? "therapist"), "from": from, "to": to],
+                                    ["from": from, "to": to, "to_index": .integer(Int64(phase + 1))])
         saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
         return reply
     }

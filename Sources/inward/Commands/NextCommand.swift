@@ -6,10 +6,13 @@ struct NextCommand: ParsableCommand {
         commandName: "next", abstract: "End the current phase now and move to the next, with the plan's fades.")
     @OptionGroup var global: GlobalOptions
     func run() throws {
-        // The reply comes before the change is heard, so its status still shows the phase being left.
-        try SimpleControl.run(global, method: "Next") { s in
-            let next = s.phaseIndex.map { " for phase \($0 + 2)/\(s.phaseCount)" } ?? ""
-            return "leaving \(s.phaseName ?? "the current phase")\(next), with the plan's fades"
+        // The reply names both phases: its status may show either, as the change is heard within the output's latency.
+        try SimpleControl.run(global, method: "Next") { reply, s in
+            let from = reply["from"]?.stringValue ?? s.phaseName ?? "the current phase"
+            guard let to = reply["to"]?.stringValue, let index = reply["to_index"]?.int64Value else {
+                return "leaving \(from), with the plan's fades"
+            }
+            return "leaving \(from) for \(to) (phase \(index + 1)/\(s.phaseCount)), with the plan's fades"
         }
     }
 }
