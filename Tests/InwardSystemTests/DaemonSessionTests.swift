@@ -235,7 +235,9 @@ struct DaemonSessionTests {
         // Stop: the capture ends within 3 s (plus a buffer) of the reply, faded.
         #expect(x.count <= stopFrame + 3 * Self.rate + 8192)
         #expect(AudioAnalysis.peak(x.suffix(Self.rate / 100)) < 0.01)
-        #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the daemon's output")
+        let step = AudioAnalysis.largestStep(x)
+        let audioEvents = monitor.events.withLock { $0 }.filter { $0["kind"]?.stringValue?.hasPrefix("audio.") == true }
+        #expect(step.step < 0.05, "a step of \(step.step) in the daemon's output at \(Double(step.at) / Double(Self.rate)) s; audio events: \(audioEvents)")
     }
 
     @Test("SIGTERM during a session fades out, ends it and exits 0")

@@ -52,7 +52,7 @@ struct RealtimeLatencyTests {
             let replied = Date().timeIntervalSince1970
             #expect(reply.error == nil)
             // First 2.5 ms window after the reply whose level is 0.5 dB down,
-            // looked for as the recording grows (for up to 5 s on a loaded machine).
+            // looked for as the recording grows (for up to 10 s on a loaded machine).
             func firstDrop() -> Double? { room.recording.withLock { r in
                 let window = 120
                 var i = baselineStart
@@ -65,13 +65,14 @@ struct RealtimeLatencyTests {
                 return nil
             } }
             var heard = firstDrop()
-            let deadline = Date().addingTimeInterval(5)
+            let deadline = Date().addingTimeInterval(10)
             while heard == nil, Date() < deadline {
                 usleep(100_000)
                 heard = firstDrop()
             }
             let at = heard.flatMap { room.arrival(of: Int($0)) }
-            try #require(at != nil, "the volume change was never heard")
+            let recorded = room.recording.withLock { $0.samples.count - baselineStart }
+            try #require(at != nil, "the volume change was never heard (baseline \(baseline) dB, \(recorded) samples recorded since)")
             let latency = at! - replied - 0.025
             // The figure is printed below; this only catches a change heard far
             // too late (the limit is not a benchmark: this machine is shared).

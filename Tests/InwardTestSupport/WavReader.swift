@@ -77,11 +77,17 @@ enum AudioAnalysis {
 
     /// Largest absolute difference between neighbouring samples (clicks and
     /// discontinuities show up here).
-    static func maxStep(_ x: [Float]) -> Float {
-        guard x.count > 1 else { return 0 }
-        var m: Float = 0
-        for i in 1..<x.count { m = max(m, abs(x[i] - x[i - 1])) }
-        return m
+    static func maxStep(_ x: [Float]) -> Float { largestStep(x).step }
+
+    /// The largest sample-to-sample change and the index of the sample after it.
+    static func largestStep(_ x: [Float]) -> (step: Float, at: Int) {
+        guard x.count > 1 else { return (0, 0) }
+        var m: Float = 0, at = 0
+        for i in 1..<x.count where abs(x[i] - x[i - 1]) > m {
+            m = abs(x[i] - x[i - 1])
+            at = i
+        }
+        return (m, at)
     }
 
     /// Frequency of a (mostly) pure tone from its rising zero crossings,
