@@ -1,7 +1,7 @@
 /// Pure string handling of file paths: joining a relative path onto a folder and
 /// normalising `.` and `..` components. No file system access; symbolic links are
 /// not resolved, and backslashes are ordinary characters (not separators).
-enum PathResolver {
+public enum PathResolver {
     /// `path` if it is absolute, else `path` joined onto `folder`; normalised either way.
     static func resolve(_ path: String, in folder: String) -> String {
         if path.hasPrefix("/") || folder.isEmpty { return normalize(path) }
@@ -10,7 +10,7 @@ enum PathResolver {
 
     /// Removes empty and `.` components and folds `name/..`. A leading `..` of a
     /// relative path is kept; `..` above `/` stays at `/`. Never returns "" (returns ".").
-    static func normalize(_ path: String) -> String {
+    public static func normalize(_ path: String) -> String {
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {

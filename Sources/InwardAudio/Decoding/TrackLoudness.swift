@@ -1,4 +1,5 @@
 import Foundation
+import InwardCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -147,13 +148,9 @@ public final class TrackLoudness: Sendable {
         _ = rename(temporary, cacheFile)
     }
 
-    /// One key per file however its path was spelt: `a//b` and `a/./b` are `a/b`.
-    static func key(_ path: String) -> String {
-        guard path.contains("//") || path.contains("/./") else { return path }
-        var parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
-        if path.hasPrefix("/") { parts = "/" + parts }
-        return parts
-    }
+    /// One key per file however its path was spelt (`a//b`, `a/./b`): the
+    /// normal form playlist entries already have.
+    static func key(_ path: String) -> String { PathResolver.normalize(path) }
 
     private static func identity(_ path: String) -> (size: Int64, mtime: Double)? {
         var st = stat()
