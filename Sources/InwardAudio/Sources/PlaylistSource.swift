@@ -124,9 +124,9 @@ public final class PlaylistSource: FrameSource {
         untilLoudnessCheck -= frames
         guard untilLoudnessCheck <= 0 else { return }
         untilLoudnessCheck = sampleRate
-        for (player, heard) in [(current, true), (incoming, true), (next, false)] {
+        func look(at player: Player?, heard: Bool) {
             guard let deck = player?.deck, !deck.measured,
-                  let measured = n.loudness.measurement(for: deck.stream.path) else { continue }
+                  let measured = n.loudness.measurement(for: deck.stream.path) else { return }
             let db = measured.gainDB(target: n.target)
             lastGainDB = db
             if !heard {
@@ -141,6 +141,9 @@ public final class PlaylistSource: FrameSource {
                 events.post(event)
             }
         }
+        look(at: current, heard: true)
+        look(at: incoming, heard: true)
+        look(at: next, heard: false)
     }
 
     /// Opens the next playable entry and decodes its start; a file that will
