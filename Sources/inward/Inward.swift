@@ -62,14 +62,18 @@ struct GlobalOptions: ParsableArguments {
         valueName: "seconds"))
     var timeout: Double?
 
-    /// How long to wait for a reply: `--timeout`, else `$INWARD_TIMEOUT`, else 5 s.
-    var replyTimeout: Double {
-        timeout ?? ProcessInfo.processInfo.environment["INWARD_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 && $0 <= 600 ? $0 : nil } ?? 5
-    }
+    /// How long to wait for a reply: `--timeout`, else `$INWARD_TIMEOUT`, else 5 s (both checked by `validate`).
+    var replyTimeout: Double { timeout ?? Self.environmentTimeout.flatMap(Double.init) ?? 5 }
+
+    static var environmentTimeout: String? { ProcessInfo.processInfo.environment["INWARD_TIMEOUT"] }
+    static let timeoutRange = 0.001...600.0
 
     func validate() throws {
-        if let timeout, !(timeout > 0 && timeout <= 600) {
+        if let timeout, !Self.timeoutRange.contains(timeout) {
             throw ValidationError("--timeout must be more than 0 and at most 600 seconds")
+        }
+        if timeout == nil, let text = Self.environmentTimeout, !(Double(text).map(Self.timeoutRange.contains) ?? false) {
+            throw ValidationError("INWARD_TIMEOUT='\(text)' must be a number of seconds, more than 0 and at most 600; unset it for the default 5 s")
         }
     }
 

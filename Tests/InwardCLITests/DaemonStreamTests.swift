@@ -60,7 +60,7 @@ struct DaemonStreamTests {
         #expect(took < 15, "took \(took) s")
     }
 
-    @Test("--timeout (or INWARD_TIMEOUT) sets how long a reply is waited for; 0 is a usage error")
+    @Test("--timeout (or INWARD_TIMEOUT) sets how long a reply is waited for; 0 or a word is a usage error")
     func timeoutOption() throws {
         let d = try FakeVarlinkDaemon([s + "Status": [.keepOpen, .keepOpen]])
         let tmp = try TempDir()
@@ -70,6 +70,8 @@ struct DaemonStreamTests {
         #expect(e.status == 1 && e.stderrHas("did not answer within 2 s"), "\(e)")
         let zero = try CLI.run(["status", "--timeout", "0", "--socket", d.path], home: tmp.url)
         #expect(zero.status == 2 && zero.stderrHas("--timeout"), "\(zero)")
+        let bad = try CLI.run(["status", "--socket", d.path], home: tmp.url, environment: ["INWARD_TIMEOUT": "soon"])
+        #expect(bad.status == 2 && bad.stderrHas("INWARD_TIMEOUT='soon'"), "\(bad)")
     }
 
     @Test("an unknown method (older daemon) is reported, not crashed on")
