@@ -78,7 +78,7 @@ struct ReviewEndToEndTests {
         try ProcessRun.product("inward", arguments, environment: ["HOME": home.path, "INWARD_STATE_DIR": nil])
     }
 
-    /// The review's T+ clock, written independently of InwardReview's `Clock`:
+    /// The review's T+ clock, written independently of `SessionClock`:
     /// whole seconds rounded down, `T+hh:mm:ss` or `T-hh:mm:ss`.
     static func clock(_ seconds: Double) -> String {
         let whole = Int((seconds + 1e-6).rounded(.down))

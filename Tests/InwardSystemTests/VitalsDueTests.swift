@@ -88,8 +88,7 @@ struct VitalsDueTests {
         let marks = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
             .compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
             .filter { $0["kind"]?.stringValue == "mark.vitals" }
-        let taken = Int(try #require(marks.last?["t0_seconds"]?.doubleValue) + 1e-6)
-        let clock = String(format: "T+%02d:%02d:%02d", taken / 3600, taken / 60 % 60, taken % 60)
+        let clock = ReviewEndToEndTests.clock(try #require(marks.last?["t0_seconds"]?.doubleValue))
         #expect(review.stdout.contains("T+00:02:00       taken at \(clock)"), "\(review.stdout)")
         #expect(review.stdout.contains("T+00:04:00       MISSED"), "\(review.stdout)")
         let json = try ProcessRun.product("inward", ["review", log, "--format", "json"])
