@@ -403,6 +403,42 @@ error MalformedMessage (
     /// Whether `method` (unqualified) is declared by the interface.
     public static func hasMethod(_ method: Substring) -> Bool { methods.contains { $0 == method } }
 
+    /// Each method's parameter names, read from its signature in `description`
+    /// (`method Name(\n  # comment\n  param: type,\n ...) -> (...)`).
+    public static let parameterNames: [String: Set<String>] = {
+        var table: [String: Set<String>] = [:]
+        var lines = description.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let line = lines.popFirst() {
+            guard line.hasPrefix("method ") else { continue }
+            let name = String(line.dropFirst("method ".count).prefix { $0.isLetter || $0.isNumber })
+            var names: Set<String> = []
+            // The input list runs from the first "(" to the ")" that closes it.
+            var text = line.drop { $0 != "(" }.dropFirst()
+            while true {
+                let code = text.prefix { $0 != "#" }   // comments may hold parentheses
+                if let close = code.firstIndex(of: ")") {
+                    names.formUnion(parameters(in: code[..<close]))
+                    break
+                }
+                names.formUnion(parameters(in: code))
+                guard let following = lines.popFirst() else { break }
+                text = following
+            }
+            table[name] = names
+        }
+        return table
+    }()
+
+    private static func parameters(in code: Substring) -> [String] {
+        code.split(separator: ",").compactMap { field in
+            let trimmed = field.drop { $0 == " " }
+            guard let colon = trimmed.firstIndex(of: ":") else { return nil }
+            var name = trimmed[..<colon]
+            while name.last == " " { name = name.dropLast() }
+            return name.isEmpty ? nil : String(name)
+        }
+    }
+
     private static func declaredNames(_ keyword: String) -> [String] {
         var names: [String] = []
         let prefix = keyword + " "

@@ -74,6 +74,9 @@ if problems:
 print("methods: " + " ".join(n for n, m in interface.members.items() if isinstance(m, scanner._Method)))
 print("errors: " + " ".join(n for n, m in interface.members.items() if isinstance(m, scanner._Error)))
 print("types: " + " ".join(n for n, m in interface.members.items() if isinstance(m, scanner._Alias)))
+for n, m in interface.members.items():
+    if isinstance(m, scanner._Method):
+        print("in." + n + ": " + " ".join(sorted(m.in_type.fields.keys())))
 """#
 
 private func validateWithPython(_ idl: String, name: String) throws -> [String: [String]] {
@@ -104,6 +107,16 @@ struct InterfaceTests {
                        "SetVolume", "Silence", "Mark", "Stop", "ListPlans"]
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
+        // One enum for the CLI and the service's method table: the same methods,
+        // and the parameters the service accepts are those the IDL declares
+        // (as an independent parser reads them).
+        #expect(SessionMethod.allCases.map(\.name) == methods)
+        for method in SessionMethod.allCases {
+            #expect(method.parameters.sorted() == (lists["in." + method.name] ?? []),
+                    "\(method.name): the service accepts \(method.parameters.sorted()), the IDL declares \(lists["in." + method.name] ?? [])")
+            #expect(method.qualifiedName == "io.inward.Session." + method.name)
+        }
+        #expect(SessionMethod.start.parameters == ["plan", "client"] && SessionMethod.status.parameters.isEmpty)
         #expect(lists["errors"] == InwardSessionInterface.errors)
         #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "SessionStatus", "Event", "PlanInfo"])
         for e in ["NoSession", "SessionActive", "PlanInvalid", "PlanNotFound", "DeviceUnavailable", "InvalidParameter",

@@ -1,8 +1,14 @@
 import InwardProtocol
 
-/// `io.inward.Session` method names and the parameters every control sends.
+/// The parameters every control sends.
 enum SessionAPI {
-    static func method(_ name: String) -> String { InwardSessionInterface.name + "." + name }
     /// Who asked, recorded with the event in the session log.
     static let by: JSONValue = "therapist"
+}
+
+extension VarlinkConnection {
+    /// Calls one of `io.inward.Session`'s methods and returns its reply's parameters.
+    func call(_ method: SessionMethod, _ parameters: JSONObject = [:]) throws(ClientError) -> JSONObject {
+        try call(method.qualifiedName, parameters)
+    }
 }

@@ -1,8 +1,8 @@
 import InwardCore
 import InwardProtocol
 
-/// The fields of an `io.inward.Session.SessionStatus` the CLI shows, read
-/// leniently (a missing field reads as absent, never as a crash).
+/// An `io.inward.Session.SessionStatus` as the CLI shows it: its texts and
+/// the local clock's advance between replies.
 struct StatusView {
     var state: String
     var sessionID: String?
@@ -34,37 +34,38 @@ struct StatusView {
     var vitalsDueT0: Double?
     var vitalsIn: Double
 
-    init(_ o: JSONObject) {
-        state = o["state"]?.stringValue ?? "unknown"
-        sessionID = o["session_id"]?.stringValue
-        plan = o["plan"]?.stringValue
-        client = o["client"]?.stringValue
-        let phase = o["phase"]?.objectValue
-        phaseName = phase?["name"]?.stringValue
-        phaseIndex = phase?["index"]?.int64Value.map { Int($0) }
-        phaseSource = phase?["source"]?.stringValue
-        untilDose = phase?["until_dose"]?.boolValue ?? false
-        phaseCount = Int(o["phase_count"]?.int64Value ?? 0)
-        secondsInPhase = o["seconds_in_phase"]?.doubleValue ?? 0
-        secondsLeft = o["seconds_left"]?.doubleValue
-        sessionSeconds = o["session_seconds"]?.doubleValue ?? 0
-        t0Seconds = o["t0_seconds"]?.doubleValue
-        boosters = Int(o["boosters"]?.int64Value ?? 0)
-        let vitals = o["vitals_due"]?.objectValue
-        vitalsOwed = vitals != nil
-        vitalsDueT0 = vitals?["t0_seconds"]?.doubleValue
-        vitalsIn = vitals?["in_seconds"]?.doubleValue ?? 0
-        let track = o["track"]?.objectValue
-        trackTitle = track?["title"]?.stringValue
-        trackArtist = track?["artist"]?.stringValue
-        trackPath = track?["path"]?.stringValue
-        trackPosition = track?["position_seconds"]?.doubleValue
-        trackDuration = track?["duration_seconds"]?.doubleValue
-        volumeDB = o["volume_db"]?.doubleValue ?? 0
-        capDB = o["volume_cap_db"]?.doubleValue
-        levelDB = o["level_db"]?.doubleValue
-        device = o["device"]?.stringValue
-        heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+    /// A status object as a reply carries it (decoded leniently by `SessionStatus`).
+    init(_ o: JSONObject) { self.init(SessionStatus(json: o)) }
+
+    init(_ s: SessionStatus) {
+        state = s.state.rawValue
+        sessionID = s.sessionID
+        plan = s.plan
+        client = s.client
+        phaseName = s.phase?.name
+        phaseIndex = s.phase?.index
+        phaseSource = s.phase?.source
+        untilDose = s.phase?.untilDose ?? false
+        phaseCount = s.phaseCount
+        secondsInPhase = s.secondsInPhase
+        secondsLeft = s.secondsLeft
+        sessionSeconds = s.sessionSeconds
+        t0Seconds = s.t0Seconds
+        boosters = s.boosters
+        vitalsOwed = s.vitalsDue != nil
+        vitalsDueT0 = s.vitalsDue?.t0Seconds
+        vitalsIn = s.vitalsDue?.inSeconds ?? 0
+        trackTitle = s.track?.title
+        trackArtist = s.track?.artist
+        trackPath = s.track?.path
+        trackPosition = s.track?.positionSeconds
+        trackDuration = s.track?.durationSeconds
+        volumeDB = s.volumeDB
+        // An idle daemon has no plan, so no cap to show.
+        capDB = s.isIdle ? nil : s.volumeCapDB
+        levelDB = s.levelDB
+        device = s.device.isEmpty ? nil : s.device
+        heldSeconds = s.heldSeconds
     }
 
     var isIdle: Bool { state == "idle" }

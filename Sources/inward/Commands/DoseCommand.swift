@@ -29,7 +29,7 @@ struct DoseCommand: ParsableCommand {
             if let route { params["route"] = .string(route) }
             if let amount { params["amount"] = .string(amount) }
             if let lot { params["lot"] = .string(lot) }
-            let reply = try daemon.call(SessionAPI.method("Dose"), params)
+            let reply = try daemon.call(SessionMethod.dose, params)
             if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])
             if reply["booster"]?.boolValue == true {

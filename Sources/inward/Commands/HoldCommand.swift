@@ -20,7 +20,7 @@ struct HoldCommand: ParsableCommand {
             throw usage("hold: '\(duration)' is not a duration; write e.g. 90s, 5m or 1h5m")
         }
         try withDaemon(global) { daemon in
-            let reply = try daemon.call(SessionAPI.method("Hold"), ["seconds": .number(seconds), "by": SessionAPI.by])
+            let reply = try daemon.call(SessionMethod.hold, ["seconds": .number(seconds), "by": SessionAPI.by])
             if global.json { return Output.json(reply) }
             let held = reply["held_seconds"]?.doubleValue ?? seconds
             let max = reply["max_seconds"]?.doubleValue

@@ -78,7 +78,7 @@ struct MarkCommand: ParsableCommand {
             var params: JSONObject = ["kind": .string(kind.wireName)]
             if !text.isEmpty { params["text"] = .string(text.joined(separator: " ")) }
             if !fieldObject.isEmpty { params["fields"] = .object(fieldObject) }
-            let reply = try daemon.call(SessionAPI.method("Mark"), params)
+            let reply = try daemon.call(SessionMethod.mark, params)
             if global.json { return Output.json(reply) }
             let seq = reply["seq"]?.int64Value.map { " (#\($0) in the log)" } ?? ""
             Output.line("\(kind.rawValue) marked\(seq)")

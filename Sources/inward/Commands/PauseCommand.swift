@@ -6,7 +6,7 @@ struct PauseCommand: ParsableCommand {
         commandName: "pause", abstract: "Fade the music down; the session clock runs on.")
     @OptionGroup var global: GlobalOptions
     func run() throws {
-        try SimpleControl.run(global, method: "Pause") { _ in
+        try SimpleControl.run(global, method: .pause) { _ in
             "paused: the music fades down; the session clock runs on (`inward resume` brings it back)"
         }
     }

@@ -13,7 +13,7 @@ struct PlansCommand: ParsableCommand {
 
     func run() throws {
         try withDaemon(global) { daemon in
-            let reply = try daemon.call(SessionAPI.method("ListPlans"))
+            let reply = try daemon.call(SessionMethod.listPlans)
             if global.json { return Output.json(reply) }
             let plans = reply["plans"]?.arrayValue?.compactMap(\.objectValue) ?? []
             if plans.isEmpty {

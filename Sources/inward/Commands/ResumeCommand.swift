@@ -6,6 +6,6 @@ struct ResumeCommand: ParsableCommand {
         commandName: "resume", abstract: "Fade the music back up after pause or silence.")
     @OptionGroup var global: GlobalOptions
     func run() throws {
-        try SimpleControl.run(global, method: "Resume") { s in "resuming: fading back up in phase \(s.phaseText)" }
+        try SimpleControl.run(global, method: .resume) { s in "resuming: fading back up in phase \(s.phaseText)" }
     }
 }

@@ -39,7 +39,7 @@ struct StartCommand: ParsableCommand {
         try withDaemon(global) { daemon in
             var params: JSONObject = ["plan": .string(planParameter)]
             if let client { params["client"] = .string(client) }
-            let reply = try daemon.call(SessionAPI.method("Start"), params)
+            let reply = try daemon.call(SessionMethod.start, params)
             if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])
             let id = reply["session_id"]?.stringValue ?? status.sessionID ?? "?"

@@ -23,7 +23,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         if follow { return try followStatus() }
         try withDaemon(global) { daemon in
-            let reply = try daemon.call(SessionAPI.method("Status"))
+            let reply = try daemon.call(SessionMethod.status)
             if global.json { return Output.json(reply) }
             Output.line(StatusView(reply["status"]?.objectValue ?? [:]).fullText)
         }
@@ -50,7 +50,7 @@ struct StatusCommand: ParsableCommand {
         if tty { Output.write("\u{1B}[?25l") }
         defer { if tty { Output.write("\u{1B}[?25h") } }
         try withDaemon(global) { daemon in
-            try daemon.stream(SessionAPI.method("Monitor"), idleInterval: tty ? 1 : nil, onIdle: redraw) { reply, _ in
+            try daemon.stream(SessionMethod.monitor.qualifiedName, idleInterval: tty ? 1 : nil, onIdle: redraw) { reply, _ in
                 if global.json {
                     Output.json(reply)
                     return true

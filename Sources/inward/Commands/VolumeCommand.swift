@@ -29,7 +29,7 @@ struct VolumeCommand: ParsableCommand {
             throw usage("volume: '\(db)' is not a level in dB; write e.g. -6, -6dB or +3")
         }
         try withDaemon(global) { daemon in
-            let reply = try daemon.call(SessionAPI.method("SetVolume"), ["db": .number(value), "by": SessionAPI.by])
+            let reply = try daemon.call(SessionMethod.setVolume, ["db": .number(value), "by": SessionAPI.by])
             if global.json { return Output.json(reply) }
             let now = reply["volume_db"]?.doubleValue ?? value
             var line = "volume \(StatusView.db(now)) dB (ramping)"

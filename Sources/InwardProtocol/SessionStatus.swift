@@ -1,0 +1,219 @@
+/// The IDL's `SessionStatus`: what the daemon is doing, at the moment of a
+/// reply. The daemon builds one and encodes it (`json`); the CLI decodes it
+/// (`init(json:)`). Decoding is lenient so clients and daemons of different
+/// versions keep working: a field this version does not know is ignored, and
+/// one it expects but does not find takes its idle value.
+public struct SessionStatus: Sendable, Equatable {
+    /// The IDL's `State`. A value this version does not name still decodes
+    /// (a newer daemon may have more states).
+    public struct State: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let idle = State(rawValue: "idle")
+        public static let waitingForDose = State(rawValue: "waiting_for_dose")
+        public static let playing = State(rawValue: "playing")
+        public static let paused = State(rawValue: "paused")
+        public static let silenced = State(rawValue: "silenced")
+        public static let stopping = State(rawValue: "stopping")
+    }
+
+    /// The IDL's `Phase`.
+    public struct Phase: Sendable, Equatable {
+        public var index: Int
+        public var name: String
+        public var plannedSeconds: Double?
+        public var untilDose: Bool
+        /// playlist, soundscape or silence.
+        public var source: String
+        public var levelDB: Double
+        public var fadeInSeconds: Double
+        public var fadeOutSeconds: Double
+        public var maxHoldSeconds: Double
+
+        public init(index: Int, name: String, plannedSeconds: Double?, untilDose: Bool, source: String, levelDB: Double,
+                    fadeInSeconds: Double, fadeOutSeconds: Double, maxHoldSeconds: Double) {
+            self.index = index
+            self.name = name
+            self.plannedSeconds = plannedSeconds
+            self.untilDose = untilDose
+            self.source = source
+            self.levelDB = levelDB
+            self.fadeInSeconds = fadeInSeconds
+            self.fadeOutSeconds = fadeOutSeconds
+            self.maxHoldSeconds = maxHoldSeconds
+        }
+    }
+
+    /// The IDL's `Track`.
+    public struct Track: Sendable, Equatable {
+        public var path: String
+        public var title: String?
+        public var artist: String?
+        public var index: Int
+        public var positionSeconds: Double
+        public var durationSeconds: Double?
+
+        public init(path: String, title: String?, artist: String?, index: Int, positionSeconds: Double,
+                    durationSeconds: Double?) {
+            self.path = path
+            self.title = title
+            self.artist = artist
+            self.index = index
+            self.positionSeconds = positionSeconds
+            self.durationSeconds = durationSeconds
+        }
+    }
+
+    /// The IDL's `VitalsDue`.
+    public struct VitalsDue: Sendable, Equatable {
+        /// When it is due on the T+ clock; nil for the reading before the dose.
+        public var t0Seconds: Double?
+        /// Seconds until it is due; 0 or less once it is due.
+        public var inSeconds: Double
+
+        public init(t0Seconds: Double?, inSeconds: Double) {
+            self.t0Seconds = t0Seconds
+            self.inSeconds = inSeconds
+        }
+    }
+
+    public var state: State = .idle
+    public var sessionID: String?
+    public var plan: String?
+    public var client: String?
+    public var phase: Phase?
+    public var phaseCount = 0
+    public var secondsInPhase = 0.0
+    public var secondsLeft: Double?
+    public var sessionSeconds = 0.0
+    public var t0Seconds: Double?
+    public var boosters = 0
+    public var vitalsDue: VitalsDue?
+    public var track: Track?
+    public var volumeDB = 0.0
+    public var volumeCapDB = 0.0
+    public var levelDB: Double?
+    public var device = ""
+    public var paused = false
+    public var heldSeconds = 0.0
+    /// Sequence number of the latest event in the session log; 0 when idle.
+    public var lastSeq: Int64 = 0
+
+    /// An idle status (no session).
+    public init(device: String = "") { self.device = device }
+
+    public var isIdle: Bool { state == .idle }
+}
+
+// MARK: Encoding (the daemon)
+
+extension SessionStatus {
+    /// The status as the IDL's object, fields in the IDL's order.
+    public var json: JSONObject {
+        // Built in order into an array: Status is the most frequent call, and
+        // setting keys one by one would search the object each time.
+        var m: [JSONObject.Member] = []
+        m.reserveCapacity(20)
+        func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
+        put("state", .string(state.rawValue))
+        put("session_id", .optional(sessionID))
+        put("plan", .optional(plan))
+        put("client", .optional(client))
+        put("phase", phase.map { .object($0.json) } ?? .null)
+        put("phase_count", .integer(Int64(phaseCount)))
+        put("seconds_in_phase", .number(secondsInPhase))
+        put("seconds_left", .optional(secondsLeft))
+        put("session_seconds", .number(sessionSeconds))
+        put("t0_seconds", .optional(t0Seconds))
+        put("boosters", .integer(Int64(boosters)))
+        put("vitals_due", vitalsDue.map { .object(["t0_seconds": .optional($0.t0Seconds), "in_seconds": .number($0.inSeconds)]) }
+            ?? .null)
+        put("track", track.map { .object($0.json) } ?? .null)
+        put("volume_db", .number(volumeDB))
+        put("volume_cap_db", .number(volumeCapDB))
+        put("level_db", .optional(levelDB))
+        put("device", .string(device))
+        put("paused", .bool(paused))
+        put("held_seconds", .number(heldSeconds))
+        put("last_seq", .integer(lastSeq))
+        return JSONObject(m)
+    }
+}
+
+extension SessionStatus.Phase {
+    public var json: JSONObject {
+        [
+            "index": .integer(Int64(index)), "name": .string(name), "planned_seconds": .optional(plannedSeconds),
+            "until_dose": .bool(untilDose), "source": .string(source), "level_db": .number(levelDB),
+            "fade_in_seconds": .number(fadeInSeconds), "fade_out_seconds": .number(fadeOutSeconds),
+            "max_hold_seconds": .number(maxHoldSeconds),
+        ]
+    }
+}
+
+extension SessionStatus.Track {
+    public var json: JSONObject {
+        [
+            "path": .string(path), "title": .optional(title), "artist": .optional(artist), "index": .integer(Int64(index)),
+            "position_seconds": .number(positionSeconds), "duration_seconds": .optional(durationSeconds),
+        ]
+    }
+}
+
+// MARK: Decoding (clients)
+
+extension SessionStatus {
+    /// Reads a status object leniently: unknown fields are ignored, missing or
+    /// mistyped ones take their idle values.
+    public init(json o: JSONObject) {
+        state = State(rawValue: o["state"]?.stringValue ?? "unknown")
+        sessionID = o["session_id"]?.stringValue
+        plan = o["plan"]?.stringValue
+        client = o["client"]?.stringValue
+        phase = o["phase"]?.objectValue.map(Phase.init(json:))
+        phaseCount = Int(o["phase_count"]?.int64Value ?? 0)
+        secondsInPhase = o["seconds_in_phase"]?.doubleValue ?? 0
+        secondsLeft = o["seconds_left"]?.doubleValue
+        sessionSeconds = o["session_seconds"]?.doubleValue ?? 0
+        t0Seconds = o["t0_seconds"]?.doubleValue
+        boosters = Int(o["boosters"]?.int64Value ?? 0)
+        vitalsDue = o["vitals_due"]?.objectValue.map {
+            VitalsDue(t0Seconds: $0["t0_seconds"]?.doubleValue, inSeconds: $0["in_seconds"]?.doubleValue ?? 0)
+        }
+        track = o["track"]?.objectValue.map(Track.init(json:))
+        volumeDB = o["volume_db"]?.doubleValue ?? 0
+        volumeCapDB = o["volume_cap_db"]?.doubleValue ?? 0
+        levelDB = o["level_db"]?.doubleValue
+        device = o["device"]?.stringValue ?? ""
+        paused = o["paused"]?.boolValue ?? false
+        heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+        lastSeq = o["last_seq"]?.int64Value ?? 0
+    }
+}
+
+extension SessionStatus.Phase {
+    public init(json o: JSONObject) {
+        index = Int(o["index"]?.int64Value ?? 0)
+        name = o["name"]?.stringValue ?? "?"
+        plannedSeconds = o["planned_seconds"]?.doubleValue
+        untilDose = o["until_dose"]?.boolValue ?? false
+        source = o["source"]?.stringValue ?? "playlist"
+        levelDB = o["level_db"]?.doubleValue ?? 0
+        fadeInSeconds = o["fade_in_seconds"]?.doubleValue ?? 0
+        fadeOutSeconds = o["fade_out_seconds"]?.doubleValue ?? 0
+        maxHoldSeconds = o["max_hold_seconds"]?.doubleValue ?? 0
+    }
+}
+
+extension SessionStatus.Track {
+    public init(json o: JSONObject) {
+        path = o["path"]?.stringValue ?? ""
+        title = o["title"]?.stringValue
+        artist = o["artist"]?.stringValue
+        index = Int(o["index"]?.int64Value ?? 0)
+        positionSeconds = o["position_seconds"]?.doubleValue ?? 0
+        durationSeconds = o["duration_seconds"]?.doubleValue
+    }
+}
