@@ -8,10 +8,13 @@
 /// after a restart the session goes on where the wall clock says it should
 /// be, not where the audio stopped: the minutes the daemon was down are
 /// lost to the music, not added to the session.
-public struct ResumeState: Codable, Sendable, Equatable {
+public struct ResumeState: Sendable, Equatable {
     public static let currentVersion = 1
 
+    /// The format of the saved file.
     public var version = ResumeState.currentVersion
+    /// Numbers the saves: a state never replaces one of a higher revision.
+    public var revision: UInt64 = 0
     public var sessionID: String
     /// The plan file the session was started from, and its content's SHA-256.
     public var planFile: String
@@ -36,14 +39,14 @@ public struct ResumeState: Codable, Sendable, Equatable {
     public var anchorFrame: Int64
     public var anchorWall: Double
 
-    public enum Quiet: String, Codable, Sendable {
+    public enum Quiet: String, Sendable {
         case paused
         case silenced
         /// A stop was fading the session out: it is not picked up again.
         case stopping
     }
 
-    public struct TrackPosition: Codable, Sendable, Equatable {
+    public struct TrackPosition: Sendable, Equatable {
         public var phase: Int
         public var entry: Int
         /// The session frame of the track's own frame 0.
@@ -52,11 +55,6 @@ public struct ResumeState: Codable, Sendable, Equatable {
             self.phase = phase
             self.entry = entry
             self.startFrame = startFrame
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case phase, entry
-            case startFrame = "start_frame"
         }
     }
 
@@ -139,11 +137,5 @@ public struct ResumeState: Codable, Sendable, Equatable {
         case .stopping, nil: break
         }
         return state
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case version, client, pace, t0, boosters, holds, advances, quiet, track, vitals
-        case sessionID = "session_id", planFile = "plan_file", planSHA256 = "plan_sha256", sampleRate = "sample_rate"
-        case volumeDB = "volume_db", anchorFrame = "anchor_frame", anchorWall = "anchor_wall"
     }
 }

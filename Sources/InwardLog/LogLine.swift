@@ -22,6 +22,11 @@ public struct LogLine: Sendable, Equatable {
     public var fields: JSONObject
     public var prev: String
 
+    /// The format of a log's lines, recorded in its `session.start` as
+    /// `log_format` (logs written before it was recorded are format 1 too).
+    /// A reader meeting a higher one knows the log was written by a newer inwardd.
+    public static let formatVersion = 1
+
     /// `prev` of a log's first line.
     public static let genesis = String(repeating: "0", count: 64)
 

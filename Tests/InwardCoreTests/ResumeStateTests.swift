@@ -78,16 +78,4 @@ struct ResumeStateTests {
         undosed.boosters = 0
         #expect(undosed.restoredState(hasUntilDosePhase: true).phase == .waitingForDose)
     }
-
-    @Test("round-trips through JSON with snake_case keys")
-    func codable() throws {
-        var s = saved()
-        s.holds = [1: 480_000]
-        s.track = .init(phase: 1, entry: 2, startFrame: 4_800_000)
-        s.quiet = .paused
-        let data = try JSONEncoder().encode(s)
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains("\"session_id\"") && text.contains("\"anchor_wall\""))
-        #expect(try JSONDecoder().decode(ResumeState.self, from: data) == s)
-    }
 }

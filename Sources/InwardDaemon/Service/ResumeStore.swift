@@ -1,5 +1,6 @@
 public import InwardCore
 import Foundation
+import InwardProtocol
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 /// picks it up again. Replaced atomically (a new file, fdatasync, rename, the
 /// folder fsynced), so a crash leaves the old state or the new one, never a
 /// mix; removed when the session ends. Mode 0640 like the logs: it names the
-/// client's code.
+/// client's code. Written only through `ResumeStateWriter`, its one writer.
 public final class ResumeStore: Sendable {
     public let path: String
     private let directory: String
@@ -31,7 +32,10 @@ public final class ResumeStore: Sendable {
             return nil
         }
         do {
-            return try JSONDecoder().decode(ResumeState.self, from: data)
+            guard let object = try JSONValue.parse(Array(data)).objectValue else {
+                throw ResumeState.FormatError(description: "not a JSON object")
+            }
+            return try ResumeState(json: object)
         } catch {
             throw Failure(description: "\(path): not a saved session (\(error)); it is set aside as state.json.bad")
         }
@@ -44,14 +48,7 @@ public final class ResumeStore: Sendable {
 
     /// Replaces the saved state with `state`.
     public func save(_ state: ResumeState) throws(Failure) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try encoder.encode(state)) + [10]
-        } catch {
-            throw Failure(description: "cannot encode the session state: \(error)")
-        }
+        let bytes = JSONValue.object(state.json).jsonBytes + [10]
         try writing.withLock { _ throws(Failure) in
             let temporary = path + ".new"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)

@@ -16,10 +16,18 @@ extension SessionService {
     /// Seconds over which a resumed session's music comes back in.
     static let resumeFade = 5.0
 
-    /// Brings `STATE/state.json` up to date with the session under way.
+    /// Brings `STATE/state.json` up to date with the session under way:
+    /// hands its one writer the state as it stands (built under the writer's
+    /// lock, so the newest state always wins), written on the durable queue.
     func saveResumeState() {
-        guard let store = resumeStore, let active = inner.withLock({ $0.active }) else { return }
-        let (phase, boosters, track, vitals) = inner.withLock { ($0.state.phase, $0.state.boosters, active.track, active.vitals) }
+        resumeWriter?.save { [self] in currentResumeState() }
+    }
+
+    /// The session under way as `state.json` keeps it; nil when there is none.
+    private func currentResumeState() -> ResumeState? {
+        guard let (active, phase, boosters, track, vitals) = inner.withLock({ inner in
+            inner.active.map { ($0, inner.state.phase, inner.state.boosters, $0.track, $0.vitals) }
+        }) else { return nil }
         let course = active.runtime.course()
         let snapshot = active.runtime.snapshot()
         var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
@@ -38,12 +46,7 @@ extension SessionService {
         }
         state.track = track.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry, startFrame: $0.frame) }
         state.vitals = vitals.isEmpty ? nil : vitals
-        do {
-            try store.save(state)
-        } catch {
-            logger.error("cannot save the session state; a restart would not pick the session up again",
-                         metadata: ["session.id": "\(active.id)", "error": "\(error)"])
-        }
+        return state
     }
 
     /// Goes on with the session saved in the state folder, if there is one;
@@ -61,9 +64,9 @@ extension SessionService {
             store.setAside()
             return
         }
+        resumeWriter?.continueAfter(saved.revision)
         let id = saved.sessionID
-        let lastSeq = lastSequenceNumber(session: id)
-        inner.withLock { $0.seq = lastSeq }
+        events.restart(at: lastSequenceNumber(session: id))
 
         let loaded: LoadedPlan
         do {
@@ -120,7 +123,7 @@ extension SessionService {
         fields["paused"] = .bool(saved.quiet == .paused)
         fields["silenced"] = .bool(saved.quiet == .silenced)
         do {
-            try emit("session.resume", fields, at: Double(frame) / rate, session: id)
+            try events.waitUntilDurable(try emit("session.resume", fields, at: Double(frame) / rate, session: id))
         } catch {
             // Unrecorded, the session cannot go on: the log is the record.
             logger.critical("cannot record the resumed session; it does not go on", metadata: ["session.id": "\(id)", "error": "\(error)"])
@@ -145,14 +148,8 @@ extension SessionService {
         logger.warning("the saved session is not picked up again: \(reason)", metadata: ["session.id": "\(saved.sessionID)"])
         _ = try? emit("session.end", ["session_id": .string(saved.sessionID), "reason": .string("not resumed: \(reason)")],
                       at: Double(saved.anchorFrame) / Double(saved.sampleRate), session: saved.sessionID)
-        resumeStore?.remove()
-    }
-
-    /// The last sequence number in session `id`'s log, 0 when it has none.
-    private func lastSequenceNumber(session id: String) -> Int64 {
-        guard let log = (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id),
-              let contents = try? LogReader.read(contentsOf: log) else { return 0 }
-        return contents.events.last?.line.seq ?? 0
+        resumeWriter?.remove()
+        durable.drain()
     }
 
     /// Wall time, Unix seconds.

@@ -8,11 +8,22 @@ import Synchronization
 
 /// The `io.inward.Session` service: starts sessions, turns controls into
 /// engine actions, numbers and records every event, and streams them to
-/// monitors.
+/// monitors. Its parts, each in its own file:
+/// - `MethodTable`: one row per method (who may call it, its handler, when
+///   its reply goes out);
+/// - `SessionControls`: the controls (dose, pause, hold, next, volume, marks, stop);
+/// - `EventEmitter` and `DurableQueue`: numbering events, and waiting for
+///   the disk off the server thread;
+/// - `EngineEventLog`: the engine's events as log fields;
+/// - `LiveStatus`: the typed `SessionStatus` of the session as it stands;
+/// - `SessionResumption` and `ResumeStateWriter`: the saved state and picking
+///   a session up after a restart.
 ///
-/// Calls arrive on the server thread, engine events on the mix thread and the
-/// session's end on the audio thread; `inner` (a mutex) is the one place all
-/// three meet. Nothing here runs on the audio thread's hot path.
+/// Calls arrive on the server thread, engine events on the mix thread (and
+/// are recorded on the engine queue) and the session's end on the audio
+/// thread; `inner` (a mutex) is the one place they meet. The server thread
+/// never waits for the disk: a control's reply is queued on the durable queue
+/// behind its event and state. Nothing here runs on the audio thread's hot path.
 public final class SessionService: VarlinkHandler, @unchecked Sendable {
     public struct Configuration: Sendable {
         /// The daemon's settings: plans, device, format, rates, pace.
@@ -27,19 +38,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         public init(_ daemon: DaemonConfig) {
             self.daemon = daemon
         }
-    }
-
-    /// Marks a therapist can record (the protocol's spelling; `-` is read as
-    /// `_`, and `adverse` as `adverse_event`).
-    public static let markKinds: Set<String> = [
-        "vitals", "statement", "adverse_event", "note", "eyeshades_off", "eyeshades_on", "headphones_off",
-        "headphones_on", "bathroom", "ready_to_leave", "discharge", "other",
-    ]
-
-    static func markKind(_ text: String) -> String? {
-        let kind = text.lowercased().replacingOccurrences(of: "-", with: "_")
-        let canonical = kind == "adverse" ? "adverse_event" : kind
-        return markKinds.contains(canonical) ? canonical : nil
     }
 
     struct Track {
@@ -58,10 +56,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let client: String?
         let runtime: SessionRuntime
         let sink: any AudioSink
-        let phaseObjects: [JSONValue]
+        let phases: [SessionStatus.Phase]
         let planSHA256: String
+        /// Guarded by the service's `inner` lock.
         var track: Track?
-        /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule).
+        /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
         var vitals: [Double] = []
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
@@ -72,48 +71,67 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             self.client = client
             self.runtime = runtime
             self.sink = sink
-            phaseObjects = SessionService.phaseObjects(loaded.plan)
+            phases = LiveStatus.phases(loaded.plan)
         }
     }
 
     struct Inner {
         var state = SessionState()
         var active: Active?
-        var seq: Int64 = 0
-        var monitors: [ConnectionID: any VarlinkResponder] = [:]
     }
 
     public let configuration: Configuration
     let logger: Logger
-    let sink: any EventSink
     let inner = Mutex(Inner())
-    /// Held while an event is numbered and appended (never while waiting for the disk).
-    private let recording = Mutex(())
-    private let ended = Semaphore()
-    /// Engine events are numbered and recorded here, in order, off the mix thread.
-    private let engineEvents = DispatchQueue(label: "inward.engine-events")
+    let table = MethodTable()
+    /// Where waiting on the disk happens: event durability, the saved state, replies.
+    let durable: DurableQueue
+    let events: EventEmitter
+    /// Engine events are recorded here, in order, off the mix thread.
+    let engineEvents = DispatchQueue(label: "inward.engine-events")
 
-    /// Where the session under way is saved for a restart; nil keeps no state.
+    /// The saved state and its one writer; nil keeps no state.
     let resumeStore: ResumeStore?
+    let resumeWriter: ResumeStateWriter?
 
     /// Track loudness, measured once and kept, for plans with a `loudness_target`.
     let loudness: TrackLoudness
 
-    public init(configuration: Configuration, events: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil,
+    /// The session log (for reading back the last sequence number on a resume).
+    private let sink: any EventSink
+
+    public init(configuration: Configuration, events sink: any EventSink, logger: Logger, resumeStore: ResumeStore? = nil,
                 loudnessCache: String? = nil) {
         loudness = TrackLoudness(cacheFile: loudnessCache)
         self.configuration = configuration
-        self.sink = events
+        self.sink = sink
         self.logger = logger
         self.resumeStore = resumeStore
+        let durable = DurableQueue()
+        self.durable = durable
+        events = EventEmitter(sink: sink, durable: durable, logger: logger)
+        resumeWriter = resumeStore.map { ResumeStateWriter(store: $0, durable: durable, logger: logger) }
     }
 
     // MARK: VarlinkHandler
 
     public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
+        // Only io.inward.Session calls act on the session: `x.y.Stop` is InterfaceNotFound, not a stop.
+        guard let method = SessionMethod(call: call) else {
+            responder.send(VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method))
+            return
+        }
+        let caller = Caller(connection: connection, responder: responder)
         do {
-            let reply = try dispatch(call, connection: connection, responder: responder)
-            if let reply { responder.send(reply) }
+            switch try table.run(method, call, caller, on: self) {
+            case .now(let reply):
+                responder.send(reply)
+            case .whenDurable(let reply, let ticket):
+                // Behind the event (and any state saved since) on the durable queue.
+                durable.async { responder.send(ticket.failed?.reply ?? reply) }
+            case .streaming:
+                break
+            }
         } catch let error as VarlinkProtocolError {
             responder.send(error.reply)
         } catch let error as ServiceError {
@@ -124,7 +142,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     public func connectionClosed(_ connection: ConnectionID) {
-        _ = inner.withLock { $0.monitors.removeValue(forKey: connection) }
+        events.removeMonitor(connection)
     }
 
     /// A refusal with the Varlink error that says why.
@@ -133,60 +151,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         init(_ reply: VarlinkReply) { self.reply = reply }
     }
 
-    private func dispatch(_ call: VarlinkCall, connection: ConnectionID, responder: any VarlinkResponder) throws -> VarlinkReply? {
-        // Only io.inward.Session calls act on the session: `x.y.Stop` is InterfaceNotFound, not a stop.
-        guard call.interface == InwardSessionInterface.name else {
-            return VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method)
-        }
-        switch call.methodName {
-        case "Start":
-            try call.checkParameters(allowed: ["plan", "client"])
-            return try start(plan: try call.string("plan"), client: try call.optionalString("client"))
-        case "Dose":
-            try call.checkParameters(allowed: ["route", "amount", "lot"])
-            return try dose(route: try call.optionalString("route"), amount: try call.optionalString("amount"),
-                            lot: try call.optionalString("lot"))
-        case "Status":
-            try call.checkParameters(allowed: [])
-            return VarlinkReply(["status": .object(status())])
-        case "Monitor":
-            try call.checkParameters(allowed: [])
-            guard call.more else { return VarlinkService.Errors.expectedMore() }
-            inner.withLock { $0.monitors[connection] = responder }
-            return VarlinkReply(["status": .object(status())], continues: true)
-        case "Pause", "Resume", "Silence":
-            try call.checkParameters(allowed: ["by"])
-            return try level(String(call.methodName), by: try call.optionalString("by"))
-        case "Hold":
-            try call.checkParameters(allowed: ["seconds", "by"])
-            return try hold(seconds: try call.double("seconds"), by: try call.optionalString("by"))
-        case "Next":
-            try call.checkParameters(allowed: ["by"])
-            return try next(by: try call.optionalString("by"))
-        case "Skip":
-            try call.checkParameters(allowed: ["by"])
-            return try skip(by: try call.optionalString("by"))
-        case "SetVolume":
-            try call.checkParameters(allowed: ["db", "by"])
-            return try setVolume(db: try call.double("db"), by: try call.optionalString("by"))
-        case "Mark":
-            try call.checkParameters(allowed: ["kind", "text", "fields"])
-            return try mark(kind: try call.string("kind"), text: try call.optionalString("text"),
-                            fields: try call.optionalObject("fields"))
-        case "Stop":
-            try call.checkParameters(allowed: ["by"])
-            return try stop(by: try call.optionalString("by"))
-        case "ListPlans":
-            try call.checkParameters(allowed: [])
-            return VarlinkReply(["plans": .array(PlanCatalog(directories: configuration.daemon.plansDirectories).list().map { .object($0) })])
-        default:
-            return VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method)
-        }
-    }
-
     // MARK: Session lifecycle
 
-    private func start(plan name: String, client: String?) throws -> VarlinkReply {
+    func start(plan name: String, client: String?) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -218,8 +185,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
             _ = try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
             inner.active = active
-            inner.seq = 0   // each session's log numbers its lines from 1
         }
+        events.restart(at: 0)   // each session's log numbers its lines from 1
         var startFields: JSONObject = [
             "session_id": .string(id), "plan": .string(loaded.plan.name), "plan_file": .string(file),
             "plan_sha256": .string(active.planSHA256),
@@ -233,27 +200,48 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                 "every_seconds": .optional(vitals.every),
             ])
         }
+        let zone = WallClock.timeZone()
+        startFields["time_zone"] = .string(zone.name)
+        startFields["utc_offset_seconds"] = .integer(Int64(zone.offsetSeconds))
+        startFields["log_format"] = .integer(Int64(LogLine.formatVersion))
+        let started: EventTicket
         do {
-            try emit("session.start", startFields)
+            started = try emit("session.start", startFields)
         } catch {
             // A session that cannot be recorded does not start.
-            inner.withLock { inner in
-                _ = try? inner.state.apply(.ended)
-                inner.active = nil
-            }
-            audio.close()
+            abandonStart(active)
             throw error
         }
         for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
-        runtime.start()
-        SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
-        if !runtime.realtimeScheduling {
-            logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
-                          metadata: ["session.id": "\(id)"])
+        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json)])   // the state as the start left it
+        saveResumeState()
+        // The music begins once its record is on disk; a session that cannot be recorded does not start.
+        durable.async { [self] in
+            if started.failed != nil {
+                abandonStart(active)
+                return
+            }
+            runtime.start()
+            SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
+            if !runtime.realtimeScheduling {
+                logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
+                              metadata: ["session.id": "\(id)"])
+            }
         }
-        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status())])   // the state as the control left it
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
+        return .whenDurable(reply, started)
+    }
+
+    /// Undoes a start whose first event could not be recorded.
+    private func abandonStart(_ active: Active) {
+        let current = inner.withLock { inner -> Bool in
+            guard inner.active === active else { return false }
+            _ = try? inner.state.apply(.ended)
+            inner.active = nil
+            return true
+        }
+        guard current else { return }
+        active.sink.close()
+        resumeWriter?.remove()
     }
 
     /// For a plan with a loudness target: measures the track heard first now
@@ -276,7 +264,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     }
 
     func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
-                             resume: SessionMixer.Resume? = nil) -> SessionRuntime {
+                     resume: SessionMixer.Resume? = nil) -> SessionRuntime {
         var options = SessionRuntime.Options()
         options.periodFrames = configuration.daemon.periodFrames
         options.ringFrames = configuration.ringFrames
@@ -295,6 +283,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                               })
     }
 
+    /// On the engine queue, after the session's last engine event.
     private func sessionEnded(_ id: String, _ end: SessionRuntime.End) {
         let reason: String
         switch end {
@@ -319,9 +308,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return inner.active
         }
         active?.sink.close()
-        if active != nil { resumeStore?.remove() }
+        // Queued behind session.end: the state goes once the end is recorded.
+        if active != nil { resumeWriter?.remove() }
         SystemdNotify.status("idle; session \(id) \(reason)")
-        ended.signal()
     }
 
     /// Frames the audio thread has played in the session under way, or nil
@@ -334,9 +323,10 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    /// Fades out (over the configured stop fade) and waits for the session to end; for
-    /// SIGTERM and SIGINT.
+    /// Fades out (over the configured stop fade) and waits for the session to
+    /// end and its record to reach the disk; for SIGTERM and SIGINT.
     public func shutdown() {
+        defer { durable.drain() }   // every event and the saved state on disk before the daemon exits
         guard let runtime = inner.withLock({ $0.active?.runtime }) else { return }
         // The same stop a therapist gives (unless one is already fading); its saved
         // state keeps a kill during the fade from bringing the session back.
@@ -346,22 +336,23 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             runtime.terminate()
             runtime.waitUntilEnded(seconds: 2)
         }
-        engineEvents.sync {}   // session.end recorded before the daemon exits
+        engineEvents.sync {}   // session.end queued before the daemon exits
     }
 
-    // MARK: Controls
+    // MARK: Shared by the controls
 
-    private func requireActive() throws -> Active {
+    func requireActive() throws -> Active {
         guard let active = inner.withLock({ $0.active }) else { throw ServiceError(InwardSessionInterface.Errors.noSession()) }
         return active
     }
 
-    private func requireNotStopping() throws {
+    func requireNotStopping() throws {
         let state = inner.withLock { $0.state.phase }
         if state == .stopping { throw ServiceError(InwardSessionInterface.Errors.notWaitingForDose(state: state.rawValue)) }
     }
 
-    private func apply(_ control: SessionState.Control) throws -> SessionState.Outcome {
+    /// Moves the session's state machine, or throws the refusal as a Varlink error.
+    func apply(_ control: SessionState.Control) throws -> SessionState.Outcome {
         let errors = InwardSessionInterface.Errors.self
         return try inner.withLock { inner in
             do throws(SessionState.Refusal) {
@@ -376,214 +367,19 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    private func dose(route: String?, amount: String?, lot: String?) throws -> VarlinkReply {
-        let active = try requireActive()
-        let outcome = try apply(.dose)
-        let (_, frame) = active.runtime.dose()
-        var fields: JSONObject = ["route": .string(route ?? active.loaded.plan.route.rawValue)]
-        if let amount { fields["amount"] = .string(amount) }
-        if let lot { fields["lot"] = .string(lot) }
-        fields["frame"] = .integer(frame)
-        let reply = try acknowledge(outcome == .t0 ? "dose" : "booster", fields,
-                                    ["t0": .bool(outcome == .t0), "booster": .bool(outcome == .booster)])
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    private func level(_ method: String, by: String?) throws -> VarlinkReply {
-        let active = try requireActive()
-        let c = configuration
-        let reply: VarlinkReply
-        switch method {
-        case "Pause":
-            if try apply(.pause) == .changed { active.runtime.send(.pause(seconds: c.pauseFade)) }
-            reply = try acknowledge("control.pause", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
-        case "Resume":
-            if try apply(.resume) == .changed { active.runtime.send(.resume(seconds: c.pauseFade)) }
-            reply = try acknowledge("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.pauseFade)])
-        default:
-            if try apply(.silence) == .changed { active.runtime.send(.silence(seconds: c.silenceFade)) }
-            reply = try acknowledge("control.silence", ["by": .string(by ?? "therapist"), "fade_seconds": .number(c.silenceFade)])
-        }
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    private func hold(seconds: Double, by: String?) throws -> VarlinkReply {
-        let errors = InwardSessionInterface.Errors.self
-        guard seconds.isFinite, seconds > 0 else {
-            throw ServiceError(errors.invalidParameter("seconds", reason: "a hold must be a positive number of seconds"))
-        }
-        let active = try requireActive()
-        try requireNotStopping()
-        let snapshot = active.runtime.snapshot()
-        guard let phase = snapshot.timeline.phase(at: snapshot.heard) else { throw ServiceError(errors.noNextPhase()) }
-        let plan = active.loaded.plan
-        let rate = Double(active.runtime.sampleRate)
-        let maxSeconds = plan.phases[phase].maxExtend
-        if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
-        let before = Double(snapshot.held) / rate
-        if before >= maxSeconds - 1e-9 { throw ServiceError(errors.holdLimit(heldSeconds: before, maxSeconds: maxSeconds)) }
-        let total = Double(active.runtime.hold(seconds: seconds) ?? 0) / rate
-        try emit("control.hold", ["by": .string(by ?? "therapist"), "seconds": .number(total - before),
-                              "requested_seconds": .number(seconds), "held_seconds": .number(total)])
-        let reply = VarlinkReply(["held_seconds": .number(total), "max_seconds": .number(maxSeconds)])   // the state as the control left it
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    private func next(by: String?) throws -> VarlinkReply {
-        let errors = InwardSessionInterface.Errors.self
-        let active = try requireActive()
-        try requireNotStopping()
-        let snapshot = active.runtime.snapshot()
-        guard let phase = snapshot.timeline.phase(at: snapshot.heard) else { throw ServiceError(errors.noNextPhase()) }
-        let plan = active.loaded.plan
-        if plan.phases[phase].length == .untilDose { throw ServiceError(errors.waitingForDose()) }
-        if phase == plan.phases.count - 1 { throw ServiceError(errors.noNextPhase()) }
-        active.runtime.next()
-        let from = JSONValue.string(plan.phases[phase].name), to = JSONValue.string(plan.phases[phase + 1].name)
-        let reply = try acknowledge("control.next", ["by": .string(by ?? "therapist"), "from": from, "to": to],
-                                    ["from": from, "to": to, "to_index": .integer(Int64(phase + 1))])
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    private func skip(by: String?) throws -> VarlinkReply {
-        let active = try requireActive()
-        guard active.runtime.skip() else { throw ServiceError(InwardSessionInterface.Errors.nothingToSkip()) }
-        return try acknowledge("control.skip", ["by": .string(by ?? "therapist")])
-    }
-
-    private func setVolume(db: Double, by: String?) throws -> VarlinkReply {
-        guard db.isFinite else {
-            throw ServiceError(InwardSessionInterface.Errors.invalidParameter("db", reason: "the volume must be a number of dB"))
-        }
-        let active = try requireActive()
-        let applied = active.runtime.setVolume(db: db, seconds: configuration.volumeRamp)
-        let clamped = abs(applied - db) > 1e-9
-        try emit("control.volume", ["by": .string(by ?? "therapist"), "db": .number(applied), "requested_db": .number(db),
-                                "clamped": .bool(clamped), "ramp_seconds": .number(configuration.volumeRamp)])
-        let reply = VarlinkReply(["volume_db": .number(applied), "clamped": .bool(clamped)])   // the state as the control left it
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    private func mark(kind: String, text: String?, fields: JSONObject?) throws -> VarlinkReply {
-        guard let kind = Self.markKind(kind) else {
-            throw ServiceError(InwardSessionInterface.Errors.invalidParameter("kind", reason:
-                "unknown mark '\(kind)'; use one of \(Self.markKinds.sorted().joined(separator: ", "))"))
-        }
-        let active = try requireActive()
-        var all: JSONObject = [:]
-        if let text { all["text"] = .string(text) }
-        for member in fields ?? [:] { all[member.key] = member.value }
-        let seq = try emit("mark.\(kind)", all)
-        if kind == "vitals" {
-            let heard = Double(active.runtime.snapshot().heard) / Double(active.runtime.sampleRate)
-            inner.withLock { _ in active.vitals.append(heard) }
-            saveResumeState()
-        }
-        return VarlinkReply(["seq": .integer(seq)])
-    }
-
-    private func stop(by: String?) throws -> VarlinkReply {
-        let active = try requireActive()
-        if try apply(.stop) == .changed {
-            active.runtime.stop(fade: configuration.stopFade)
-        }
-        let reply = try acknowledge("control.stop", ["by": .string(by ?? "therapist"), "fade_seconds": .number(configuration.stopFade)])
-        saveResumeState()   // before the reply is sent: what is acknowledged survives a crash
-        return reply
-    }
-
-    /// Records a control's event and builds its reply around the status as
-    /// the control left it: taken before the event's fsync, which on a loaded
-    /// machine can last long enough for the session to move on (after Next,
-    /// into the phase after the one left), with `last_seq` counting the
-    /// control's own event. Throws `LogWriteFailed` as `emit` does.
-    private func acknowledge(_ kind: String, _ fields: JSONObject, _ reply: JSONObject = [:]) throws -> VarlinkReply {
-        var left = status()
-        let seq = try emit(kind, fields)
-        left["last_seq"] = .integer(seq)
-        var reply = reply
-        reply["status"] = .object(left)
-        return VarlinkReply(reply)
-    }
-
     static func isPseudonym(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 32 && code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
-    // MARK: Engine events
+    // MARK: Events
 
-    private func engine(_ events: [EngineEvent], session id: String) {
-        guard let active = inner.withLock({ $0.active }), active.id == id else { return }
-        let plan = active.loaded.plan
-        let rate = Double(active.runtime.sampleRate)
-        for e in events {
-            var fields: JSONObject = ["frame": .integer(e.frame)]
-            if e.phase >= 0 && e.phase < plan.phases.count { fields["phase_index"] = .integer(Int64(e.phase)) }
-            if let entry = e.entry { fields["entry"] = .integer(Int64(entry)) }
-            if let path = e.path { fields["file"] = .string(path) }
-            if let title = e.title { fields["title"] = .string(title) }
-            if let artist = e.artist { fields["artist"] = .string(artist) }
-            if let reason = e.reason { fields["reason"] = .string(reason) }
-            if e.offset > 0 { fields["offset_seconds"] = .number(Double(e.offset) / rate) }
-            if let db = e.gainDB {
-                fields["gain_db"] = .number((db * 100).rounded() / 100)
-                fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
-            }
-            if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
-            if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
-                inner.withLock { _ in
-                    // The session frame of the track's own frame 0 (before e.frame when it began mid-track).
-                    active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
-                                         frame: e.frame - e.offset)
-                }
-                saveResumeState()
-            }
-            if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
-            if e.kind == .sessionEnded { continue }   // the service records the end itself
-            if e.kind == .phaseStarted || e.kind == .phaseEnded, e.phase >= 0 && e.phase < plan.phases.count {
-                // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
-                if case .fixed(let sec) = plan.phases[e.phase].length {
-                    fields["planned_seconds"] = .number(sec)
-                } else {
-                    fields["planned_seconds"] = .null
-                }
-                let span = active.runtime.snapshot().timeline.spans[e.phase]
-                let boundary = e.kind == .phaseStarted ? span.start : span.end
-                fields["timeline_seconds"] = .optional(boundary.map { Double($0) / rate })
-                fields["actual_seconds"] = .number(Double(e.frame) / rate)
-                if e.kind == .phaseEnded, let start = span.start {
-                    fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
-                }
-                if e.kind == .phaseStarted {
-                    SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
-                        + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
-                    // The plan's level and fades, so the review draws the level envelope in real dB.
-                    let phase = plan.phases[e.phase]
-                    fields["level_db"] = .number(phase.levelDB)
-                    fields["fade_in_seconds"] = .number(phase.fadeIn)
-                    fields["fade_out_seconds"] = .number(phase.fadeOut)
-                }
-            }
-            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
-            _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
-        }
-    }
-
-    // MARK: Events and status
-
-    /// Numbers, times and records an event, then streams it to monitors.
-    /// Throws `LogWriteFailed` when the event could not be made durable: a
-    /// control must then not be acknowledged as recorded.
+    /// Times an event by the session clock (or `sessionSeconds` when given),
+    /// numbers and records it (see `EventEmitter.record`).
     @discardableResult
     func emit(_ kind: String, _ fields: JSONObject, at sessionSeconds: Double? = nil, phase: String? = nil,
-                      session: String? = nil) throws -> Int64 {
+              session: String? = nil) throws -> EventTicket {
         // The clocks and phase from the runtime itself: the full status is built
-        // only for monitors, after the event is numbered.
+        // only for monitors, once the event is durable.
         let active = inner.withLock { $0.active }
         var now = 0.0
         var t0Now: Double?
@@ -595,7 +391,6 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             t0Now = snap.t0.map { Double(snap.heard - $0) / rate }
             phaseNow = snap.timeline.phase(at: snap.heard).map { active.loaded.plan.phases[$0].name }
         }
-        let sessionID = session ?? active?.id ?? "none"
         var event: JSONObject = [:]
         event["kind"] = .string(kind)
         let seconds = sessionSeconds ?? now
@@ -603,136 +398,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         event["t0_seconds"] = .optional(t0Now.map { seconds - (now - $0) })
         event["phase"] = .optional(phase ?? phaseNow)
         event["fields"] = .object(fields)
-        // Numbering and appending in one order, so the log's lines come in seq
-        // order; the wait for the disk (shared by concurrent callers) is outside it.
-        var failure: (any Error)?
-        let (seq, commit) = recording.withLock { _ -> (Int64, EventCommit?) in
-            let seq = inner.withLock { inner -> Int64 in
-                inner.seq += 1
-                return inner.seq
-            }
-            event["seq"] = .integer(seq)
-            event["time"] = .string(WallClock.now())
-            do {
-                if let staged = sink as? any StagedEventSink { return (seq, try staged.stage(event, session: sessionID)) }
-                try sink.record(event, session: sessionID)
-            } catch {
-                failure = error
-            }
-            return (seq, nil)
-        }
-        if failure == nil {
-            do { try commit?.waitUntilDurable() } catch { failure = error }
-        }
-        let monitors = inner.withLock { Array($0.monitors.values) }
-        if !monitors.isEmpty {
-            let reply = VarlinkReply(["event": .object(event), "status": .object(status())], continues: true)
-            for m in monitors where m.isOpen { m.send(reply) }
-        }
-        if let failure {
-            logger.error("cannot record event", metadata: ["session.id": "\(sessionID)", "kind": "\(kind)", "seq": "\(seq)",
-                                                          "error": "\(failure)"])
-            let path = (failure as? LogWriteError)?.path ?? sessionID
-            let reason = (failure as? LogWriteError)?.reason ?? "\(failure)"
-            throw ServiceError(InwardSessionInterface.Errors.logWriteFailed(path: path, reason: reason))
-        }
-        return seq
+        return try events.record(event, session: session ?? active?.id ?? "none") { [unowned self] in status() }
     }
 
-    /// The status object of the IDL's `SessionStatus`.
-    public func status() -> JSONObject {
-        let (state, active, seq, boosters) = inner.withLock { ($0.state.phase, $0.active, $0.seq, $0.state.boosters) }
-        // Built in order into an array: Status is the most frequent call, and
-        // setting keys one by one would search the object each time.
-        var m: [JSONObject.Member] = []
-        m.reserveCapacity(20)
-        func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
-        put("state", .string(state.rawValue))
-        guard let active else {
-            for key in ["session_id", "plan", "client", "phase"] { put(key, .null) }
-            put("phase_count", .integer(0))
-            put("seconds_in_phase", .number(0))
-            put("seconds_left", .null)
-            put("session_seconds", .number(0))
-            put("t0_seconds", .null)
-            put("boosters", .integer(0))
-            put("vitals_due", .null)
-            put("track", .null)
-            put("volume_db", .number(0))
-            put("volume_cap_db", .number(0))
-            put("level_db", .null)
-            put("device", .string(configuration.daemon.device))
-            put("paused", .bool(false))
-            put("held_seconds", .number(0))
-            put("last_seq", .integer(0))   // the IDL: 0 when idle
-            return JSONObject(m)
-        }
-        let plan = active.loaded.plan
-        let snap = active.runtime.snapshot()
-        let rate = Double(active.runtime.sampleRate)
-        let index = snap.timeline.phase(at: snap.heard)
-        put("session_id", .string(active.id))
-        put("plan", .string(plan.name))
-        put("client", .optional(active.client))
-        if let index {
-            let span = snap.timeline.spans[index]
-            put("phase", active.phaseObjects[index])
-            put("seconds_in_phase", .number(Double(snap.heard - (span.start ?? 0)) / rate))
-            put("seconds_left", .optional(span.end.map { Double(max(0, $0 - snap.heard)) / rate }))
-            put("level_db", .number(plan.phases[index].levelDB))
-        } else {
-            put("phase", .null)
-            put("seconds_in_phase", .number(0))
-            put("seconds_left", .null)
-            put("level_db", .null)
-        }
-        put("phase_count", .integer(Int64(plan.phases.count)))
-        put("session_seconds", .number(Double(snap.heard) / rate))
-        put("t0_seconds", .optional(snap.t0.map { Double(snap.heard - $0) / rate }))
-        put("boosters", .integer(Int64(boosters)))
-        let (track, vitals) = inner.withLock { _ in (active.track, active.vitals) }
-        if let schedule = plan.vitals,
-           let due = schedule.due(now: Double(snap.heard) / rate, t0: snap.t0.map { Double($0) / rate }, readings: vitals) {
-            put("vitals_due", .object(["t0_seconds": .optional(due.t0Seconds), "in_seconds": .number(due.inSeconds)]))
-        } else {
-            put("vitals_due", .null)
-        }
-        if let track, track.phase == index {
-            put("track", .object([
-                "path": .string(track.path), "title": .optional(track.title), "artist": .optional(track.artist),
-                "index": .integer(Int64(track.entry)), "position_seconds": .number(Double(max(0, snap.heard - track.frame)) / rate),
-                "duration_seconds": .null,
-            ]))
-        } else {
-            put("track", .null)
-        }
-        put("volume_db", .number(snap.volumeDB))
-        put("volume_cap_db", .number(snap.maxVolumeDB))
-        put("device", .string(configuration.daemon.device))
-        put("paused", .bool(state == .paused || state == .silenced))
-        put("held_seconds", .number(Double(snap.held) / rate))
-        put("last_seq", .integer(seq))
-        return JSONObject(m)
-    }
-
-    /// The IDL's `Phase` object of each phase of a plan (they do not change
-    /// during a session).
-    static func phaseObjects(_ plan: Plan) -> [JSONValue] {
-        plan.phases.enumerated().map { index, phase in
-            var planned: Double?
-            if case .fixed(let sec) = phase.length { planned = sec }
-            let source: String
-            switch phase.source {
-            case .playlist: source = "playlist"
-            case .soundscape: source = "soundscape"
-            case .silence: source = "silence"
-            }
-            return .object([
-                "index": .integer(Int64(index)), "name": .string(phase.name), "planned_seconds": .optional(planned),
-                "until_dose": .bool(phase.length == .untilDose), "source": .string(source),
-                "level_db": .number(phase.levelDB), "fade_in_seconds": .number(phase.fadeIn),
-                "fade_out_seconds": .number(phase.fadeOut), "max_hold_seconds": .number(phase.maxExtend),
-            ])
-        }
+    /// The last sequence number in session `id`'s log, 0 when it has none.
+    func lastSequenceNumber(session id: String) -> Int64 {
+        guard let log = (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id),
+              let contents = try? LogReader.read(contentsOf: log) else { return 0 }
+        return contents.events.last?.line.seq ?? 0
     }
 }

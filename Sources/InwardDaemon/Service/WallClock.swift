@@ -27,4 +27,27 @@ enum WallClock {
         let random = String(UInt16.random(in: 0...UInt16.max), radix: 16)
         return "\(date)-\(time)-\(String(repeating: "0", count: 4 - random.count))\(random)"
     }
+
+    /// The room's time zone: its IANA name (from TZ, else /etc/localtime's
+    /// link into the zoneinfo folder, else "UTC") and its offset from UTC now.
+    static func timeZone() -> (name: String, offsetSeconds: Int) {
+        var seconds = time(nil)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return (zoneName() ?? "UTC", parts.tm_gmtoff)
+    }
+
+    private static func zoneName() -> String? {
+        if let tz = getenv("TZ").map({ String(cString: $0) }), !tz.isEmpty {
+            let name = tz.hasPrefix(":") ? String(tz.dropFirst()) : tz
+            if let range = name.range(of: "zoneinfo/") { return String(name[range.upperBound...]) }
+            return name
+        }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/etc/localtime", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let range = target.range(of: "zoneinfo/") else { return nil }
+        return String(target[range.upperBound...])
+    }
 }

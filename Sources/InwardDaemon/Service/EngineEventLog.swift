@@ -1,0 +1,77 @@
+import InwardAudio
+import InwardCore
+import InwardProtocol
+
+/// The engine's events (phase and track changes, takeovers, underruns) as
+/// session log events: their fields, the planned-against-actual times of
+/// phase boundaries, and what they change in the service (the track status
+/// shows, the saved state).
+extension SessionService {
+    /// On the engine queue, in the order the mix thread reported them.
+    func engine(_ events: [EngineEvent], session id: String) {
+        guard let active = inner.withLock({ $0.active }), active.id == id else { return }
+        let plan = active.loaded.plan
+        let rate = Double(active.runtime.sampleRate)
+        for e in events {
+            if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+                inner.withLock { _ in
+                    // The session frame of the track's own frame 0 (before e.frame when it began mid-track).
+                    active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
+                                         frame: e.frame - e.offset)
+                }
+                saveResumeState()
+            }
+            if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
+            if e.kind == .sessionEnded { continue }   // the service records the end itself
+            let timeline = active.runtime.snapshot().timeline
+            let fields = Self.fields(of: e, plan: plan, timeline: timeline, rate: rate)
+            if e.kind == .phaseStarted, e.phase >= 0 && e.phase < plan.phases.count {
+                SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
+                    + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
+            }
+            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
+            _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
+        }
+    }
+
+    /// An engine event's log fields (docs/daemon.md tables them).
+    static func fields(of e: EngineEvent, plan: Plan, timeline: Timeline, rate: Double) -> JSONObject {
+        var fields: JSONObject = ["frame": .integer(e.frame)]
+        let known = e.phase >= 0 && e.phase < plan.phases.count
+        if known { fields["phase_index"] = .integer(Int64(e.phase)) }
+        if let entry = e.entry { fields["entry"] = .integer(Int64(entry)) }
+        if let path = e.path { fields["file"] = .string(path) }
+        if let title = e.title { fields["title"] = .string(title) }
+        if let artist = e.artist { fields["artist"] = .string(artist) }
+        if let reason = e.reason { fields["reason"] = .string(reason) }
+        if e.offset > 0 { fields["offset_seconds"] = .number(Double(e.offset) / rate) }
+        if let db = e.gainDB {
+            fields["gain_db"] = .number((db * 100).rounded() / 100)
+            fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
+        }
+        if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
+        if (e.kind == .phaseStarted || e.kind == .phaseEnded) && known {
+            // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
+            let phase = plan.phases[e.phase]
+            if case .fixed(let sec) = phase.length {
+                fields["planned_seconds"] = .number(sec)
+            } else {
+                fields["planned_seconds"] = .null
+            }
+            let span = timeline.spans[e.phase]
+            let boundary = e.kind == .phaseStarted ? span.start : span.end
+            fields["timeline_seconds"] = .optional(boundary.map { Double($0) / rate })
+            fields["actual_seconds"] = .number(Double(e.frame) / rate)
+            if e.kind == .phaseEnded, let start = span.start {
+                fields["actual_length_seconds"] = .number(Double(e.frame - start) / rate)
+            }
+            if e.kind == .phaseStarted {
+                // The plan's level and fades, so the review draws the level envelope in real dB.
+                fields["level_db"] = .number(phase.levelDB)
+                fields["fade_in_seconds"] = .number(phase.fadeIn)
+                fields["fade_out_seconds"] = .number(phase.fadeOut)
+            }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,72 @@
+import InwardCore
+import InwardProtocol
+
+/// The typed `SessionStatus` of the session as it stands now, for Status,
+/// Monitor and every control's reply.
+enum LiveStatus {
+    /// The IDL's `Phase` of each phase of a plan (they do not change during a session).
+    static func phases(_ plan: Plan) -> [SessionStatus.Phase] {
+        plan.phases.enumerated().map { index, phase in
+            var planned: Double?
+            if case .fixed(let sec) = phase.length { planned = sec }
+            let source: String
+            switch phase.source {
+            case .playlist: source = "playlist"
+            case .soundscape: source = "soundscape"
+            case .silence: source = "silence"
+            }
+            return SessionStatus.Phase(index: index, name: phase.name, plannedSeconds: planned,
+                                       untilDose: phase.length == .untilDose, source: source, levelDB: phase.levelDB,
+                                       fadeInSeconds: phase.fadeIn, fadeOutSeconds: phase.fadeOut,
+                                       maxHoldSeconds: phase.maxExtend)
+        }
+    }
+}
+
+extension SessionService {
+    /// The status now (thread-safe; never waits for the mixer or the disk).
+    func status() -> SessionStatus {
+        let (state, active, boosters, track, vitals) = inner.withLock {
+            ($0.state.phase, $0.active, $0.state.boosters, $0.active?.track, $0.active?.vitals ?? [])
+        }
+        var s = SessionStatus(device: configuration.daemon.device)
+        s.state = SessionStatus.State(rawValue: state.rawValue)
+        s.lastSeq = events.lastSeq
+        guard let active else {
+            s.lastSeq = 0   // the IDL: 0 when idle
+            return s
+        }
+        let plan = active.loaded.plan
+        let snap = active.runtime.snapshot()
+        let rate = Double(active.runtime.sampleRate)
+        let index = snap.timeline.phase(at: snap.heard)
+        s.sessionID = active.id
+        s.plan = plan.name
+        s.client = active.client
+        if let index {
+            let span = snap.timeline.spans[index]
+            s.phase = active.phases[index]
+            s.secondsInPhase = Double(snap.heard - (span.start ?? 0)) / rate
+            s.secondsLeft = span.end.map { Double(max(0, $0 - snap.heard)) / rate }
+            s.levelDB = plan.phases[index].levelDB
+        }
+        s.phaseCount = plan.phases.count
+        s.sessionSeconds = Double(snap.heard) / rate
+        s.t0Seconds = snap.t0.map { Double(snap.heard - $0) / rate }
+        s.boosters = boosters
+        if let schedule = plan.vitals,
+           let due = schedule.due(now: Double(snap.heard) / rate, t0: snap.t0.map { Double($0) / rate }, readings: vitals) {
+            s.vitalsDue = SessionStatus.VitalsDue(t0Seconds: due.t0Seconds, inSeconds: due.inSeconds)
+        }
+        if let track, track.phase == index {
+            s.track = SessionStatus.Track(path: track.path, title: track.title, artist: track.artist, index: track.entry,
+                                          positionSeconds: Double(max(0, snap.heard - track.frame)) / rate,
+                                          durationSeconds: nil)
+        }
+        s.volumeDB = snap.volumeDB
+        s.volumeCapDB = snap.maxVolumeDB
+        s.paused = state == .paused || state == .silenced
+        s.heldSeconds = Double(snap.held) / rate
+        return s
+    }
+}

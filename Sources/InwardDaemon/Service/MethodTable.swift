@@ -1,0 +1,101 @@
+import InwardProtocol
+
+/// Who made a call: its connection and where to reply.
+struct Caller: Sendable {
+    let connection: ConnectionID
+    let responder: any VarlinkResponder
+}
+
+/// The `io.inward.Session` methods the service serves: one row per
+/// `SessionMethod`, saying who may call it, which handler runs it, and (by
+/// what the handler returns) when its reply goes out. The parameters each
+/// method takes come from the IDL (`SessionMethod.parameters`); a call with
+/// any other is refused before its handler runs.
+struct MethodTable: Sendable {
+    /// When a handler's reply is sent.
+    enum Response {
+        /// At once (reads and refusals).
+        case now(VarlinkReply)
+        /// Once the event behind `ticket` (and any state saved since) is on
+        /// disk; if the event cannot be made durable, `LogWriteFailed` instead.
+        case whenDurable(VarlinkReply, EventTicket)
+        /// The handler keeps the responder and replies as news comes (Monitor).
+        case streaming
+    }
+
+    typealias Handler = @Sendable (SessionService, VarlinkCall, Caller) throws -> Response
+
+    struct Row: Sendable {
+        let method: SessionMethod
+        /// Who may call it: observers may call `.observe` methods, staff every method.
+        let access: SessionMethod.Access
+        let run: Handler
+    }
+
+    let rows: [SessionMethod: Row]
+
+    init() {
+        var rows: [SessionMethod: Row] = [:]
+        for method in SessionMethod.allCases {
+            rows[method] = Row(method: method, access: method.access, run: Self.handler(method))
+        }
+        self.rows = rows
+    }
+
+    /// Checks the call's parameters against the IDL and runs its handler.
+    func run(_ method: SessionMethod, _ call: VarlinkCall, _ caller: Caller, on service: SessionService) throws -> Response {
+        guard let row = rows[method] else {
+            return .now(VarlinkService.Errors.methodNotImplemented(call.method))
+        }
+        try call.checkParameters(allowed: method.parameters)
+        return try row.run(service, call, caller)
+    }
+
+    /// Each method's handler; the switch is exhaustive, so a method added to
+    /// `SessionMethod` (and the IDL) does not build until it has one.
+    private static func handler(_ method: SessionMethod) -> Handler {
+        switch method {
+        case .start:
+            return { s, c, _ in try s.start(plan: try c.string("plan"), client: try c.optionalString("client")) }
+        case .dose:
+            return { s, c, _ in
+                try s.dose(route: try c.optionalString("route"), amount: try c.optionalString("amount"),
+                           lot: try c.optionalString("lot"))
+            }
+        case .status:
+            return { s, _, _ in .now(VarlinkReply(["status": .object(s.status().json)])) }
+        case .monitor:
+            return { s, c, caller in
+                guard c.more else { return .now(VarlinkService.Errors.expectedMore()) }
+                s.events.addMonitor(caller.connection, caller.responder,
+                                    first: VarlinkReply(["status": .object(s.status().json)], continues: true))
+                return .streaming
+            }
+        case .pause:
+            return { s, c, _ in try s.pause(by: try c.optionalString("by")) }
+        case .resume:
+            return { s, c, _ in try s.resume(by: try c.optionalString("by")) }
+        case .silence:
+            return { s, c, _ in try s.silence(by: try c.optionalString("by")) }
+        case .hold:
+            return { s, c, _ in try s.hold(seconds: try c.double("seconds"), by: try c.optionalString("by")) }
+        case .next:
+            return { s, c, _ in try s.next(by: try c.optionalString("by")) }
+        case .skip:
+            return { s, c, _ in try s.skip(by: try c.optionalString("by")) }
+        case .setVolume:
+            return { s, c, _ in try s.setVolume(db: try c.double("db"), by: try c.optionalString("by")) }
+        case .mark:
+            return { s, c, _ in
+                try s.mark(kind: try c.string("kind"), text: try c.optionalString("text"), fields: try c.optionalObject("fields"))
+            }
+        case .stop:
+            return { s, c, _ in try s.stop(by: try c.optionalString("by")) }
+        case .listPlans:
+            return { s, _, _ in
+                let plans = PlanCatalog(directories: s.configuration.daemon.plansDirectories).list()
+                return .now(VarlinkReply(["plans": .array(plans.map { .object($0) })]))
+            }
+        }
+    }
+}
