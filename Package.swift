@@ -50,11 +50,14 @@ let package = Package(
         .target(name: "InwardProtocol", dependencies: [], swiftSettings: strict),
         // The review side: timeline reconstruction and the text/HTML/CSV/JSON reports.
         .target(name: "InwardReview", dependencies: ["InwardLog", "InwardProtocol", "InwardCore"], swiftSettings: strict),
+        // The one POSIX layer: system calls retried on EINTR with typed errors, Unix
+        // socket addresses, the monotonic clock. Glibc only, no Foundation.
+        .target(name: "InwardPOSIX", dependencies: [], swiftSettings: strict),
         // The service: session runtime (threads), control server, event log, systemd glue.
         .target(
             name: "InwardDaemon",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "InwardLog", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "InwardPOSIX", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,16 +91,17 @@ let package = Package(
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
         // Test helpers shared by the test targets: test audio files, WAV reading and
         // measurement, ALSA capture devices. Imported with @testable.
-        .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "CSndfile"],
+        .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
                 path: "Tests/InwardTestSupport"),
         .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),
         .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol", "InwardTestSupport"]),
-        .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
+        .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "InwardPOSIX", "CSndfile", "InwardTestSupport"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
-        .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),
-        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol"]),
+        .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore", "InwardPOSIX"]),
+        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX"]),
+        .testTarget(name: "InwardPOSIXTests", dependencies: ["InwardPOSIX"]),
     ],
     swiftLanguageModes: [.v6]
 )

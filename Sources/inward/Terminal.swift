@@ -1,4 +1,5 @@
 import Foundation
+import InwardPOSIX
 import InwardProtocol
 #if canImport(Glibc)
 import Glibc
@@ -15,8 +16,8 @@ enum Terminal {
         t.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
+                guard let n = try? SystemCall.retrying("write(stderr)", { write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset) })
+                else { return }
                 offset += n
             }
         }
@@ -45,8 +46,8 @@ enum Output {
         t.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
+                guard let n = try? SystemCall.retrying("write(stdout)", { Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset) })
+                else { return }
                 offset += n
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import InwardPOSIX
 import Testing
 
 /// The daemon-facing commands against a fake Varlink daemon on a temp socket.
@@ -277,14 +278,7 @@ struct DaemonCommandTests {
         d.stop()
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd); unlink(stale) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(stale.utf8)); raw[stale.utf8.count] = 0
-        }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        try UnixSocketAddress(path: stale).bind(fd)
         let refused = try CLI.run(["pause"], home: tmp.url, environment: ["INWARD_SOCKET": stale])
         #expect(refused.status == 3, "\(refused)")
         #expect(refused.stderrHas(stale), "\(refused)")

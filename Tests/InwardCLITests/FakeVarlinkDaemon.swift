@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import InwardPOSIX
 
 /// A small real Varlink responder on a temporary Unix socket, standing in for
 /// inwardd: it reads NUL-terminated JSON calls, records them, and answers each
@@ -39,19 +40,12 @@ final class FakeVarlinkDaemon: @unchecked Sendable {
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0, listen(fd, 8) == 0 else {
+        do {
+            try UnixSocketAddress(path: path).bind(fd)
+            try SystemCall.retrying("listen(\(path))") { listen(fd, 8) }
+        } catch {
             close(fd)
-            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+            throw error
         }
         listenFD = fd
         let thread = Thread { [self] in acceptLoop() }
@@ -86,13 +80,7 @@ final class FakeVarlinkDaemon: @unchecked Sendable {
     private func acceptLoop() {
         defer { done.signal() }
         while true {
-            let client = accept(listenFD, nil, nil)
-            if client < 0 {
-                lock.lock(); let s = stopped; lock.unlock()
-                if s { return }
-                if errno == EINTR { continue }
-                return
-            }
+            guard let client = try? SystemCall.retrying("accept", { accept(listenFD, nil, nil) }) else { return }
             let t = Thread { [self] in serve(client) }
             t.start()
         }

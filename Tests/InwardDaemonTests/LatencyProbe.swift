@@ -1,5 +1,6 @@
 import Foundation
 import InwardDaemon
+import InwardPOSIX
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -20,14 +21,11 @@ struct LatencyProbe {
         var samples: [UInt64] = []
         samples.reserveCapacity(10_000)
         for i in 0..<11_000 {
-            var start = timespec(), end = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &start)
+            let start = MonotonicClock.nanoseconds
             client.send(message)
             _ = client.read()
-            clock_gettime(CLOCK_MONOTONIC, &end)
-            if i >= 1000 {
-                samples.append(UInt64(end.tv_sec - start.tv_sec) * 1_000_000_000 + UInt64(end.tv_nsec) - UInt64(start.tv_nsec))
-            }
+            let end = MonotonicClock.nanoseconds
+            if i >= 1000 { samples.append(end - start) }
         }
         samples.sort()
         let p50 = Double(samples[samples.count / 2]) / 1000

@@ -1,5 +1,6 @@
 import Foundation
 import InwardDaemon
+import InwardPOSIX
 import InwardProtocol
 import Logging
 import Synchronization
@@ -143,22 +144,11 @@ final class RawClient: @unchecked Sendable {
     init(path: String) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
+        do {
+            try UnixSocketAddress(path: path).connect(fd)
+        } catch {
             Glibc.close(fd)
-            throw TestFailure("connect \(path): \(String(cString: strerror(code)))")
+            throw TestFailure("\(error)")
         }
         self.fd = fd
         // A safety net so a broken server fails the test instead of hanging it.
@@ -173,11 +163,10 @@ final class RawClient: @unchecked Sendable {
     func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
+            let n = try? SystemCall.retrying("send") {
+                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             }
+            guard let n else { return false }
             offset += n
         }
         return true
@@ -196,19 +185,16 @@ final class RawClient: @unchecked Sendable {
                 return .message(message)
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if n > 0 {
-                buffer.append(contentsOf: chunk[..<n])
-            } else if n == 0 {
-                return .closed
-            } else {
-                switch errno {
-                case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return .timedOut
-                case ECONNRESET: return .closed
-                default: return .closed
-                }
+            // The receive timeout (SO_RCVTIMEO) ends a blocking recv with EAGAIN.
+            let received: Int?
+            do {
+                received = try SystemCall.nonBlocking("recv") { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) } }
+            } catch {
+                return .closed  // ECONNRESET and any other failure
             }
+            guard let n = received else { return .timedOut }
+            if n == 0 { return .closed }
+            buffer.append(contentsOf: chunk[..<n])
         }
     }
 

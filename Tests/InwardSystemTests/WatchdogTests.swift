@@ -1,5 +1,6 @@
 @testable import InwardTestSupport
 import Foundation
+import InwardPOSIX
 import InwardProtocol
 import Testing
 #if canImport(Glibc)
@@ -19,15 +20,11 @@ final class NotifyListener: @unchecked Sendable {
         self.path = path
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DaemonHarness.Failure(description: "socket: \(errno)") }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else {
+        do {
+            try UnixSocketAddress(path: path).bind(fd)
+        } catch {
             Glibc.close(fd)
-            throw DaemonHarness.Failure(description: "bind \(path): \(errno)")
+            throw DaemonHarness.Failure(description: "\(error)")
         }
         self.fd = fd
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)

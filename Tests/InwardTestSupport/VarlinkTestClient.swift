@@ -1,4 +1,5 @@
 import Foundation
+import InwardPOSIX
 import InwardProtocol
 #if canImport(Glibc)
 import Glibc
@@ -18,19 +19,11 @@ final class VarlinkTestClient {
     init(path: String) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            let bytes = Array(path.utf8.prefix(raw.count - 1))
-            raw.copyBytes(from: bytes + [0])
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try UnixSocketAddress(path: path).connect(fd)
+        } catch {
             close(fd)
-            throw Failure(description: "connect \(path): \(reason)")
+            throw Failure(description: "\(error)")
         }
         self.fd = fd
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -42,12 +35,7 @@ final class VarlinkTestClient {
     func sendRaw(_ bytes: [UInt8]) throws {
         var off = 0
         while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: "send: \(String(cString: strerror(errno)))")
-            }
-            off += n
+            off += try SystemCall.retrying("send") { bytes[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
         }
     }
 
@@ -56,9 +44,8 @@ final class VarlinkTestClient {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             if let message = try framer.next() { return try VarlinkReply.parse(message) }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(description: n == 0 ? "the daemon closed the connection" : "recv: \(String(cString: strerror(errno)))") }
+            let n = try SystemCall.retrying("recv") { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            guard n > 0 else { throw Failure(description: "the daemon closed the connection") }
             buffer[0..<n].withUnsafeBytes { framer.append($0) }
         }
     }

@@ -1,3 +1,4 @@
+import InwardPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,13 +14,15 @@ enum DurableIO {
         var failure: Int32 = 0
         bytes.withUnsafeBytes { raw in
             while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n > 0 {
+                do throws(SystemCallError) {
+                    let n = try SystemCall.retrying("write") { write(fd, raw.baseAddress! + written, raw.count - written) }
+                    if n == 0 {
+                        failure = EIO
+                        return
+                    }
                     written += n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    failure = n == 0 ? EIO : errno
+                } catch {
+                    failure = error.errno
                     return
                 }
             }
@@ -33,8 +36,10 @@ enum DurableIO {
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dfd >= 0 else { return errno }
         defer { close(dfd) }
-        while fsync(dfd) != 0 {
-            if errno != EINTR { return errno }
+        do throws(SystemCallError) {
+            try SystemCall.retrying("fsync") { fsync(dfd) }
+        } catch {
+            return error.errno
         }
         return 0
     }

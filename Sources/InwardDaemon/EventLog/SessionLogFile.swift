@@ -1,4 +1,5 @@
 import InwardLog
+import InwardPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,9 +87,10 @@ final class SessionLogFile: @unchecked Sendable {
 
     /// fdatasync(2): the appended lines are on the medium when it returns.
     func sync() throws(LogWriteError) {
-        while fdatasync(fd) != 0 {
-            if errno == EINTR { continue }
-            throw LogWriteError(path: path, operation: "fdatasync", errno: errno)
+        do throws(SystemCallError) {
+            try SystemCall.retrying("fdatasync") { fdatasync(fd) }
+        } catch {
+            throw LogWriteError(path: path, operation: "fdatasync", errno: error.errno)
         }
     }
 
@@ -108,9 +110,12 @@ final class SessionLogFile: @unchecked Sendable {
         content.reserveCapacity(Int(st.st_size))
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(reader, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw LogWriteError(path: path, operation: "read", errno: errno) }
+            let n: Int
+            do throws(SystemCallError) {
+                n = try SystemCall.retrying("read") { chunk.withUnsafeMutableBytes { Glibc.read(reader, $0.baseAddress, $0.count) } }
+            } catch {
+                throw LogWriteError(path: path, operation: "read", errno: error.errno)
+            }
             if n == 0 || content.count >= Int(st.st_size) { break }
             content += chunk[0..<n]
         }

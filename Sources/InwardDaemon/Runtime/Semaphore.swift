@@ -1,3 +1,4 @@
+import InwardPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,16 +30,7 @@ final class Semaphore: @unchecked Sendable {
         let nanos = Int(seconds * 1e9) + deadline.tv_nsec
         deadline.tv_sec += nanos / 1_000_000_000
         deadline.tv_nsec = nanos % 1_000_000_000
-        while true {
-            if sem_timedwait(sem, &deadline) == 0 { return true }
-            if errno != EINTR { return false }
-        }
+        // ETIMEDOUT (or any failure) is "not signalled".
+        return (try? SystemCall.retrying("sem_timedwait") { sem_timedwait(sem, &deadline) }) != nil
     }
-}
-
-/// Monotonic time in seconds.
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

@@ -1,5 +1,6 @@
 public import InwardAudio
 public import InwardCore
+import InwardPOSIX
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -158,13 +159,13 @@ public final class SessionRuntime: @unchecked Sendable {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
         defer { buffer.deallocate() }
         let periodSeconds = Double(period) / Double(sampleRate)
-        let started = monotonicSeconds()
+        let started = MonotonicClock.seconds
         var tail = 0
         var code = 1
         // Start the device only once the mixer has something for it.
-        let primeDeadline = monotonicSeconds() + 10
+        let primeDeadline = MonotonicClock.seconds + 10
         while ring.available < period && !mixDone.load(ordering: .acquiring) && !quit.load(ordering: .acquiring)
-                && monotonicSeconds() < primeDeadline {
+                && MonotonicClock.seconds < primeDeadline {
             dataReady.wait(seconds: 0.05)
         }
         // A paced, unclocked sink has no deadline: wait for the mixer rather
@@ -203,7 +204,7 @@ public final class SessionRuntime: @unchecked Sendable {
             let total = played.add(period, ordering: .releasing).newValue
             if let pace = options.pace, pace > 0 {
                 let due = started + Double(total - origin) / (Double(sampleRate) * pace)
-                let wait = due - monotonicSeconds()
+                let wait = due - MonotonicClock.seconds
                 if wait > 0 { usleep(UInt32(wait * 1e6)) }
             }
             if stage.stopRemaining == 0 { code = 2; break }

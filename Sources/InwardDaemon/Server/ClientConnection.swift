@@ -1,3 +1,4 @@
+import InwardPOSIX
 import InwardProtocol
 #if canImport(Glibc)
 import Glibc
@@ -100,25 +101,23 @@ final class ClientConnection {
                 }
                 if sending.isEmpty { return .done }
             }
-            let n = sending.withUnsafeBytes { buffer in
-                Glibc.send(fd, buffer.baseAddress! + sendOffset, buffer.count - sendOffset,
-                           Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            let sent: Int?
+            do throws(SystemCallError) {
+                sent = try SystemCall.nonBlocking("send") {
+                    sending.withUnsafeBytes { buffer in
+                        Glibc.send(fd, buffer.baseAddress! + sendOffset, buffer.count - sendOffset,
+                                   Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                    }
+                }
+            } catch {
+                return .failed(error.errno)
             }
-            if n >= 0 {
-                sendOffset += n
-                continue
-            }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
+            guard let sent else {
                 let unsent = sending.count - sendOffset
                 outbox.state.withLock { $0.unsentByServer = unsent }
                 return .blocked
-            default:
-                return .failed(code)
             }
+            sendOffset += sent
         }
     }
 

@@ -1,3 +1,4 @@
+import InwardPOSIX
 import InwardProtocol
 public import Logging
 import Synchronization
@@ -134,13 +135,11 @@ public final class ControlServer: @unchecked Sendable {
             serviceReadyConnections()
             buildPollSet()
             let timeout: Int32 = acceptPaused ? 100 : -1
-            let result = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
-            if result < 0 {
-                let code = errno
-                if code != EINTR {
-                    logger.error("poll failed: \(String(cString: strerror(code)))")
-                    usleep(10_000)
-                }
+            do throws(SystemCallError) {
+                try SystemCall.retrying("poll") { poll(&pollFDs, nfds_t(pollFDs.count), timeout) }
+            } catch {
+                logger.error("poll failed: \(error.reason)")
+                usleep(10_000)
                 continue
             }
             if pollFDs[0].revents != 0 { wakeup.drain() }
@@ -224,20 +223,20 @@ public final class ControlServer: @unchecked Sendable {
     private func acceptClients() {
         for _ in 0..<64 {
             // accept4 is not in Swift's Glibc module (it needs _GNU_SOURCE): accept, then fcntl.
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                let code = errno
-                switch code {
-                case EINTR, ECONNABORTED, EPROTO:
+            let accepted: Int32?
+            do throws(SystemCallError) {
+                accepted = try SystemCall.nonBlocking("accept") { accept(listenFD, nil, nil) }
+            } catch {
+                switch error.errno {
+                case ECONNABORTED, EPROTO:
                     continue
-                case EAGAIN, EWOULDBLOCK:
-                    return
                 default:
-                    logger.error("accept failed, pausing new connections: \(String(cString: strerror(code)))")
+                    logger.error("accept failed, pausing new connections: \(error.reason)")
                     acceptPaused = true
                     return
                 }
             }
+            guard let fd = accepted else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let flags = fcntl(fd, F_GETFL)
             _ = fcntl(fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK)
@@ -257,12 +256,10 @@ public final class ControlServer: @unchecked Sendable {
     /// A client over `maxClients`: one error reply, then close.
     private func reject(_ fd: Int32) {
         let bytes = InwardSessionInterface.Errors.tooManyClients(maxClients: limits.maxClients).serialized()
-        _ = bytes.withUnsafeBytes { buffer in
-            var n: Int
-            repeat {
-                n = Glibc.send(fd, buffer.baseAddress!, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-            } while n < 0 && errno == EINTR
-            return n
+        _ = try? SystemCall.retrying("send") {
+            bytes.withUnsafeBytes { buffer in
+                Glibc.send(fd, buffer.baseAddress!, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
         }
         discardInput(fd)
         _ = Glibc.close(fd)
@@ -274,28 +271,23 @@ public final class ControlServer: @unchecked Sendable {
     /// One read into the framer, then runs the calls it completed. True when bytes came.
     @discardableResult
     private func read(from connection: ClientConnection) -> Bool {
-        while true {
-            let n = recv(connection.fd, readBuffer.baseAddress!, readBuffer.count, 0)
-            if n > 0 {
-                connection.framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-                takeMessages(from: connection)
-                return true
-            }
-            if n == 0 {
-                // EOF: the client shut down its side; answer what it sent, then close.
-                connection.inputClosed = true
-                connection.peerFinished = true
-                return false
-            }
-            let code = errno
-            switch code {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return false
-            default:
-                close(connection, "read failed: \(String(cString: strerror(code)))", level: .debug)
-                return false
-            }
+        let received: Int?
+        do throws(SystemCallError) {
+            received = try SystemCall.nonBlocking("recv") { recv(connection.fd, readBuffer.baseAddress!, readBuffer.count, 0) }
+        } catch {
+            close(connection, "read failed: \(error.reason)", level: .debug)
+            return false
         }
+        guard let n = received else { return false }
+        if n == 0 {
+            // EOF: the client shut down its side; answer what it sent, then close.
+            connection.inputClosed = true
+            connection.peerFinished = true
+            return false
+        }
+        connection.framer.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+        takeMessages(from: connection)
+        return true
     }
 
     /// Moves complete messages from the framer to the queue and runs them, unless
@@ -355,9 +347,7 @@ public final class ControlServer: @unchecked Sendable {
     /// clients must not flood the journal, nor block this thread on a slow
     /// log stream.
     private func noteProtocolError(_ reason: String, client: ConnectionID) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let t = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+        let t = MonotonicClock.seconds
         if t - protocolErrorWindow.start >= 10 {
             if protocolErrorWindow.suppressed > 0 {
                 logger.notice("\(protocolErrorWindow.suppressed) more clients closed after protocol errors in the last 10 s")
@@ -479,10 +469,8 @@ public final class ControlServer: @unchecked Sendable {
     /// turn into ECONNRESET for the client before it has read our last reply.
     private func discardInput(_ fd: Int32) {
         for _ in 0..<16 {
-            let n = recv(fd, readBuffer.baseAddress!, readBuffer.count, Int32(MSG_DONTWAIT))
-            if n > 0 { continue }
-            if n < 0 && errno == EINTR { continue }
-            return
+            let n = try? SystemCall.retrying("recv") { recv(fd, readBuffer.baseAddress!, readBuffer.count, Int32(MSG_DONTWAIT)) }
+            guard let n, n > 0 else { return }
         }
     }
 }

@@ -1,4 +1,5 @@
 import CSystemd
+import InwardPOSIX
 #if canImport(Glibc)
 public import Glibc
 #endif
@@ -16,21 +17,31 @@ extension ControlServer {
     /// - Sets the file's mode to `mode` (default 0660) and, when `group` is given,
     ///   its group, so only the daemon's user and group can connect.
     public static func bind(path: String, mode: Glibc.mode_t = 0o660, group: Glibc.gid_t? = nil) throws(SocketError) -> Int32 {
-        var address = try unixAddress(path)
+        let address: UnixSocketAddress
+        do throws(UnixSocketAddress.PathError) {
+            address = try UnixSocketAddress(path: path)
+        } catch {
+            throw .pathTooLong(path: path, maxBytes: UnixSocketAddress.maxPathBytes)
+        }
         try createParentDirectory(of: path)
 
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw .system(operation: "socket", path: path, errno: errno) }
         var replacedStale = false
         while true {
-            if bindAddress(fd, &address) == 0 { break }
-            let code = errno
+            let code: Int32
+            do throws(SystemCallError) {
+                try address.bind(fd)
+                break
+            } catch {
+                code = error.errno
+            }
             guard code == EADDRINUSE, !replacedStale else {
                 _ = Glibc.close(fd)
                 throw .system(operation: "bind", path: path, errno: code)
             }
             do throws(SocketError) {
-                try removeIfStale(path: path, address: &address)
+                try removeIfStale(path: path, address: address)
             } catch {
                 _ = Glibc.close(fd)
                 throw error
@@ -64,27 +75,6 @@ extension ControlServer {
         return nil
     }
 
-    static func unixAddress(_ path: String) throws(SocketError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let maxBytes = MemoryLayout.size(ofValue: address.sun_path) - 1
-        guard !bytes.isEmpty, bytes.count <= maxBytes else { throw .pathTooLong(path: path, maxBytes: maxBytes) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
-    }
-
-    private static func bindAddress(_ fd: Int32, _ address: inout sockaddr_un) -> Int32 {
-        withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-    }
-
     /// Creates the missing directories above `path`, mode 0755.
     private static func createParentDirectory(of path: String) throws(SocketError) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
@@ -102,20 +92,19 @@ extension ControlServer {
 
     /// After EADDRINUSE: throws if a server answers on `path` or the file is not a
     /// socket; otherwise removes the stale socket file.
-    private static func removeIfStale(path: String, address: inout sockaddr_un) throws(SocketError) {
+    private static func removeIfStale(path: String, address: UnixSocketAddress) throws(SocketError) {
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard probe >= 0 else { throw .system(operation: "socket", path: path, errno: errno) }
         defer { _ = Glibc.close(probe) }
-        var result: Int32
-        repeat {
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-        } while result != 0 && errno == EINTR
-        if result == 0 { throw .alreadyInUse(path: path) }
-        switch errno {
+        let failure: Int32
+        do throws(SystemCallError) {
+            try address.connect(probe)
+            failure = 0
+        } catch {
+            failure = error.errno
+        }
+        if failure == 0 { throw .alreadyInUse(path: path) }
+        switch failure {
         case EAGAIN, EINPROGRESS:
             // Listening, with a full backlog.
             throw .alreadyInUse(path: path)
@@ -132,7 +121,7 @@ extension ControlServer {
         case ENOENT:
             return
         default:
-            throw .system(operation: "connect (checking for a running server)", path: path, errno: errno)
+            throw .system(operation: "connect (checking for a running server)", path: path, errno: failure)
         }
     }
 }

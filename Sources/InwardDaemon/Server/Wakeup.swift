@@ -1,3 +1,4 @@
+import InwardPOSIX
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -48,13 +49,13 @@ final class Wakeup: Sendable {
     /// Wakes the loop (thread-safe). A saturated counter (EAGAIN) is already a wakeup.
     func signal() {
         var one: UInt64 = 1
-        while Glibc.write(fd, &one, 8) < 0 && errno == EINTR {}
+        _ = try? SystemCall.nonBlocking("write(eventfd)") { Glibc.write(fd, &one, 8) }
     }
 
     /// Resets the eventfd after poll reported it readable.
     func drain() {
         var value: UInt64 = 0
-        while Glibc.read(fd, &value, 8) < 0 && errno == EINTR {}
+        _ = try? SystemCall.nonBlocking("read(eventfd)") { Glibc.read(fd, &value, 8) }
     }
 
     /// Puts a connection on the loop's list; signals when called off the server thread.

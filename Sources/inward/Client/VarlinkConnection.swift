@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import InwardPOSIX
 import InwardProtocol
 
 /// Where the daemon's control socket is, and how that was decided.
@@ -88,31 +89,23 @@ final class VarlinkConnection {
         self.location = location
         self.timeout = timeout
         signal(SIGPIPE, SIG_IGN)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(location.path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !pathBytes.isEmpty, pathBytes.count < capacity else {
-            throw .io(location, operation: "connect (the socket path is longer than \(capacity - 1) bytes)", errno: ENAMETOOLONG)
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
+        let address: UnixSocketAddress
+        do throws(UnixSocketAddress.PathError) {
+            address = try UnixSocketAddress(path: location.path)
+        } catch {
+            throw .io(location, operation: "connect (the socket path is longer than \(UnixSocketAddress.maxPathBytes) bytes)",
+                      errno: ENAMETOOLONG)
         }
         let s = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard s >= 0 else { throw .io(location, operation: "socket", errno: errno) }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(s, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if rc != 0 {
-            let e = errno
+        do throws(SystemCallError) {
+            try address.connect(s)
+        } catch {
             close(s)
-            switch e {
+            switch error.errno {
             case ENOENT, ECONNREFUSED, ENOTDIR: throw .noDaemon(location)
             case EACCES, EPERM: throw .permissionDenied(location)
-            default: throw .io(location, operation: "connect", errno: e)
+            default: throw .io(location, operation: "connect", errno: error.errno)
             }
         }
         fd = s
@@ -163,24 +156,32 @@ final class VarlinkConnection {
         var offset = 0
         while offset < bytes.count {
             var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&pfd, 1, Int32(timeout * 1000))
-            if ready < 0 { if errno == EINTR { continue }; throw .io(location, operation: "poll", errno: errno) }
+            let ready: Int32
+            do throws(SystemCallError) {
+                ready = try SystemCall.retrying("poll") { poll(&pfd, 1, Int32(timeout * 1000)) }
+            } catch {
+                throw .io(location, operation: "poll", errno: error.errno)
+            }
             if ready == 0 { throw .timeout(location, seconds: timeout) }
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            let sent: Int?
+            do throws(SystemCallError) {
+                sent = try SystemCall.nonBlocking("send") {
+                    bytes.withUnsafeBytes { raw in
+                        Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                if error.errno == EPIPE || error.errno == ECONNRESET { throw .closed(location) }
+                throw .io(location, operation: "send", errno: error.errno)
             }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == EPIPE || errno == ECONNRESET { throw .closed(location) }
-                throw .io(location, operation: "send", errno: errno)
-            }
-            offset += n
+            guard let sent else { continue }
+            offset += sent
         }
     }
 
     /// The next reply, or nil when `timeout` seconds (negative: forever) pass first.
     private func receive(timeout: Double) throws(ClientError) -> VarlinkReply? {
-        let deadline = timeout < 0 ? nil : Monotonic.now + timeout
+        let deadline = timeout < 0 ? nil : MonotonicClock.seconds + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             do {
@@ -194,33 +195,29 @@ final class VarlinkConnection {
             } catch {
                 throw .badReply("\(error)")
             }
-            var waitMs: Int32 = -1
-            if let deadline {
-                let left = deadline - Monotonic.now
-                if left <= 0 { return nil }
-                waitMs = Int32(min(left * 1000 + 1, 2_000_000_000))
-            }
+            if let deadline, deadline - MonotonicClock.seconds <= 0 { return nil }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, waitMs)
-            if ready < 0 { if errno == EINTR { continue }; throw .io(location, operation: "poll", errno: errno) }
-            if ready == 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == ECONNRESET { throw .closed(location) }
-                throw .io(location, operation: "receive", errno: errno)
+            let ready: Int32
+            do throws(SystemCallError) {
+                // The wait is worked out again when a signal interrupts the poll.
+                ready = try SystemCall.retrying("poll") {
+                    let waitMs = deadline.map { Int32(max(0, min(($0 - MonotonicClock.seconds) * 1000 + 1, 2_000_000_000))) }
+                    return poll(&pfd, 1, waitMs ?? -1)
+                }
+            } catch {
+                throw .io(location, operation: "poll", errno: error.errno)
             }
+            if ready == 0 { continue }
+            let received: Int?
+            do throws(SystemCallError) {
+                received = try SystemCall.nonBlocking("recv") { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            } catch {
+                if error.errno == ECONNRESET { throw .closed(location) }
+                throw .io(location, operation: "receive", errno: error.errno)
+            }
+            guard let n = received else { continue }
             if n == 0 { throw .closed(location) }
             buffer.withUnsafeBytes { framer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-    }
-}
-
-/// The monotonic clock, in seconds.
-enum Monotonic {
-    static var now: Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 public import InwardAudio
 import InwardCore
+import InwardPOSIX
 
 extension SampleFormat: ExpressibleByArgument {}
 
@@ -117,8 +118,7 @@ struct RenderCommand: ParsableCommand {
 
         var bar = ProgressBar(label: "rendering", enabled: Terminal.stderrIsTTY && !global.json)
         var log: [EngineEvent] = []
-        let clock = ContinuousClock()
-        let started = clock.now
+        let started = MonotonicClock.seconds
         let frames: Int64
         do {
             frames = try OfflineRenderer().run(pipeline, into: sink, progress: { done, total in
@@ -133,8 +133,7 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
         bar.finish()
-        let elapsed = clock.now - started
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let wall = MonotonicClock.seconds - started
         let seconds = Double(frames) / Double(outRate)
 
         if global.json {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InwardLog
+import InwardPOSIX
 import InwardReview
 
 /// `inward review SESSION|FILE`: the session's timeline for integration.
@@ -55,13 +56,12 @@ struct ReviewCommand: ParsableCommand {
         var bytes = Array(report.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                Terminal.errLine("inward: cannot write \(out): \(String(cString: strerror(errno)))")
+            do throws(SystemCallError) {
+                offset += try SystemCall.retrying("write") { bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }
+            } catch {
+                Terminal.errLine("inward: cannot write \(out): \(error.reason)")
                 throw ExitCode(1)
             }
-            offset += n
         }
     }
 }

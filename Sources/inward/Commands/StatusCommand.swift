@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import InwardPOSIX
 import InwardProtocol
 
 /// `inward status [--follow]` (Status, or a Monitor stream).
@@ -33,13 +34,13 @@ struct StatusCommand: ParsableCommand {
         let tty = Terminal.stdoutIsTTY && !global.json
         FollowSignals.install(restoreCursor: tty)
         var view: StatusView?
-        var receivedAt = Monotonic.now
+        var receivedAt = MonotonicClock.seconds
         var lastEvent: String?
         var drawnLines = 0
 
         func redraw() {
             guard let view else { return }
-            let lines = view.advanced(by: Monotonic.now - receivedAt).block(lastEvent: lastEvent)
+            let lines = view.advanced(by: MonotonicClock.seconds - receivedAt).block(lastEvent: lastEvent)
             var out = drawnLines > 0 ? "\u{1B}[\(drawnLines)F" : ""
             out += "\u{1B}[J"
             for l in lines { out += l + "\u{1B}[K\n" }
@@ -57,7 +58,7 @@ struct StatusCommand: ParsableCommand {
                 }
                 if let s = reply["status"]?.objectValue {
                     view = StatusView(s)
-                    receivedAt = Monotonic.now
+                    receivedAt = MonotonicClock.seconds
                 }
                 let event = reply["event"]?.objectValue
                 if let event { lastEvent = EventLine.line(event) }
