@@ -174,12 +174,16 @@ struct JournalLoggingTests {
 
         let id = try session(client: "CX-REMOTE-1", [["dose"], ["mark", "note", "NOTE-remote-qz"], ["volume", "-2"]])
         var verify = try s.exec(["true"])
+        let ended = Date()
         let witnessed = try s.wait(30) {
             verify = try s.exec(["/usr/bin/inward", "--room", Sandbox.room, "verify", id, "--journal-dir", central])
             return verify.status == 0 && verify.stdout.contains("witnessed, the last one included")
         }
         let uploaded = s.journal("systemd-journal-upload.service") + "\n" + s.journal("systemd-journal-remote.service")
         #expect(witnessed, "inward verify against the central journal: \(verify)\n\(uploaded)")
+        if witnessed {
+            print("central journal witnessed the whole session \(String(format: "%.2f", Date().timeIntervalSince(ended))) s after its log ended")
+        }
 
         // The central journal has the daemon's own lines too, by room, and the privacy holds there as well.
         let remote = try journal(["-D", central, "INWARD_ROOM=\(Sandbox.room)"])

@@ -39,7 +39,13 @@ public struct JournalLogHandler: LogHandler {
 
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
-        JournalEntry.send(entry(level: level, message: message, metadata: explicit, file: file, function: function, line: line))
+        let rc = JournalEntry.send(entry(level: level, message: message, metadata: explicit, file: file, function: function, line: line))
+        if rc < 0 {
+            // journald refused the entry (gone, or its socket full): stderr is
+            // the journal's stream, so the line still arrives, as text.
+            var text = Array("\(level): \(message)\n".utf8)
+            _ = text.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        }
     }
 
     /// The entry `log` sends: the handler's metadata, then the provider's,
