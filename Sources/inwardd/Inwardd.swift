@@ -41,16 +41,23 @@ struct Inwardd: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
-        let logger = Logger(label: "inwardd")
-
         if let room, let problem = DaemonConfig.roomNameProblem(room) {
             throw ValidationError("--room '\(room)': the room name \(problem)")
         }
+        // Under systemd (stderr is the journal stream) log lines go to the
+        // journal natively, with priority and fields; on a terminal, text.
+        let room = self.room
+        if JournalLogHandler.isJournalStream(environment: ProcessInfo.processInfo.environment) {
+            LoggingSystem.bootstrap { _ in JournalLogHandler(room: room) }
+        } else {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .info
+                return handler
+            }
+        }
+        let logger = Logger(label: "inwardd")
+
         var settings = DaemonConfig.defaults(room: room)
         let configFiles = config.map { [$0] } ?? DaemonConfig.files(room: room)
         do {
@@ -79,7 +86,7 @@ struct Inwardd: ParsableCommand {
             logger.warning("no plan folders: give --plans DIR (or `plans` in the config); only plan paths can be started")
         }
 
-        let daemon = try Daemon(settings: settings, logger: logger)
+        let daemon = try Daemon(settings: settings, logger: logger, room: room)
         try daemon.run()
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// and journalctl reads the entries back.
 @Suite("inwardd's journald mirror", .serialized)
 struct JournalMirrorTests {
-    @Test("session events reach journald with INWARD_* fields and no free text")
+    @Test("session events reach journald with INWARD_* fields, and no free text or amounts reach it or stderr")
     func journal() throws {
         try #require(getuid() == 0, "this test needs root for a private mount namespace (CI runs as root)")
         try #require(FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd-journald"),
@@ -37,7 +37,8 @@ struct JournalMirrorTests {
                 s.Dose(amount="50 mg")
                 s.Mark(kind="vitals", fields={"systolic": 150, "diastolic": 95})
                 s.Mark(kind="statement", text="I can see my grandmother's house")
-                s.Mark(kind="adverse_event", fields={"kind": "nausea", "severity": "mild"})
+                s.Mark(kind="adverse_event", fields={"kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"})
+                s.Mark(kind="note", text="tearful, held the therapist's hand")
                 s.Stop()
                 for _ in range(200):
                     if s.Status()["status"]["state"] == "idle":
@@ -92,8 +93,14 @@ struct JournalMirrorTests {
         let adverse = entries.first { $0["INWARD_EVENT"] as? String == "mark.adverse_event" }
         #expect(adverse?["PRIORITY"] as? String == "4")
         #expect(adverse?["INWARD_PHASE"] as? String == "onset")
-        // What the client said stays in the session log, not in the journal.
-        #expect(!text.contains("grandmother"))
+        // What the client said, what was given and what was seen stay in the
+        // session log: not in the journal, not on the daemon's stderr.
+        let stderrLog = (try? String(contentsOf: dir.appendingPathComponent("inwardd.log"), encoding: .utf8)) ?? ""
+        #expect(stderrLog.contains("listening"), "the daemon's stderr was not captured: \(stderrLog)")
+        for secret in ["grandmother", "50 mg", "nausea", "mild", "ondansetron", "tearful", "K-7"] {
+            #expect(!text.contains(secret), "'\(secret)' reached the journal")
+            #expect(!stderrLog.contains(secret), "'\(secret)' reached the daemon's stderr")
+        }
         #expect(entries.allSatisfy { ($0["INWARD_HASH"] as? String)?.count == 64 }, "an entry without INWARD_HASH")
 
         // The journal witnesses the log, the last line included; a log cut at

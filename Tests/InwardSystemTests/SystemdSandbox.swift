@@ -14,7 +14,7 @@ enum SystemdProcess {
     }
 }
 
-/// A real systemd 252 booted as PID 1 in private mount, PID and UTS
+/// A real systemd 252 booted as PID 1 in private mount, PID, UTS and network
 /// namespaces on a tmpfs overlay of `/` (scripts/systemd-sandbox, TESTING.md),
 /// with Inward installed into it by `scripts/install --skip-build` from the
 /// freshly built debug binaries, plus a room `room1` whose config plays into

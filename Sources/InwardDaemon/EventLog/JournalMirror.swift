@@ -1,25 +1,36 @@
 public import InwardProtocol
-import CSystemd
 import InwardCore
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Mirrors session events to journald as structured entries (`MESSAGE`,
 /// `INWARD_SESSION`, `INWARD_EVENT`, `INWARD_PHASE`, `INWARD_SEQ`,
-/// `INWARD_HASH`, `PRIORITY`), so `journalctl -u inwardd INWARD_EVENT=mark.adverse` finds them.
+/// `INWARD_HASH`, `INWARD_ROOM`, `PRIORITY`), so
+/// `journalctl -u inwardd@ROOM INWARD_EVENT=mark.adverse_event` finds them and
+/// `inward verify --journal` can check the log against them.
 ///
-/// The journal is read more widely than the 0640 session log, so an entry
-/// carries no free text: statements and notes are mirrored as "mark statement",
-/// never their words; only the client's pseudonymous code and numbers appear.
+/// The journal is read more widely than the 0640 session log (the `adm` and
+/// `systemd-journal` groups) and may be shipped off the machine, so an entry
+/// says what kind of thing happened and when, never what was said, seen or
+/// given: no statements, notes, adverse-event details or responses, reasons
+/// typed by people, dose amounts, routes or lot numbers, vital signs, `by`
+/// names, file names or the client's code. `message` is built from an
+/// allow-list of fields that the daemon or the plan file write, never the
+/// therapist or the client; the rest stays in the session log.
+///
+/// Threading: a value; `send` may be called from any thread (EventRecorder
+/// calls it under the service's recording lock), never on the audio thread.
 public struct JournalMirror: Sendable {
     /// The journal's socket; without it there is no journal to mirror to.
     public static let socketPath = "/run/systemd/journal/socket"
 
     public let isAvailable: Bool
+    /// The treatment room (`inwardd --room`), sent as `INWARD_ROOM`.
+    public let room: String?
 
-    public init(socketPath: String = JournalMirror.socketPath) {
+    public init(room: String? = nil, socketPath: String = JournalMirror.socketPath) {
+        self.room = room
         isAvailable = access(socketPath, F_OK) == 0
     }
 
@@ -27,15 +38,13 @@ public struct JournalMirror: Sendable {
     /// journal is a mirror, the session log is the record.
     public func send(_ event: JSONObject, session: String, lineHash: String? = nil) {
         guard isAvailable else { return }
-        let copies = Self.fields(event, session: session, lineHash: lineHash).map { strdup("\($0.key)=\($0.value)") }
-        defer { copies.forEach { free($0) } }
-        let iovecs = copies.compactMap { p in p.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) } }
-        _ = sd_journal_sendv(iovecs, Int32(iovecs.count))
+        JournalEntry.send(Self.fields(event, session: session, lineHash: lineHash, room: room))
     }
 
     /// The journal fields of an event, in a stable order.
     /// - Parameter lineHash: the SHA-256 of the event's line in the session log (`INWARD_HASH`).
-    public static func fields(_ event: JSONObject, session: String, lineHash: String? = nil) -> [(key: String, value: String)] {
+    public static func fields(_ event: JSONObject, session: String, lineHash: String? = nil,
+                              room: String? = nil) -> [(key: String, value: String)] {
         let kind = event["kind"]?.stringValue ?? "event"
         var out: [(key: String, value: String)] = [
             ("MESSAGE", message(event)),
@@ -44,6 +53,7 @@ public struct JournalMirror: Sendable {
             ("INWARD_SESSION", session),
             ("INWARD_EVENT", kind),
         ]
+        if let room { out.append(("INWARD_ROOM", room)) }
         if let phase = event["phase"]?.stringValue { out.append(("INWARD_PHASE", phase)) }
         if let seq = event["seq"]?.int64Value { out.append(("INWARD_SEQ", String(seq))) }
         if let lineHash { out.append(("INWARD_HASH", lineHash)) }
@@ -60,7 +70,10 @@ public struct JournalMirror: Sendable {
         return 6
     }
 
-    /// A short human line: "dose at T+00:00:00", "mark vitals: 150/95 at T+00:40:02".
+    /// A short human line: "dose at T+00:00:00", "mark vitals at T+00:40:02",
+    /// "phase start onset at T+00:05:00". Only the kind, the phase, the
+    /// plan's name, a volume in dB and the daemon's own reason for ending a
+    /// session appear.
     public static func message(_ event: JSONObject) -> String {
         let kind = event["kind"]?.stringValue ?? "event"
         let f = event["fields"]?.objectValue ?? [:]
@@ -70,45 +83,25 @@ public struct JournalMirror: Sendable {
         } else {
             when = "at " + SessionClock.hms(Int(max(0, event["session_seconds"]?.doubleValue ?? 0))) + " into the session"
         }
-        func text(_ key: String) -> String? {
-            guard let v = f[key] else { return nil }
-            if let s = v.stringValue { return s }
-            if let i = v.int64Value { return String(i) }
-            if let d = v.doubleValue { return String(d) }
-            return nil
-        }
         var what: String
         switch kind {
         case "session.start":
-            what = "session start: plan \(text("plan") ?? "?")"
-            if let client = text("client") { what += ", client \(client)" }
+            what = "session start: plan \(f["plan"]?.stringValue ?? "?")"
         case "session.end":
-            what = "session end: \(text("reason") ?? "ended")"
-        case "dose", "booster":
-            what = kind
-            let details = [text("route"), text("amount")].compactMap { $0 }
-            if !details.isEmpty { what += " (\(details.joined(separator: ", ")))" }
-        case "mark.vitals":
-            what = "mark vitals"
-            var parts: [String] = []
-            if let s = text("systolic"), let d = text("diastolic") { parts.append("\(s)/\(d)") }
-            if let hr = text("heart_rate") { parts.append("HR \(hr)") }
-            if let spo2 = text("spo2") { parts.append("SpO2 \(spo2)") }
-            if !parts.isEmpty { what += ": " + parts.joined(separator: ", ") }
-        case "mark.adverse_event":
-            what = "mark adverse event"
-            let details = [text("kind"), text("severity")].compactMap { $0 }
-            if !details.isEmpty { what += ": " + details.joined(separator: ", ") }
+            // Written by the daemon (completed, stopped, device error: ..., not resumed: ...).
+            what = "session end: \(f["reason"]?.stringValue ?? "ended")"
         case "phase.start", "phase.end":
             what = kind.replacingOccurrences(of: ".", with: " ") + " " + (event["phase"]?.stringValue ?? "")
         case "control.volume":
-            what = "volume \(text("db") ?? "?") dB by \(text("by") ?? "therapist")"
+            what = "volume" + (f["db"]?.doubleValue.map { " \(Self.decibels($0)) dB" } ?? "")
         default:
-            // Marks: their kind only (statements and notes are free text).
+            // Marks by their kind only: "mark statement", "mark adverse_event".
             what = kind.hasPrefix("mark.") ? "mark " + kind.dropFirst(5) : kind.replacingOccurrences(of: ".", with: " ")
-            if kind.hasPrefix("control."), let by = text("by") { what += " by \(by)" }
         }
         return what + " " + when
     }
 
+    private static func decibels(_ db: Double) -> String {
+        db.isFinite && db == db.rounded() && abs(db) < 1e6 ? String(Int(db)) : String(db)
+    }
 }

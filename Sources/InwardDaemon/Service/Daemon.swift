@@ -10,14 +10,17 @@ import Glibc
 public final class Daemon {
     public let settings: DaemonConfig
     private let logger: Logger
+    /// The treatment room (`inwardd --room`), named in the journal's entries.
+    private let room: String?
 
     public struct StartupError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public init(settings: DaemonConfig, logger: Logger) throws {
+    public init(settings: DaemonConfig, logger: Logger, room: String? = nil) throws {
         self.settings = settings
         self.logger = logger
+        self.room = room
     }
 
     /// Serves until SIGTERM or SIGINT, which fade out any session (at most
@@ -54,10 +57,10 @@ public final class Daemon {
         }
 
         let timeline = TimelineLog(directory: sessionsDirectory)
-        let journal = JournalMirror()
+        let journal = JournalMirror(room: room)
         logger.info("session logs", metadata: ["folder": "\(sessionsDirectory)", "journal": "\(journal.isAvailable)"])
         let service = SessionService(configuration: .init(settings),
-                                     events: EventRecorder(log: timeline, journal: journal, logger: logger), logger: logger,
+                                     events: EventRecorder(log: timeline, journal: journal), logger: logger,
                                      resumeStore: ResumeStore(stateDirectory: settings.stateDirectory),
                                      loudnessCache: settings.stateDirectory + "/loudness.json")
         // A session the last daemon left playing (killed, crashed) goes on before anyone is served.
