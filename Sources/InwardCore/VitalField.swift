@@ -78,8 +78,9 @@ public enum VitalField: String, Sendable, Equatable, Hashable, CaseIterable, Com
         return VitalField(rawValue: key) ?? aliases[key]
     }
 
+    /// Lower case, `-` as `_`, without surrounding spaces.
     static func normalized(_ name: String) -> String {
-        String(name.lowercased().map { $0 == "-" ? "_" : $0 })
+        String(Substring(name).trimmingSpaces().lowercased().map { $0 == "-" ? "_" : $0 })
     }
 
     /// "40 to 300 mmHg".

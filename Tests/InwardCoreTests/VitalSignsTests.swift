@@ -36,7 +36,8 @@ private func refusal(_ arguments: [String], sourceLocation: SourceLocation = #_s
     }
 
     @Test(arguments: [("sys", VitalField.systolic), ("dia", .diastolic), ("hr", .heartRate), ("pulse", .heartRate),
-                      ("rr", .respiratoryRate), ("temp", .temperature), ("Heart-Rate", .heartRate), ("SpO2", .spo2)])
+                      ("rr", .respiratoryRate), ("temp", .temperature), ("Heart-Rate", .heartRate), ("SpO2", .spo2),
+                      (" spo2 ", .spo2)])
     func acceptsShortAndLooseNames(_ name: String, _ field: VitalField) throws {
         let value = field.example
         let r = try VitalSigns.parse(arguments: ["\(name)=\(value)"])
