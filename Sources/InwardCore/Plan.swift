@@ -15,15 +15,27 @@ public struct Plan: Sendable, Equatable {
     public var loudnessTarget: Double?
     /// When vital-signs readings are due; nil when the plan does not say.
     public var vitals: VitalsSchedule?
+    /// The limits past which a reading raises an alert (`[vitals.alerts]`, else the defaults).
+    public var vitalAlerts: VitalAlerts
+    /// The shortest aftercare: seconds after the first dose before discharge
+    /// (`[aftercare] min_after_dose`); nil when the plan does not say.
+    public var minAftercareAfterDose: Double?
+    /// What one intranasal device delivers (`[dose] amount_per_device`); nil when not stated.
+    public var amountPerDevice: DoseAmount?
     public var phases: [Phase]
     /// The plan file as the user named it (for messages); playlist paths in
     /// `phases` are already resolved against its folder.
     public var file: String
 
     public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
-                loudnessTarget: Double? = nil, vitals: VitalsSchedule? = nil, phases: [Phase], file: String = "<plan>") {
+                loudnessTarget: Double? = nil, vitals: VitalsSchedule? = nil, vitalAlerts: VitalAlerts = .defaults,
+                minAftercareAfterDose: Double? = nil, amountPerDevice: DoseAmount? = nil,
+                phases: [Phase], file: String = "<plan>") {
         self.loudnessTarget = loudnessTarget
         self.vitals = vitals
+        self.vitalAlerts = vitalAlerts
+        self.minAftercareAfterDose = minAftercareAfterDose
+        self.amountPerDevice = amountPerDevice
         self.name = name
         self.description = description
         self.route = route

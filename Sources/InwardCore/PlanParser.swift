@@ -47,8 +47,11 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "defaults", "phase"]
-    static let vitals = ["before_dose", "at", "every"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase"]
+    static let vitals = ["before_dose", "at", "every", "alerts"]
+    static let vitalAlerts = VitalLimit.allCases.map(\.rawValue)
+    static let aftercare = ["min_after_dose"]
+    static let dose = ["amount_per_device"]
     static let phase = ["name", "duration", "level_db", "fade_in", "fade_out", "crossfade", "max_extend", "source"]
     static let defaults = ["level_db", "fade_in", "fade_out", "crossfade", "max_extend"]
     static let source = ["kind", "intensity", "brightness", "key", "scale", "seed", "path"]
@@ -63,7 +66,8 @@ enum PlanKeys {
 }
 
 /// One pass over a parsed TOML table, collecting diagnostics.
-private struct PlanReader {
+/// (The clinical tables are read in PlanReader+Clinical.swift.)
+struct PlanReader {
     let file: String
     let folder: String
     let locator: PlanKeyLocator
@@ -140,13 +144,21 @@ private struct PlanReader {
         }
 
         var vitals: VitalsSchedule?
+        var vitalAlerts = VitalAlerts.defaults
         if let value = root["vitals"] {
             if let table = value.table {
                 vitals = readVitals(table)
+                if let alerts = table["alerts"] {
+                    vitalAlerts = readVitalAlerts(alerts)
+                    if table.keys.count == 1 { vitals = nil }   // only [vitals.alerts]: no schedule
+                }
             } else {
                 error("vitals", "vitals must be a table ([vitals]), got \(Self.describe(value))")
             }
         }
+
+        let minAftercare = readAftercare(root["aftercare"])
+        let amountPerDevice = readDose(root["dose"], route: route)
 
         var defaults = Settings()
         if let value = root["defaults"] {
@@ -189,7 +201,8 @@ private struct PlanReader {
             }
             phases.append(phase)
         }
-        return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals, phases: phases, file: file)
+        return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals,
+                    vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases, file: file)
     }
 
     // MARK: Phases
@@ -406,6 +419,7 @@ private struct PlanReader {
             if PlanKeys.defaults.contains(key) && path == nil { return "\(key) belongs in [defaults] or in a [[phase]]" }
             return "\(key) belongs in a [[phase]]"
         }
+        if let place = clinicalPlacement(of: key, in: path) { return place }
         if PlanKeys.top.contains(key) && path != nil {
             return "\(key) belongs at the top of the plan, before any [table]"
         }
