@@ -52,6 +52,24 @@ struct ControlServerCallTests {
         #expect(client.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
+    @Test("each call carries the caller's kernel credentials and whether it came in on the read-only socket")
+    func peerCredentials() throws {
+        let server = try TestServer(observerSocket: true)
+        defer { server.stop() }
+        let staff = try server.client()
+        let mine = try #require(staff.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
+        #expect(mine["uid"]?.int64Value == Int64(getuid()))
+        #expect(mine["pid"]?.int64Value == Int64(getpid()))
+        #expect(mine["read_only"]?.boolValue == false)
+        #expect(mine["user"]?.stringValue == String(cString: getpwuid(getuid())!.pointee.pw_name))
+        let observer = try RawClient(path: server.observePath)
+        let theirs = try #require(observer.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
+        #expect(theirs["read_only"]?.boolValue == true)
+        #expect(theirs["uid"]?.int64Value == Int64(getuid()))
+        // The staff connection is still what it was.
+        #expect(staff.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters?["read_only"]?.boolValue == false)
+    }
+
     @Test("100 pipelined calls in one send are answered completely and in order")
     func pipelining() throws {
         let server = try TestServer()

@@ -24,7 +24,8 @@ final class TestHandler: VarlinkHandler {
     }
     let state = Mutex(State())
 
-    func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
+    func handle(_ call: VarlinkCall, from peer: VarlinkPeer, responder: any VarlinkResponder) {
+        let connection = peer.connection
         guard call.interface == "io.inward.Test" else {
             responder.send(VarlinkService.Errors.interfaceNotFound(String(call.interface)))
             return
@@ -32,6 +33,9 @@ final class TestHandler: VarlinkHandler {
         switch call.methodName {
         case "Echo":
             responder.send(VarlinkReply(parameters: call.parameters))
+        case "Whoami":
+            responder.send(VarlinkReply(["uid": .integer(Int64(peer.uid ?? UInt32.max)), "pid": .integer(Int64(peer.pid ?? -1)),
+                                         "read_only": .bool(peer.readOnly), "user": .optional(peer.userName)]))
         case "Count":
             let n = state.withLock { s in
                 s.count += 1
@@ -83,13 +87,19 @@ final class TestServer: @unchecked Sendable {
     let server: ControlServer
     private let stopped = DispatchSemaphore(value: 0)
 
-    init(limits: ControlServer.Limits = .init()) throws {
+    /// The read-only (observer) socket, with `observerSocket: true`.
+    var observePath: String { directory + "/observe" }
+
+    init(limits: ControlServer.Limits = .init(), observerSocket: Bool = false) throws {
         var template = Array("/tmp/inward-srv-XXXXXX".utf8CString)
         guard let dir = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
         directory = String(cString: dir)
         path = directory + "/control"
-        let fd = try ControlServer.bind(path: path)
-        server = ControlServer(listenFD: fd, handler: handler, limits: limits, logger: quietLogger())
+        var listeners = [ControlServer.Listener(fd: try ControlServer.bind(path: path))]
+        if observerSocket {
+            listeners.append(ControlServer.Listener(fd: try ControlServer.bind(path: directory + "/observe"), readOnly: true))
+        }
+        server = ControlServer(listeners: listeners, handler: handler, limits: limits, logger: quietLogger())
         server.serviceVersion = "9.9.9-test"
         let server = self.server
         let stopped = self.stopped
@@ -104,6 +114,7 @@ final class TestServer: @unchecked Sendable {
         server.shutdown()
         stopped.wait()
         _ = unlink(path)
+        _ = unlink(observePath)
         _ = rmdir(directory)
     }
 

@@ -53,7 +53,11 @@ final class ClientConnection {
     var sending: [UInt8] = []
     var sendOffset = 0
 
-    init(id: ConnectionID, fd: Int32, outbox: ConnectionOutbox, maxMessageBytes: Int) {
+    /// Who is connected: their credentials and the socket they came in on.
+    let peer: VarlinkPeer
+
+    init(id: ConnectionID, fd: Int32, peer: VarlinkPeer, outbox: ConnectionOutbox, maxMessageBytes: Int) {
+        self.peer = peer
         self.id = id
         self.fd = fd
         self.outbox = outbox

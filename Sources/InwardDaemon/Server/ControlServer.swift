@@ -32,7 +32,9 @@ import Glibc
 ///
 /// Threads: `run()` blocks the calling thread. `shutdown()`, `clientCount` and the
 /// responders are thread-safe. Set `serviceVersion` and `serviceURL` before `run()`.
-/// The server owns `listenFD` and closes it when `run()` returns.
+/// The server owns its listening sockets and closes them when `run()` returns.
+/// A read-only listener (the room's observer socket) marks its clients' calls
+/// `VarlinkPeer.readOnly`; the handler decides what they may call.
 public final class ControlServer: @unchecked Sendable {
     public struct Limits: Sendable, Equatable {
         /// Longest message accepted, in bytes before the NUL.
@@ -71,7 +73,18 @@ public final class ControlServer: @unchecked Sendable {
     /// Wakes the loop for one turn (thread-safe); it serves nothing new.
     public func poke() { wakeup.signal() }
 
-    private let listenFD: Int32
+    /// A listening socket the server accepts clients on.
+    public struct Listener: Sendable {
+        public let fd: Int32
+        /// Its clients may only read (the observer socket).
+        public let readOnly: Bool
+        public init(fd: Int32, readOnly: Bool = false) {
+            self.fd = fd
+            self.readOnly = readOnly
+        }
+    }
+
+    private let listeners: [Listener]
     private let handler: any VarlinkHandler
     private let logger: Logger
     private let wakeup: Wakeup
@@ -92,10 +105,15 @@ public final class ControlServer: @unchecked Sendable {
     private var listenerClosed = false
     private var hasRun = false
 
-    public init(listenFD: Int32, handler: any VarlinkHandler, limits: Limits = .init(), logger: Logger) {
+    public convenience init(listenFD: Int32, handler: any VarlinkHandler, limits: Limits = .init(), logger: Logger) {
+        self.init(listeners: [Listener(fd: listenFD)], handler: handler, limits: limits, logger: logger)
+    }
+
+    public init(listeners: [Listener], handler: any VarlinkHandler, limits: Limits = .init(), logger: Logger) {
         precondition(limits.maxMessageBytes > 0 && limits.maxClients > 0 && limits.maxQueuedCallsPerClient > 0
             && limits.maxOutboundBytesPerClient > 0, "ControlServer limits must be positive")
-        self.listenFD = listenFD
+        precondition(!listeners.isEmpty, "ControlServer needs a listening socket")
+        self.listeners = listeners
         self.handler = handler
         self.limits = limits
         self.logger = logger
@@ -106,13 +124,15 @@ public final class ControlServer: @unchecked Sendable {
             fatalError("control server: \(error)")
         }
         self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
-        let flags = fcntl(listenFD, F_GETFL)
-        if flags >= 0 { _ = fcntl(listenFD, F_SETFL, flags | O_NONBLOCK) }
+        for listener in listeners {
+            let flags = fcntl(listener.fd, F_GETFL)
+            if flags >= 0 { _ = fcntl(listener.fd, F_SETFL, flags | O_NONBLOCK) }
+        }
     }
 
     deinit {
         readBuffer.deallocate()
-        if !listenerClosed { _ = Glibc.close(listenFD) }
+        if !listenerClosed { for listener in listeners { _ = Glibc.close(listener.fd) } }
     }
 
     /// Stops `run()` (thread-safe): the loop wakes, closes every client (the handler
@@ -145,13 +165,16 @@ public final class ControlServer: @unchecked Sendable {
             if pollFDs[0].revents != 0 { wakeup.drain() }
             if acceptPaused {
                 acceptPaused = false
-            } else if pollFDs[1].revents & Int16(POLLIN) != 0 {
-                acceptClients()
+            } else {
+                for (index, listener) in listeners.enumerated() where pollFDs[1 + index].revents & Int16(POLLIN) != 0 {
+                    acceptClients(from: listener)
+                }
             }
-            for index in 2..<pollFDs.count {
+            let first = 1 + listeners.count
+            for index in first..<pollFDs.count {
                 let events = pollFDs[index].revents
                 if events == 0 { continue }
-                let connection = polled[index - 2]
+                let connection = polled[index - first]
                 if connection.isClosed { continue }
                 handleEvents(events, on: connection)
             }
@@ -161,7 +184,7 @@ public final class ControlServer: @unchecked Sendable {
             _ = connection.flush()
             close(connection, "server shutting down", level: .debug)
         }
-        _ = Glibc.close(listenFD)
+        for listener in listeners { _ = Glibc.close(listener.fd) }
         listenerClosed = true
         logger.debug("control server stopped")
     }
@@ -172,7 +195,9 @@ public final class ControlServer: @unchecked Sendable {
         pollFDs.removeAll(keepingCapacity: true)
         polled.removeAll(keepingCapacity: true)
         pollFDs.append(pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0))
-        pollFDs.append(pollfd(fd: listenFD, events: acceptPaused ? 0 : Int16(POLLIN), revents: 0))
+        for listener in listeners {
+            pollFDs.append(pollfd(fd: listener.fd, events: acceptPaused ? 0 : Int16(POLLIN), revents: 0))
+        }
         for connection in connections.values {
             // After serviceReadyConnections, the outbox is empty unless another thread
             // filled it since (then the eventfd wakes us): what is left is `sending`.
@@ -220,12 +245,12 @@ public final class ControlServer: @unchecked Sendable {
 
     // MARK: - Accepting
 
-    private func acceptClients() {
+    private func acceptClients(from listener: Listener) {
         for _ in 0..<64 {
             // accept4 is not in Swift's Glibc module (it needs _GNU_SOURCE): accept, then fcntl.
             let accepted: Int32?
             do throws(SystemCallError) {
-                accepted = try SystemCall.nonBlocking("accept") { accept(listenFD, nil, nil) }
+                accepted = try SystemCall.nonBlocking("accept") { accept(listener.fd, nil, nil) }
             } catch {
                 switch error.errno {
                 case ECONNABORTED, EPROTO:
@@ -247,9 +272,11 @@ public final class ControlServer: @unchecked Sendable {
             let id = nextID
             nextID += 1
             let outbox = ConnectionOutbox(id: id, maxOutboundBytes: limits.maxOutboundBytesPerClient, wakeup: wakeup)
-            connections[id] = ClientConnection(id: id, fd: fd, outbox: outbox, maxMessageBytes: limits.maxMessageBytes)
+            let peer = VarlinkPeer.of(fd, connection: id, readOnly: listener.readOnly)
+            connections[id] = ClientConnection(id: id, fd: fd, peer: peer, outbox: outbox, maxMessageBytes: limits.maxMessageBytes)
             clientCounter.store(connections.count, ordering: .relaxed)
-            logger.debug("client connected", metadata: ["client": "\(id)", "clients": "\(connections.count)"])
+            logger.debug("client connected", metadata: ["client": "\(id)", "clients": "\(connections.count)",
+                                                       "uid": "\(peer.uid.map(String.init) ?? "-")", "read_only": "\(peer.readOnly)"])
         }
     }
 
@@ -388,7 +415,7 @@ public final class ControlServer: @unchecked Sendable {
             return
         }
         if call.oneway {
-            handler.handle(call, from: connection.id, responder: CallResponder(outbox: connection.outbox, call: nil, more: false))
+            handler.handle(call, from: connection.peer, responder: CallResponder(outbox: connection.outbox, call: nil, more: false))
             return
         }
         connection.callSerial += 1
@@ -399,7 +426,7 @@ public final class ControlServer: @unchecked Sendable {
         }
         connection.inFlight = true
         connection.inFlightMore = call.more
-        handler.handle(call, from: connection.id,
+        handler.handle(call, from: connection.peer,
                        responder: CallResponder(outbox: connection.outbox, call: serial, more: call.more))
         if connection.isClosed { return }
         if connection.outbox.state.withLock({ $0.currentCallDone }) {

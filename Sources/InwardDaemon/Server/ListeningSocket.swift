@@ -75,6 +75,31 @@ extension ControlServer {
         return nil
     }
 
+    /// The listening sockets systemd passed (socket activation), or nil when
+    /// there are none. A socket named `observe` (`FileDescriptorName=observe`
+    /// in its socket unit) is read-only: observers may only watch. Uses
+    /// `sd_listen_fds_with_names(1)`, which clears `LISTEN_FDS` from the environment.
+    public static func systemdListeners() -> [Listener]? {
+        var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        let count = sd_listen_fds_with_names(1, &names)
+        guard count > 0 else { return nil }
+        defer {
+            if let names {
+                for i in 0..<Int(count) { free(names[i]) }
+                free(names)
+            }
+        }
+        let first = Int32(SD_LISTEN_FDS_START)
+        var listeners: [Listener] = []
+        for i in 0..<count {
+            let fd = first + i
+            guard sd_is_socket_unix(fd, Int32(SOCK_STREAM.rawValue), 1, nil, 0) > 0 else { continue }
+            let name = names?[Int(i)].map { String(cString: $0) }
+            listeners.append(Listener(fd: fd, readOnly: name == "observe"))
+        }
+        return listeners.isEmpty ? nil : listeners
+    }
+
     /// Creates the missing directories above `path`, mode 0755.
     private static func createParentDirectory(of path: String) throws(SocketError) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }

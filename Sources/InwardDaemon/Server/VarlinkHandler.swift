@@ -21,7 +21,7 @@ public protocol VarlinkHandler: AnyObject, Sendable {
     /// never reach the handler: the server answers them. Must not block for long:
     /// answer now, or keep `responder` and answer later. A `oneway` call's
     /// replies are dropped by the server.
-    func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder)
+    func handle(_ call: VarlinkCall, from peer: VarlinkPeer, responder: any VarlinkResponder)
 
     /// The client has gone; drop anything kept for it.
     ///

@@ -36,24 +36,20 @@ public final class Daemon {
         signal(SIGPIPE, SIG_IGN)
 
         try makeStateDirectory()
-        let listenFD: Int32
-        if let fd = ControlServer.systemdListenFD() {
-            listenFD = fd
-            logger.info("listening on the socket systemd passed")
+        let listeners: [ControlServer.Listener]
+        if let passed = ControlServer.systemdListeners() {
+            listeners = passed
+            logger.info("listening on the sockets systemd passed",
+                        metadata: ["sockets": "\(passed.count)", "observer_socket": "\(passed.contains { $0.readOnly })"])
         } else {
-            var group: gid_t?
-            if let name = settings.socketGroup {
-                guard let entry = getgrnam(name) else {
-                    throw StartupError(description: "socket_group '\(name)' does not exist; create it (groupadd \(name)) or change the config")
-                }
-                group = entry.pointee.gr_gid
-            }
-            do {
-                listenFD = try ControlServer.bind(path: settings.socket, mode: 0o660, group: group)
-            } catch {
-                throw StartupError(description: "\(error)")
-            }
+            var bound = [ControlServer.Listener(fd: try bindSocket(settings.socket, group: settings.socketGroup, key: "socket_group"))]
             logger.info("listening", metadata: ["socket": "\(settings.socket)"])
+            if let observe = settings.observeSocket {
+                bound.append(ControlServer.Listener(fd: try bindSocket(observe, group: settings.observeGroup, key: "observe_group"),
+                                                    readOnly: true))
+                logger.info("listening for observers", metadata: ["socket": "\(observe)"])
+            }
+            listeners = bound
         }
 
         let timeline = TimelineLog(directory: sessionsDirectory)
@@ -65,7 +61,7 @@ public final class Daemon {
                                      loudnessCache: settings.stateDirectory + "/loudness.json")
         // A session the last daemon left playing (killed, crashed) goes on before anyone is served.
         service.resumeSavedSession()
-        let server = ControlServer(listenFD: listenFD, handler: service, logger: logger)
+        let server = ControlServer(listeners: listeners, handler: service, logger: logger)
 
         let logger = self.logger
         let waitedFor = signals
@@ -91,6 +87,22 @@ public final class Daemon {
                                                                 : "playing a resumed session, device \(settings.device)")
         server.run()
         logger.info("stopped")
+    }
+
+    /// Binds a control socket, mode 0660, for `group` when one is named (`key` in the config).
+    private func bindSocket(_ path: String, group name: String?, key: String) throws -> Int32 {
+        var group: gid_t?
+        if let name {
+            guard let entry = getgrnam(name) else {
+                throw StartupError(description: "\(key) '\(name)' does not exist; create it (groupadd \(name)) or change the config")
+            }
+            group = entry.pointee.gr_gid
+        }
+        do {
+            return try ControlServer.bind(path: path, mode: 0o660, group: group)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
     }
 
     private var sessionsDirectory: String {

@@ -7,6 +7,10 @@ import TOMLKit
 public struct DaemonConfig: Sendable, Equatable {
     public var socket: String
     public var socketGroup: String?
+    /// A second, read-only socket for observers (Status, Monitor, ListPlans and
+    /// org.varlink.service only), and the group that may connect to it; nil: none.
+    public var observeSocket: String?
+    public var observeGroup: String?
     public var stateDirectory: String
     public var device = "default"
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
@@ -90,7 +94,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
-                                    "period", "buffer"]
+                                    "period", "buffer", "observe_socket", "observe_group"]
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -128,6 +132,8 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         if let v = try string("socket") { socket = v }
         if let v = try string("socket_group") { socketGroup = v }
+        if let v = try string("observe_socket") { observeSocket = v }
+        if let v = try string("observe_group") { observeGroup = v }
         if let v = try string("state_dir") { stateDirectory = v }
         if let v = try string("device") { device = v }
         if let v = try string("format") {

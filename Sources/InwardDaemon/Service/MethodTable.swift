@@ -1,9 +1,18 @@
 import InwardProtocol
 
-/// Who made a call: its connection and where to reply.
+/// Who made a call: the connection's peer (kernel credentials, which
+/// socket) and where to reply.
 struct Caller: Sendable {
-    let connection: ConnectionID
+    let peer: VarlinkPeer
     let responder: any VarlinkResponder
+
+    var connection: ConnectionID { peer.connection }
+    /// The staff member's login name, recorded with what they do (`user`).
+    var user: String? { peer.userName }
+    /// What the socket they came in on lets them call.
+    var access: SessionMethod.Access { peer.readOnly ? .observe : .control }
+
+    func may(_ access: SessionMethod.Access) -> Bool { self.access == .control || access == .observe }
 }
 
 /// The `io.inward.Session` methods the service serves: one row per
@@ -46,6 +55,9 @@ struct MethodTable: Sendable {
     func run(_ method: SessionMethod, _ call: VarlinkCall, _ caller: Caller, on service: SessionService) throws -> Response {
         guard let row = rows[method] else {
             return .now(VarlinkService.Errors.methodNotImplemented(call.method))
+        }
+        guard caller.may(row.access) else {
+            return .now(VarlinkService.Errors.permissionDenied())
         }
         try call.checkParameters(allowed: method.parameters)
         return try row.run(service, call, caller)

@@ -115,13 +115,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: VarlinkHandler
 
-    public func handle(_ call: VarlinkCall, from connection: ConnectionID, responder: any VarlinkResponder) {
+    public func handle(_ call: VarlinkCall, from peer: VarlinkPeer, responder: any VarlinkResponder) {
         // Only io.inward.Session calls act on the session: `x.y.Stop` is InterfaceNotFound, not a stop.
         guard let method = SessionMethod(call: call) else {
             responder.send(VarlinkService.unknownMethodReply(call) ?? VarlinkService.Errors.methodNotImplemented(call.method))
             return
         }
-        let caller = Caller(connection: connection, responder: responder)
+        let caller = Caller(peer: peer, responder: responder)
         do {
             switch try table.run(method, call, caller, on: self) {
             case .now(let reply):
