@@ -64,6 +64,16 @@ extension ReviewTimeline {
         case "control.silence": return "Silence\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
         case "control.stop": return "Stop\(by)" + (str("fade_seconds").map { ", fade out \($0) s" } ?? "")
         case "control.skip": return "Track skipped\(by)"
+        case "control.intensity", "control.brightness":
+            let key = String(kind.dropFirst("control.".count))
+            return "Soundscape \(key) \(str("value") ?? str(key) ?? "?")\(by)"
+        case "control.calm":
+            if f["on"]?.boolValue == false || f["off"]?.boolValue == true { return "Calm off\(by)" }
+            return "Calm: the plan's safe-harbour sound\(by)"
+        case "audio.loudness":
+            let values = (f["lufs"]?.arrayValue ?? []).compactMap(\.doubleValue)
+            guard let lo = values.min(), let hi = values.max() else { return "Loudness heard: below the gate" }
+            return "Loudness heard: \(Format.number(lo))" + (hi != lo ? " to \(Format.number(hi))" : "") + " LUFS (short-term)"
         case "control.next": return "Next phase: \(str("from") ?? "?") → \(str("to") ?? "?")\(by)"
         case "control.hold":
             var s = "Phase held +" + SessionClock.length(f["seconds"]?.doubleValue ?? 0)

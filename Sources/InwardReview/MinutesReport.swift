@@ -23,7 +23,8 @@ enum MinutesReport {
         let startUnix = t.startTime.flatMap(WallTime.unix)
         var markIndex = 0
         let marks = t.marks
-        while origin + Double(k) * 60 < max(t.duration, 0.001) {
+        // Up to the minute holding the last event (a discharge often opens one of its own).
+        while origin + Double(k) * 60 <= t.duration {
             let from = origin + Double(k) * 60, to = from + 60
             // The phases, spans and quiet stretches in the minute.
             var phases: [String] = []

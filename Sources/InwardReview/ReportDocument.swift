@@ -108,8 +108,8 @@ public struct ReportDocument: Sendable {
             var widths = shown.map { t.columns[$0].label.count }
             for r in cells { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
             func line(_ r: [String]) -> String {
-                var s = " "
-                for (i, c) in r.enumerated() { s += " " + (i == r.count - 1 ? c : c.padding(widths[i])) }
+                var s = ""
+                for (i, c) in r.enumerated() { s += "  " + (i == r.count - 1 ? c : c.padding(widths[i])) }
                 while s.hasSuffix(" ") { s.removeLast() }
                 return s + "\n"
             }

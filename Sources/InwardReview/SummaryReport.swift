@@ -118,7 +118,7 @@ enum SummaryReport {
         for o in t.vitals {
             let (due, outcome) = ReviewTimeline.vitalsLine(o)
             let reading = o.takenT0Seconds.flatMap { taken in vitalsEvents.first { abs(($0.t0Seconds ?? .nan) - taken) < 1e-6 } }
-            schedule.rows.append([ReportDocument.Cell(due, json: .optional(o.t0Seconds)), .text(outcome),
+            schedule.rows.append([ReportDocument.Cell(due, json: .optional(o.t0Seconds)), .text(reading == nil ? "MISSING" : outcome),
                                   .text(reading.map { $0.summary.hasPrefix("Vitals: ") ? String($0.summary.dropFirst(8)) : $0.summary })])
         }
         // Aftercare: from the end of the music (stop after the dose, else the last phase's end) to discharge.
