@@ -6,15 +6,16 @@ public enum HTMLReport {
     /// Phase band fills, in phase order (repeating): calm pastels that tell
     /// neighbours apart and print well.
     public static let phaseColours = ["#cfe0ec", "#d6e9d8", "#e4dcef", "#f0e0c8", "#d3e6e6", "#ecd9dc"]
-    static let trackColours = ["#98b2c8", "#b7c9d9"]
-    static let soundscapeColour = "#b4d1bf"
+    /// Track blocks (alternating) and soundscape blocks in the music row.
+    public static let trackColours = ["#98b2c8", "#b7c9d9"]
+    public static let soundscapeColour = "#b4d1bf"
     static let envelopeColour = "#2f5d7c"
     static let doseColour = "#b03a2e"
     static let boosterColour = "#d9822b"
     static let vitalsColour = "#2b6cb0"
     static let adverseColour = "#8b1e1e"
     static let noteColour = "#6b7280"
-    static let quietColours: [QuietSpan.Kind: (String, String)] = [
+    public static let quietColours: [QuietSpan.Kind: (String, String)] = [
         .pause: ("#f6e3bd", "0.55"), .silence: ("#dcd8ee", "0.6"), .stop: ("#e5e5e5", "0.6"),
         .outage: ("#f2c4c4", "0.7"), .calm: ("#cfe8e2", "0.55"),
     ]
@@ -170,7 +171,7 @@ public enum HTMLReport {
             if !k.isSoundscape { trackIndex += 1 }
             let name = k.isSoundscape ? "soundscape" + Moment.settingsText(k.settings) : k.name
             let tip = "\(t.clock(sessionSeconds: k.start))–\(t.clock(sessionSeconds: k.end)) \(name) (\(SessionClock.length(k.length)))"
-            h += "<g class=\"span\"><rect x=\"\(n(x0))\" y=\"\(n(trackY))\" width=\"\(n(w))\" height=\"\(n(trackH))\" rx=\"3\" fill=\"\(colour)\" stroke=\"#ffffff\" stroke-width=\"1\"><title>\(esc(tip))</title></rect>"
+            h += "<g class=\"span\"><rect x=\"\(n(x0))\" y=\"\(n(trackY))\" width=\"\(n(w))\" height=\"\(n(trackH))\" rx=\"3\" fill=\"\(colour)\"><title>\(esc(tip))</title></rect>"
             let label = k.isSoundscape ? "soundscape" : k.title
             if w > Double(label.count) * 6.5 + 10 {
                 h += "<text x=\"\(n(x0 + 5))\" y=\"\(n(trackY + 17))\" font-size=\"11\" fill=\"#1f2937\">\(esc(label))</text>"
