@@ -352,6 +352,7 @@ public enum HTMLReport {
         tr.adverse td{background:#fbeeee}tr.missed td{background:#fbeeee;font-weight:600}tr.dose td{background:#fcf3ee}
         .events tr.phase td,.events tr.track td,.events tr.control td{color:#374151}
         .events tr.mark td,.events tr.dose td{font-weight:500}
+        tr.before td{color:var(--muted);font-size:.88rem;padding-top:0}tr.before ul{margin:0;padding-left:18px}
         .swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:8px;vertical-align:-1px}
         .muted{color:var(--muted)}
         .warnings li{color:#92400e}

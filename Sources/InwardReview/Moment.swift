@@ -22,6 +22,8 @@ public struct Moment: Sendable {
     public var levelDB: Double
     /// Short-term loudness measured at the output then, LUFS; nil when not in the log.
     public var heardLUFS: Double?
+    /// The phase's source kind when the log says it (`silence`, ...).
+    public var phaseSource: String?
 
     /// `Still Water — Kōji Mori at 3:00`, `soundscape (intensity 0.5, brightness 0.4)`,
     /// `paused (under it: …)`, `silence`.
@@ -37,7 +39,14 @@ public struct Moment: Sendable {
         } else {
             what = ""
         }
-        guard let quiet else { return what.isEmpty ? "nothing (no music in the log)" : what }
+        if what.isEmpty {
+            what = switch phaseSource {
+            case "silence": "planned silence"
+            case nil where phase != nil: "no track (the log does not say what this phase plays)"
+            default: "nothing"
+            }
+        }
+        guard let quiet else { return what }
         let label: String = switch quiet {
         case .pause: "paused"
         case .silence: "silence"
@@ -45,7 +54,7 @@ public struct Moment: Sendable {
         case .outage: "nothing: the daemon was down"
         case .calm: "calm"
         }
-        return what.isEmpty || quiet == .outage ? label : "\(label) (under it: \(what))"
+        return playing == nil || quiet == .outage ? label : "\(label) (under it: \(what))"
     }
 
     static func settingsText(_ s: JSONObject) -> String {
@@ -64,25 +73,47 @@ public struct Moment: Sendable {
 extension ReviewTimeline {
     /// What was heard at session time `s`.
     public func moment(at s: Double, phase: String? = nil) -> Moment {
-        // Spans are in start order: the last one started that still plays is heard most.
+        // Spans are in start order: the last one started that still plays is heard most, the one
+        // before it that still plays is fading out. Searched backwards from the last to start by `s`.
         var playing: TrackSpan?
         var fading: TrackSpan?
-        for t in tracks {
-            if t.start > s { break }
-            guard s < t.end || (s == t.end && t.start == t.end) || (s == duration && t.end == duration) else { continue }
-            if let p = playing { fading = p }
-            playing = t
+        var i = Self.lastIndex(tracks.count) { tracks[$0].start <= s }
+        while i >= 0 && fading == nil {
+            let end = tracks[i].end
+            if s < end || (end == duration && s == duration) {
+                if playing == nil { playing = tracks[i] } else { fading = tracks[i] }
+            }
+            i -= 1
         }
         var settings: JSONObject = [:]
         if let p = playing, p.isSoundscape {
             settings = p.settings
             for c in settingChanges where c.seconds <= s && c.seconds >= p.start { settings[c.key] = c.value }
         }
-        let q = quiet.last { $0.start <= s && s < $0.end }?.kind
-        let heard = loudness.last { $0.start <= s && s < $0.start + $0.seconds }?.lufs
-        return Moment(seconds: s, phase: phase ?? self.phase(at: s)?.name, playing: playing,
+        let qi = Self.lastIndex(quiet.count) { quiet[$0].start <= s }
+        var q: QuietSpan.Kind?
+        // Quiet spans do not nest, except an outage inside a pause or silence: the latest that holds s.
+        for k in stride(from: qi, through: max(0, qi - 2), by: -1) where k >= 0 && quiet[k].start <= s && s < quiet[k].end {
+            q = quiet[k].kind
+            break
+        }
+        let li = Self.lastIndex(loudness.count) { loudness[$0].start <= s }
+        let heard = li >= 0 && s < loudness[li].start + loudness[li].seconds ? loudness[li].lufs : nil
+        let span = self.phase(at: s)
+        return Moment(seconds: s, phase: phase ?? span?.name, playing: playing,
                       position: playing.flatMap { $0.isSoundscape ? nil : $0.position(at: s) },
-                      fadingOut: fading, settings: settings, quiet: q, levelDB: level(at: s), heardLUFS: heard)
+                      fadingOut: fading, settings: settings, quiet: q, levelDB: level(at: s), heardLUFS: heard,
+                      phaseSource: span?.source)
+    }
+
+    /// The last index in `0..<count` for which `isBefore` holds (it holds for a prefix), or -1.
+    static func lastIndex(_ count: Int, _ isBefore: (Int) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isBefore(mid) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo - 1
     }
 
     /// The phase playing at session time `s`.

@@ -30,20 +30,33 @@ enum MomentsReport {
 
     static func heardText(_ lufs: Double?) -> String { lufs.map { Format.number(($0 * 10).rounded() / 10) + " LUFS" } ?? "-" }
 
+    /// At most this many changes are listed for the minute before a mark: the latest, after a line
+    /// saying how many came before them (a busy minute would bury the mark otherwise).
+    static let changesShown = 8
+
     /// The minute before session time `s`: events that changed something, and the spans heard.
     static func minuteBefore(_ s: Double, _ t: ReviewTimeline) -> (changes: [String], played: [String]) {
         let from = s - 60
-        var changes: [String] = []
-        for e in t.events where e.sessionSeconds >= from && e.sessionSeconds < s && e.markKind == nil {
-            guard e.category != .session || e.kind == "session.resume" else { continue }
-            changes.append(e.clock + " " + e.summary)
+        // Events are in session-time order; only the latest few become text.
+        var changed: [Int] = []
+        var i = ReviewTimeline.lastIndex(t.events.count) { t.events[$0].sessionSeconds < from } + 1
+        while i < t.events.count && t.events[i].sessionSeconds < s {
+            let kind = t.events[i].kind, category = t.events[i].category
+            if category != .mark && category != .dose && (category != .session || kind == "session.resume") { changed.append(i) }
+            i += 1
         }
+        var changes = changed.suffix(changesShown).map { t.events[$0].clock + " " + t.events[$0].summary }
+        let earlier = changed.count - changes.count
+        if earlier > 0 { changes.insert("(\(earlier) earlier change\(earlier == 1 ? "" : "s") in the minute)", at: 0) }
         var played: [String] = []
-        for k in t.tracks where k.start < s && k.end > from {
+        let last = ReviewTimeline.lastIndex(t.tracks.count) { t.tracks[$0].start < s }
+        for j in 0..<(last + 1) where t.tracks[j].end > from {
+            let k = t.tracks[j]
             let name = k.isSoundscape ? "soundscape" + Moment.settingsText(k.settings) : k.name
             if !played.contains(name) { played.append(name) }
         }
-        for q in t.quiet where q.start < s && q.end > from {
+        for j in t.quiet.indices where t.quiet[j].start < s && t.quiet[j].end > from {
+            let q = t.quiet[j]
             played.append("\(q.kind.rawValue) \(t.clock(sessionSeconds: max(q.start, from)))–\(t.clock(sessionSeconds: min(q.end, s)))")
         }
         return (changes, played)

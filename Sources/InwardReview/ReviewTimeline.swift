@@ -44,6 +44,8 @@ public struct PhaseSpan: Sendable {
     public var heldSeconds: Double
     /// Who advanced it early with `next`, if anyone.
     public var advancedBy: String?
+    /// What it plays, from `phase.start`'s `source` (`playlist`, `soundscape`, `silence`); nil when the log does not say.
+    public var source: String?
     public var actualSeconds: Double { end - start }
 }
 

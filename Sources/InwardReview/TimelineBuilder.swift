@@ -130,7 +130,8 @@ extension ReviewTimeline {
                 phaseEndedByNext = false
                 let index = phaseIndex(f)
                 openPhase = PhaseSpan(name: l.phase ?? f["name"]?.stringValue ?? "phase", index: index,
-                                      start: s, end: s, plannedSeconds: f["planned_seconds"]?.doubleValue, heldSeconds: 0)
+                                      start: s, end: s, plannedSeconds: f["planned_seconds"]?.doubleValue, heldSeconds: 0,
+                                      source: f["source"]?.objectValue?["kind"]?.stringValue ?? f["source"]?.stringValue)
                 if let index, let fade = f["fade_out_seconds"]?.doubleValue { fadeOuts[index] = fade }
                 if let source = f["source"]?.objectValue, source["kind"]?.stringValue == "soundscape" {
                     var settings = source
@@ -239,6 +240,7 @@ extension ReviewTimeline {
         for i in tracks.indices where tracks[i].end > duration { tracks[i].end = max(tracks[i].start, duration) }
         tracks.sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
         closeQuiet(at: duration)
+        quiet.sort { $0.start < $1.start }
         loudness.sort { $0.start < $1.start }
         self.envelope = envelope.finish(at: duration)
         if let plan = logEvents.first(where: { $0.line.kind == "session.start" })?.line.fields["vitals"]?.objectValue {

@@ -117,4 +117,40 @@ struct SpanTests {
         #expect(row.contains("<td class=\"wall\">11:16:40</td>"), "local wall clock in Europe/Oslo: \(row)")
         #expect(html.contains("class=\"heard\""), "the heard-loudness line")
     }
+
+    @Test func aPhaseWithoutMusicSaysWhatTheLogKnows() {
+        func events(source: JSONValue?) -> [SyntheticSession.Event] {
+            var start: JSONObject = ["frame": 0, "phase_index": 0, "level_db": -10]
+            if let source { start["source"] = source }
+            return [
+                .init(at: 0, kind: "session.start", phase: "arrival", fields: ["session_id": "s", "plan": "p"]),
+                .init(at: 0, kind: "phase.start", phase: "arrival", fields: start),
+                .init(at: 30, kind: "mark.note", phase: "arrival", fields: ["text": "n"]),
+                .init(at: 60, kind: "session.end", phase: nil, fields: ["reason": "stopped"]),
+            ]
+        }
+        func heard(_ source: JSONValue?) -> String {
+            ReviewTimeline(LogReader.read(SyntheticSession.bytes(SyntheticSession.lines(events(source: source))))).moment(at: 30).playingText
+        }
+        #expect(heard(nil) == "no track (the log does not say what this phase plays)")
+        #expect(heard(["kind": "silence"]) == "planned silence")
+        #expect(heard(["kind": "soundscape", "intensity": 0.5]) == "soundscape (intensity 0.5)")
+    }
+
+    @Test func theMinuteBeforeAMarkListsItsLatestChangesAndCountsTheRest() throws {
+        var events = CrossfadeSession.events
+        let statement = try #require(events.firstIndex { $0.kind == "mark.statement" })
+        let at = events[statement].at
+        for k in 0..<12 {
+            events.insert(.init(at: at - 50 + Double(k), kind: "control.volume", phase: "onset",
+                                fields: ["by": "therapist", "db": .number(-Double(k)), "ramp_seconds": 1.0]), at: statement)
+        }
+        let t = ReviewTimeline(LogReader.read(SyntheticSession.bytes(SyntheticSession.lines(events))))
+        let text = t.report(.moments, .text)
+        let lines = text.split(separator: "\n").map(String.init)
+        let i = try #require(lines.firstIndex { $0.contains("the sea is near") })
+        #expect(lines[i + 3] == "        (4 earlier changes in the minute)", "\(lines[i...].prefix(14))")
+        #expect(lines[i + 4].hasSuffix("Volume -4 dB, ramp 1 s (by therapist)") && lines[i + 11].hasSuffix("Volume -11 dB, ramp 1 s (by therapist)"),
+                "\(lines[i...].prefix(14))")
+    }
 }
