@@ -89,6 +89,8 @@ extension ReviewTimeline {
             if let sys = str("systolic"), let dia = str("diastolic") { parts.append("BP \(sys)/\(dia)") }
             if let hr = str("heart_rate") { parts.append("HR \(hr)") }
             if let o = str("spo2") { parts.append("SpO2 \(o)%") }
+            if let rr = str("respiratory_rate") { parts.append("RR \(rr)") }
+            if let temp = str("temperature") { parts.append("temp \(temp) °C") }
             if let t = text { parts.append(t) }
             return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
         case "mark.adverse_event":

@@ -23,6 +23,14 @@ public struct ReviewEvent: Sendable {
     /// The T+ clock (`T+00:12:30`, `T-00:05:00`; `S+...` when no dose was given).
     public var clock: String
 
+    /// The alerts the event carries (an `alert` or `alerts` field: a string, an object, or a list of
+    /// them), or it is one (`alert`, `*.alert`); empty for none.
+    public var alerts: [String] {
+        let carried = SummaryReport.alerts(fields)
+        if carried.isEmpty && (kind == "alert" || kind.hasSuffix(".alert")) { return [summary] }
+        return carried
+    }
+
     /// `mark.vitals` -> `vitals`; dose and booster are marks too.
     public var markKind: String? {
         if kind.hasPrefix("mark.") { return String(kind.dropFirst(5)) }

@@ -26,6 +26,7 @@ enum SummaryReport {
             return v.isNull ? nil : Format.value(v)
         }
         if let list = a.arrayValue { return list.compactMap(text) }
+        if a.boolValue == false { return [] }
         return text(a).map { [$0] } ?? []
     }
 
@@ -103,11 +104,8 @@ enum SummaryReport {
             default:
                 break
             }
-            for a in alerts(f) {
+            for a in e.alerts {
                 alertTable.rows.append([clockCell(e), wallCell(e), .text(e.markKind ?? e.kind), .text(a)])
-            }
-            if e.kind == "alert" || e.kind.hasSuffix(".alert"), alerts(f).isEmpty {
-                alertTable.rows.append([clockCell(e), wallCell(e), .text(e.kind), .text(e.summary)])
             }
         }
         // The vitals the plan asked for, each with its reading or MISSING.

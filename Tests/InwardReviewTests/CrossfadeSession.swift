@@ -18,7 +18,9 @@ enum CrossfadeSession {
         .init(at: 0, kind: "phase.start", phase: "arrival", fields: [
             "frame": 0, "phase_index": 0, "level_db": -14, "fade_in_seconds": 1, "fade_out_seconds": 2,
             "source": ["kind": "soundscape", "intensity": 0.3, "brightness": 0.4, "seed": 5]]),
-        .init(at: 300, kind: "mark.vitals", phase: "arrival", fields: ["systolic": 128, "diastolic": 82, "heart_rate": 74, "spo2": 98]),
+        .init(at: 300, kind: "mark.vitals", phase: "arrival", fields: [
+            "systolic": 128, "diastolic": 82, "heart_rate": 74, "spo2": 98,
+            "alert": [["field": "heart_rate", "message": "heart rate 74 /min above the plan's limit 70"]]]),
         .init(at: 600, kind: "dose", phase: "arrival", fields: ["route": "im", "amount": "0.5 mg/kg", "lot": "L-77", "by": "therapist", "user": "dr-a"]),
         .init(at: 600, kind: "phase.end", phase: "arrival", fields: ["frame": 28_800_000, "phase_index": 0]),
         .init(at: 600, kind: "phase.start", phase: "onset", fields: [
@@ -56,6 +58,10 @@ enum CrossfadeSession {
         .init(at: 1550, kind: "control.calm", phase: "peak", fields: ["by": "therapist"]),
         .init(at: 1600, kind: "control.resume", phase: "peak", fields: ["by": "therapist", "fade_seconds": 8.0]),
         .init(at: 1620, kind: "mark.note", phase: "peak", fields: ["text": "calmer now"]),
+        .init(at: 1700, kind: "mark.assessment", phase: "peak", fields: [
+            "sedation": "mild", "dissociation": "moderate", "respiratory": "normal", "by": "therapist"]),
+        // Corrects the adverse event, seq 22.
+        .init(at: 1710, kind: "mark.correction", phase: "peak", fields: ["of": 22, "reason": "severity was moderate", "by": "therapist"]),
         .init(at: 1800, kind: "control.stop", phase: "peak", fields: ["by": "therapist", "fade_seconds": 20.0]),
         .init(at: 1820, kind: "phase.end", phase: "peak", fields: ["frame": 87_360_000, "phase_index": 2]),
         .init(at: 2400, kind: "mark.ready_to_leave", phase: nil, fields: ["by": "therapist"]),

@@ -158,7 +158,10 @@ struct ReportKindsCLITests {
         for fragments in [["Client", "X-0001"], ["Route", "im"], ["dose (T0)", "0.5 mg/kg", "L-77", "dr-a / therapist"],
                           ["T+00:15:00", "MISSING"], ["before the dose", "taken at T-00:05:00", "BP 128/82"],
                           ["T+00:15:30", "nausea", "mild", "rest"], ["T+00:30:00", "ready to leave"], ["T+00:35:00", "discharged", "dr-a"],
-                          ["T+00:35:00", "record closed: discharged"], ["Aftercare", "15:00 (from T+00:20:00 to T+00:35:00)"]] {
+                          ["T+00:35:00", "record closed: discharged"], ["Aftercare", "15:00 (from T+00:20:00 to T+00:35:00)"],
+                          ["T-00:05:00", "vitals", "heart rate 74 /min above the plan's limit 70"],
+                          ["T+00:18:20", "sedation mild", "dissociation moderate", "respiratory normal", "therapist"],
+                          ["T+00:18:30", "22", "T+00:15:30 ADVERSE EVENT: nausea", "severity was moderate"]] {
             #expect(lines.contains { l in fragments.allSatisfy(l.contains) }, "summary text: no line with \(fragments)\n\(text)")
         }
         #expect(!text.contains("the sea is near"), "the aftercare summary holds no statements")
@@ -182,6 +185,10 @@ struct ReportKindsCLITests {
         // The crossfade session: local time in Oslo, discharged at T+35:00 (11:45 local).
         let x = try #require(all.first { $0.contains(Self.id) })
         #expect(x.contains("2026-11-26 11:00") && x.contains("X-0001") && x.contains("11:45 (T+00:35:00)"), "\(x)")
+        if let head = all.first, let at = head.range(of: "ALERTS") {
+            let column = x.dropFirst(head.distance(from: head.startIndex, to: at.lowerBound)).prefix { $0 != " " }
+            #expect(column == "1", "one alert: \(all)")
+        }
         #expect(try list(["--client", "X-0001"]).count == 2)
         #expect(try list(["--client", "K-0042"]).filter { $0.contains("k42") }.count == 1)
         #expect(try list(["--since", "2026-11-27"]).map { $0.contains("k42") } == [false, true])

@@ -37,9 +37,9 @@ struct SessionsCommand: ParsableCommand {
         var warnings: Int
         /// Local start date and time, `2026-11-26 10:00`.
         var date: String { timeline.localDateTime(timeline.startTime).map { String($0.prefix(16)) } ?? "?" }
-        /// Alerts the log carries (an `alert` field on an event, or an alert event).
+        /// Alerts the log carries (`alert` fields on events, or alert events).
         var alerts: Int {
-            timeline.events.filter { $0.fields["alert"].map { !$0.isNull } == true || $0.kind == "alert" || $0.kind.hasSuffix(".alert") }.count
+            timeline.events.reduce(0) { $0 + $1.alerts.count }
         }
         /// The discharge: `mark.discharge`, or the record closed with reason `discharged`.
         var discharge: ReviewEvent? {
