@@ -81,6 +81,7 @@ enum MomentsReport {
                 .init("minute_before", "The minute before", text: false, html: false),
             ],
             empty: "No marks were recorded.")
+        var htmlNotes: [[String]] = []
         for e in t.marks {
             let m = t.moment(at: e.sessionSeconds, phase: e.phase)
             let before = minuteBefore(e.sessionSeconds, t)
@@ -100,10 +101,13 @@ enum MomentsReport {
                                     csv: m.heardLUFS.map { Format.number(($0 * 10).rounded() / 10) } ?? ""),
                 ReportDocument.Cell(beforeLines.joined(separator: "; "), json: .array(beforeLines.map { .string($0) })),
             ])
+            let minute = beforeLines.isEmpty ? ["the minute before: nothing changed"] : ["the minute before:"] + beforeLines.map { "  " + $0 }
             table.notes.append(
-                ["heard: \(m.playingText) · phase \(m.phase ?? "-") · level \(levelText(m.levelDB)) · measured \(heardText(m.heardLUFS))"]
-                    + (beforeLines.isEmpty ? ["the minute before: nothing changed"] : ["the minute before:"] + beforeLines.map { "  " + $0 }))
+                ["heard: \(m.playingText) · phase \(m.phase ?? "-") · level \(levelText(m.levelDB)) · measured \(heardText(m.heardLUFS))"] + minute)
+            // HTML shows what was heard in its columns: only the minute before goes under the row.
+            htmlNotes.append(beforeLines.isEmpty ? ["The minute before: nothing changed."] : ["The minute before:"] + beforeLines)
         }
+        table.htmlNotes = htmlNotes
         return ReportDocument(kind: "moments", title: "Session moments" + (t.client.map { " · \($0)" } ?? ""),
                               facts: t.documentFacts, tables: [table])
     }

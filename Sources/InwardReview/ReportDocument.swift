@@ -59,6 +59,8 @@ public struct ReportDocument: Sendable {
         public var empty: String
         /// Lines shown under a row in text (the moments report's minute before), not in the other formats' cells.
         public var notes: [[String]] = []
+        /// The lines under a row in HTML, where they differ from the text's (columns the text leaves out are shown there).
+        public var htmlNotes: [[String]]?
 
         public init(key: String, title: String, columns: [Column], rows: [[Cell]] = [], empty: String = "none") {
             self.key = key
@@ -159,9 +161,10 @@ public struct ReportDocument: Sendable {
                     h += "<td\(cls)>\(esc(c.text))</td>"
                 }
                 h += "</tr>\n"
-                if i < t.notes.count, !t.notes[i].isEmpty {
+                let notes = t.htmlNotes ?? t.notes
+                if i < notes.count, !notes[i].isEmpty {
                     h += "<tr class=\"before\"><td></td><td colspan=\"\(max(1, shown - 1))\"><ul>"
-                    for n in t.notes[i] { h += "<li>\(esc(n))</li>" }
+                    for n in notes[i] { h += "<li>\(esc(n))</li>" }
                     h += "</ul></td></tr>\n"
                 }
             }
