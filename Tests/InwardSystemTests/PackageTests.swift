@@ -200,6 +200,11 @@ struct PackageTests {
         #expect(user.contains("gid=") && user.contains("(inward)") && user.contains("(audio)"), "user inwardd: \(user)")
         #expect(try s.exec(["getent", "group", "inward"]).status == 0)
         #expect(try s.exec(["test", "-x", "/usr/bin/inwardd"]).status == 0)
+        // The md5sums match what was installed, and the conffile is known as one.
+        let verify0 = try s.exec(["dpkg", "--verify", "inward"])
+        #expect(verify0.status == 0 && verify0.stdout.isEmpty, "dpkg --verify: \(verify0)")
+        let conffiles = try s.exec(["dpkg-query", "-W", "-f", "${Conffiles}", "inward"]).stdout
+        #expect(conffiles.contains("/etc/inward/inwardd.toml "), "conffiles: \(conffiles)")
 
         let enable = try s.systemctl("enable", "--now", SystemdSandbox.socketUnit)
         try #require(enable.status == 0, "\(enable)\n\(s.journal(SystemdSandbox.socketUnit))")
