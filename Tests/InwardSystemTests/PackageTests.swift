@@ -140,6 +140,25 @@ struct PackageTests {
         }
     }
 
+    @Test("inwardd(8) names every setting docs/daemon.md does")
+    func daemonPageMatchesDocs() throws {
+        let docs = try String(contentsOf: Products.packageRoot.appendingPathComponent("docs/daemon.md"), encoding: .utf8)
+        let page = try String(contentsOf: Products.packageRoot.appendingPathComponent("docs/man/inwardd.8.sections"), encoding: .utf8)
+        let table = try #require(docs.range(of: "## Settings").map { String(docs[$0.upperBound...]) })
+        // | `period`, `buffer` | `--period`, ... |: the backticked names of the first column.
+        var keys: [String] = []
+        for line in table.split(separator: "\n").prefix(while: { !$0.hasPrefix("## ") }) where line.hasPrefix("| `") {
+            let cell = line.dropFirst(2).prefix { $0 != "|" }
+            keys += cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        #expect(keys.count >= 8, "found only \(keys) in docs/daemon.md's settings")
+        let named = Set(page.split(separator: "\n").filter { $0.hasPrefix(".B ") || $0.hasPrefix(".BR ") }
+            .flatMap { $0.split(separator: " ").dropFirst().map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\",")) } })
+        for key in keys {
+            #expect(named.contains(key), "inwardd(8) has no entry for the setting `\(key)` that docs/daemon.md documents")
+        }
+    }
+
     @Test("the completion scripts load: bash registers both commands; zsh and fish name their subcommands")
     func completions() throws {
         let root = try built.extracted()
