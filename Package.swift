@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "inwardd", targets: ["inwardd"]),
         .library(name: "InwardCore", targets: ["InwardCore"]),
         .library(name: "InwardAudio", targets: ["InwardAudio"]),
+        // Test-only: an LD_PRELOAD library that slows fsync/fdatasync (a slow disk).
+        .library(name: "InwardFaultInjection", type: .dynamic, targets: ["CFaultInjection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -89,6 +91,7 @@ let package = Package(
         ),
 
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
+        .target(name: "CFaultInjection", path: "Tests/FaultInjection", linkerSettings: [.linkedLibrary("dl")]),
         // Test helpers shared by the test targets: test audio files, WAV reading and
         // measurement, ALSA capture devices. Imported with @testable.
         .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
