@@ -123,6 +123,10 @@ type SessionStatus (
   level_db: ?float,
   # The ALSA PCM device the daemon plays to (e.g. "default", "hw:1,0").
   device: string,
+  # Seconds since the device was lost (writes to it failed): the session goes
+  # on by the wall clock and the device is retried every second. Null while
+  # it plays, or when idle.
+  device_lost_seconds: ?float,
   # True while Pause holds the music down.
   paused: bool,
   # Seconds Hold has added to the current phase so far.

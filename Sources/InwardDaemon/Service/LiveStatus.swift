@@ -67,6 +67,7 @@ extension SessionService {
         s.volumeCapDB = snap.maxVolumeDB
         s.paused = state == .paused || state == .silenced
         s.heldSeconds = Double(snap.held) / rate
+        s.deviceLostSeconds = active.runtime.deviceLostSeconds
         return s
     }
 }

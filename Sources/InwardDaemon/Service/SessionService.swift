@@ -269,12 +269,21 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.periodFrames = configuration.daemon.periodFrames
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
+        let rate = audio.sampleRate
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
                               t0: t0, resume: resume, loudness: loudness,
+                              reopen: { [weak self] in
+                                  guard let service = self else { throw AudioError.device(name: "", operation: "open", reason: "daemon shutting down") }
+                                  return try service.openDevice(sampleRate: rate)
+                              },
                               onEvents: { [weak self] events in
                                   // Recorded off the mix thread: a slow disk must not starve the audio.
                                   guard let service = self else { return }
                                   service.engineEvents.async { service.engine(events, session: id) }
+                              },
+                              onDevice: { [weak self] change in
+                                  guard let service = self else { return }
+                                  service.engineEvents.async { service.device(change, session: id) }
                               },
                               onEnd: { [weak self] end in
                                   // After every engine event of the session, in order.
@@ -289,15 +298,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         switch end {
         case .completed: reason = "completed"
         case .stopped: reason = "stopped"
-        case .deviceError(let message): reason = "device error: \(message)"
         }
+        // A lost device does not end the session (EngineEventLog records its loss and return).
         let ending = inner.withLock { $0.active?.id == id ? $0.active : nil }
-        if case .deviceError(let message) = end {
-            _ = try? emit("device.error", ["device": .string(configuration.daemon.device), "message": .string(message)], session: id)
-        }
         var endFields: JSONObject = ["session_id": .string(id), "reason": .string(reason)]
         if let ending {
-            endFields["xruns"] = .integer(Int64(ending.sink.xrunCount))
+            endFields["xruns"] = .integer(Int64(ending.runtime.xrunCount))
             endFields["underruns"] = .integer(Int64(ending.runtime.underrunCount))
         }
         _ = try? emit("session.end", endFields, session: id)
@@ -307,7 +313,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             defer { inner.active = nil }
             return inner.active
         }
-        active?.sink.close()
+        active?.runtime.closeDevice()
         // Queued behind session.end: the state goes once the end is recorded.
         if active != nil { resumeWriter?.remove() }
         SystemdNotify.status("idle; session \(id) \(reason)")

@@ -27,6 +27,8 @@ struct StatusView {
     var capDB: Double?
     var levelDB: Double?
     var device: String?
+    /// Seconds since the device was lost; nil while it plays.
+    var deviceLost: Double?
     var heldSeconds: Double
     /// The vitals reading owed first: whether there is one, its T+ time
     /// (nil: before the dose) and the seconds until it is due.
@@ -66,6 +68,7 @@ struct StatusView {
         levelDB = s.levelDB
         device = s.device.isEmpty ? nil : s.device
         heldSeconds = s.heldSeconds
+        deviceLost = s.deviceLostSeconds
     }
 
     var isIdle: Bool { state == "idle" }
@@ -82,6 +85,7 @@ struct StatusView {
         if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
         if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
         if vitalsOwed { s.vitalsIn -= elapsed }
+        if let lost = deviceLost { s.deviceLost = lost + elapsed }
         if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
             s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
         }
@@ -149,6 +153,13 @@ struct StatusView {
         return "OVERDUE since \(SessionClock.t(t)) (\(SessionClock.counter(-vitalsIn)) ago): `inward mark vitals --field ...`"
     }
 
+    /// The device, and how long ago it was lost while it is.
+    var deviceText: String {
+        var t = device ?? "?"
+        if let lost = deviceLost { t += ": device lost \(Int(lost.rounded(.down))) s ago; retrying every second" }
+        return t
+    }
+
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
         if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
@@ -190,7 +201,7 @@ struct StatusView {
         lines.append("sound   \(trackText)")
         lines.append("level   \(levelText)")
         if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
-        lines.append("device  \(device ?? "?")")
+        lines.append("device  \(deviceText)")
         return lines.joined(separator: "\n")
     }
 
@@ -202,6 +213,7 @@ struct StatusView {
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         if let vitals = vitalsText { parts.append("vitals " + vitals) }
+        if deviceLost != nil { parts.append(deviceText) }
         return parts.joined(separator: " | ")
     }
 
@@ -218,7 +230,7 @@ struct StatusView {
             "\(sessionID ?? "?")  \(plan ?? "")  \(stateText)",
             "\(phaseText)  \(bar)  \(phaseTimes)",
             "\(clockText)  ·  \(trackText)",
-            "\(levelText)  ·  \(device ?? "?")",
+            "\(levelText)  ·  \(deviceText)",
         ]
         if let vitals = vitalsText { lines.append("vitals  " + vitals) }
         if let lastEvent { lines.append("last  " + lastEvent) }

@@ -1,0 +1,171 @@
+@testable import InwardTestSupport
+import Foundation
+import InwardProtocol
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sound device going away mid-session, for real: the daemon plays in
+/// real time through the ALSA pulse plugin into a private PulseAudio server
+/// (which clients cannot respawn), the server is killed and started again
+/// some seconds later. The session goes on by the wall clock and the music
+/// fades back in where the session is by then.
+@Suite("inwardd: a sound device lost mid-session", .serialized)
+struct DeviceLossTests {
+    /// Hz per second of the track's chirp: its pitch says where in the track the music is.
+    static let sweep = 10.0
+    static let baseHz = 300.0
+
+    static let plan = """
+        name = "sweep"
+        route = "other"
+        [[phase]]
+        name = "sweep"
+        duration = "10m"
+        level_db = -6
+        fade_in = "0.1s"
+        source = { kind = "playlist", path = "sweep.m3u8" }
+        """
+
+    /// Zero-crossing frequency of `x` (Hz at `rate`).
+    static func frequency(_ x: ArraySlice<Float>, rate: Int) -> Double {
+        var crossings = 0
+        var previous = x.first ?? 0
+        for v in x.dropFirst() {
+            if (previous < 0) != (v < 0) { crossings += 1 }
+            previous = v
+        }
+        return Double(crossings) / 2 / (Double(x.count) / Double(rate))
+    }
+
+    static func events(_ path: String) -> [JSONObject] {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return [] }
+        return [UInt8](data).split(separator: 10).compactMap { try? JSONValue.parse(Array($0)).objectValue }
+    }
+
+    static func wait(_ seconds: Double, until condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    @Test("the session goes on through the outage, logs device.error and device.restored with the gap, shows it in status, keeps the watchdog fed, and fades back in at the session's time")
+    func serverKilledAndRestarted() throws {
+        let room = try PulseAudioRoom(playerSocket: true)
+        defer { room.stop() }
+        let notifyDirectory = TestAudio.temporaryDirectory("deviceloss-notify")
+        let notify = try NotifyListener(directory: notifyDirectory)
+        defer { notify.close() }
+        var env = room.environment
+        env["NOTIFY_SOCKET"] = notify.path
+        env["WATCHDOG_USEC"] = "1000000"   // pings every 0.5 s
+        env.removeValue(forKey: "WATCHDOG_PID")
+        let daemon = try DaemonHarness(plans: ["sweep.toml": Self.plan], pace: nil, device: "roompulse",
+                                       environment: env) { dir in
+            let w = 2 * Double.pi
+            try TestAudio.write(to: dir.appendingPathComponent("sweep.wav").path, format: .wav16, sampleRate: 48000,
+                                channels: 2, frames: 48000 * 90) { i, _ in
+                let t = Double(i) / 48000
+                return 0.5 * Float(sin(w * (Self.baseHz * t + Self.sweep / 2 * t * t)))
+            }
+            try "#EXTM3U\nsweep.wav\n".write(to: dir.appendingPathComponent("sweep.m3u8"), atomically: true, encoding: .utf8)
+        }
+        defer { daemon.terminate() }
+        try room.startRecording()
+        let c = try daemon.client()
+        let m = "io.inward.Session."
+        let started = try c.call(m + "Start", ["plan": "sweep"])
+        let id = try #require(started.object["session_id"]?.stringValue, "Start: \(started.object)")
+        let logPath = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
+        func status() throws -> JSONObject { try c.call(m + "Status").object["status"]?.objectValue ?? [:] }
+        #expect(try Self.wait(15) { (try status()["session_seconds"]?.doubleValue ?? 0) >= 4 }, "the session never played 4 s")
+
+        // The server dies: the session goes on, status shows the outage while it lasts.
+        let killed = Date()
+        try room.killServer()
+        var lost: JSONObject = [:]
+        let sawLoss = try Self.wait(10) {
+            lost = try status()
+            return lost["device_lost_seconds"]?.doubleValue != nil
+        }
+        #expect(sawLoss, "status never showed the device lost: \(lost)")
+        #expect(lost["session_id"]?.stringValue == id && lost["state"]?.stringValue == "playing", "\(lost)")
+        let lostSeen = Date()
+        // The outage lasts about 5 s; the watchdog keeps vouching meanwhile.
+        while Date().timeIntervalSince(killed) < 5 { usleep(50_000) }
+        let during = try status()
+        let lostFor = try #require(during["device_lost_seconds"]?.doubleValue, "the loss no longer shows: \(during)")
+        #expect(lostFor >= Date().timeIntervalSince(lostSeen) - 0.5 && lostFor <= Date().timeIntervalSince(killed) + 0.5,
+                "device_lost_seconds \(lostFor) for an outage of \(Date().timeIntervalSince(killed)) s")
+        let pings = notify.times(of: "WATCHDOG=1").filter { $0 > lostSeen }.count
+        let span = Date().timeIntervalSince(lostSeen)
+        #expect(Double(pings) >= span / 0.5 - 2, "\(pings) watchdog pings in \(span) s of outage; want one every 0.5 s")
+        let sessionAtRestart = try #require(during["session_seconds"]?.doubleValue)
+        let trackAtRestart = try #require(during["track"]?["position_seconds"]?.doubleValue, "\(during)")
+        let statusTime = Date()
+
+        let firstSample = try room.restart()
+        let restarted = Date()
+        let outage = restarted.timeIntervalSince(killed)
+        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
+                "no device.restored in the log within 10 s of the restart")
+        let back = try status()
+        #expect(back["device_lost_seconds"] == .null && back["session_id"]?.stringValue == id, "\(back)")
+        #expect((back["session_seconds"]?.doubleValue ?? 0) > sessionAtRestart, "the session clock stopped: \(back)")
+        // Six seconds of music after the restart, for the fade and the pitch.
+        #expect(Self.wait(15) { room.recording.withLock { $0.samples.count } >= firstSample + 6 * room.rate })
+        let after = room.recording.withLock { Array($0.samples[firstSample...]) }
+        #expect(try c.call(m + "Stop", [:]).error == nil)
+        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "session.end" } })
+
+        // The log: one device.error, then one device.restored with the gap; one session.
+        let events = Self.events(logPath)
+        let kinds = events.compactMap { $0["kind"]?.stringValue }
+        let error = try #require(events.first { $0["kind"]?.stringValue == "device.error" }, "kinds: \(kinds)")
+        let restored = try #require(events.first { $0["kind"]?.stringValue == "device.restored" }, "kinds: \(kinds)")
+        #expect(kinds.filter { $0 == "device.error" }.count == 1 && kinds.filter { $0 == "device.restored" }.count == 1, "\(kinds)")
+        #expect(kinds.firstIndex(of: "device.error")! < kinds.firstIndex(of: "device.restored")!)
+        #expect(kinds.filter { $0 == "session.start" }.count == 1 && kinds.last == "session.end", "\(kinds)")
+        #expect(error["fields"]?["device"]?.stringValue == "roompulse" && error["fields"]?["message"]?.stringValue != nil)
+        let gap = try #require(restored["fields"]?["gap_seconds"]?.doubleValue)
+        // Lost within a device buffer of the kill; back within a retry (1 s) of the restart.
+        #expect(gap > outage - 1 && gap < outage + 2, "gap_seconds \(gap) for an outage of \(outage) s")
+        let lostFrame = try #require(error["fields"]?["frame"]?.int64Value)
+        let backFrame = try #require(restored["fields"]?["frame"]?.int64Value)
+        #expect(abs(Double(backFrame - lostFrame) / 48000 - gap) < 0.01)
+        let end = events.last?["fields"]?.objectValue ?? [:]
+        #expect(end["reason"]?.stringValue == "stopped", "\(end)")
+
+        // The recording after the restart: silence, then a smooth fade-in, no step.
+        let window = 2400   // 50 ms
+        let levels = stride(from: 0, to: after.count - window, by: window).map { AudioAnalysis.rms(after[$0..<($0 + window)]) }
+        let steady = levels.suffix(10).reduce(0, +) / Double(min(10, levels.count))
+        #expect(steady > 0.1, "no music after the restart (steady rms \(steady))")
+        let first = try #require(levels.firstIndex { $0 > steady * 0.02 }, "never audible after the restart")
+        let full = try #require(levels[first...].firstIndex { $0 > steady * 0.9 })
+        let largestStep = zip(levels.dropFirst(), levels).map { abs($0 - $1) }.max() ?? 0
+        #expect(levels[first] < steady * 0.3, "the music came back at \(levels[first] / steady) of its level: a step, not a fade")
+        #expect(largestStep < steady * 0.15, "a step of \(largestStep / steady) of the level between 50 ms windows")
+        let fadeSeconds = Double(full - first) * Double(window) / Double(room.rate)
+        #expect(fadeSeconds > 1.5 && fadeSeconds < 4, "the fade-in took \(fadeSeconds) s; want about 3")
+
+        // The pitch 1 s after full level says where in the track the music is; the wall clock says where it should be.
+        let probe = (full + 20) * window
+        try #require(probe + 24000 <= after.count, "too little recorded after the fade")
+        let hz = Self.frequency(after[probe..<(probe + 24000)], rate: room.rate)
+        let heardAt = (after.count > probe ? room.arrival(of: firstSample + probe + 12000) : nil) ?? 0
+        let position = (hz - Self.baseHz) / Self.sweep
+        let expected = trackAtRestart + heardAt - statusTime.timeIntervalSince1970
+        #expect(abs(position - expected) < 1.0,
+                "heard the track at \(position) s (\(hz) Hz); the wall clock says \(expected) s")
+
+        let verify = try ProcessRun.product("inward", ["verify", logPath])
+        #expect(verify.status == 0, "inward verify: \(verify.stdout) \(verify.stderr)")
+        print("device loss: outage \(String(format: "%.2f", outage)) s, logged gap \(gap) s, fade-in \(fadeSeconds) s, "
+            + "track position heard \(String(format: "%.2f", position)) s against \(String(format: "%.2f", expected)) s by the wall clock")
+    }
+}
