@@ -143,7 +143,7 @@ type Event (
   # phase.start, phase.end, track.start, track.end, track.failed,
   # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
   # volume, stop), mark.* (vitals, statement, adverse_event, ...),
-  # device.error, audio.underrun, audio.xrun, plan.warning
+  # device.error, device.restored, audio.underrun, audio.xrun, plan.warning
   # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.

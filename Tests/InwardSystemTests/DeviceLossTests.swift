@@ -101,6 +101,9 @@ struct DeviceLossTests {
         let lostFor = try #require(during["device_lost_seconds"]?.doubleValue, "the loss no longer shows: \(during)")
         #expect(lostFor >= Date().timeIntervalSince(lostSeen) - 0.5 && lostFor <= Date().timeIntervalSince(killed) + 0.5,
                 "device_lost_seconds \(lostFor) for an outage of \(Date().timeIntervalSince(killed)) s")
+        let shown = try ProcessRun.product("inward", ["--socket", daemon.socket, "status"])
+        #expect(shown.status == 0 && shown.stdout.contains("device lost") && shown.stdout.contains("retrying every second"),
+                "inward status during the outage: \(shown.stdout) \(shown.stderr)")
         let pings = notify.times(of: "WATCHDOG=1").filter { $0 > lostSeen }.count
         let span = Date().timeIntervalSince(lostSeen)
         #expect(Double(pings) >= span / 0.5 - 2, "\(pings) watchdog pings in \(span) s of outage; want one every 0.5 s")
@@ -114,6 +117,8 @@ struct DeviceLossTests {
         #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
                 "no device.restored in the log within 10 s of the restart")
         let back = try status()
+        let shownBack = try ProcessRun.product("inward", ["--socket", daemon.socket, "status"])
+        #expect(shownBack.status == 0 && !shownBack.stdout.contains("device lost"), "inward status once back: \(shownBack.stdout)")
         #expect(back["device_lost_seconds"] == .null && back["session_id"]?.stringValue == id, "\(back)")
         #expect((back["session_seconds"]?.doubleValue ?? 0) > sessionAtRestart, "the session clock stopped: \(back)")
         // Six seconds of music after the restart, for the fade and the pitch.

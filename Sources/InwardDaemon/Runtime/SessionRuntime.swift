@@ -303,6 +303,7 @@ public final class SessionRuntime: @unchecked Sendable {
                 deviceWake.wait(seconds: 0.5)
                 continue
             }
+            deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
             let lost = sink   // kept until the audio thread has let go of it
             lost.close()
             let frame = Int64(lostFrame.load(ordering: .relaxed))
@@ -316,6 +317,7 @@ public final class SessionRuntime: @unchecked Sendable {
                 }
                 if quit.load(ordering: .acquiring) { break }
                 lastStarted = MonotonicClock.seconds
+                deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
                 retries.add(1, ordering: .relaxed)
                 guard let opened = try? reopen() else { continue }
                 if opened.sampleRate == sampleRate { replacement = opened } else { opened.close() }
@@ -371,6 +373,17 @@ public final class SessionRuntime: @unchecked Sendable {
     /// Attempts to open the device again so far, in all.
     public var deviceRetries: Int { retries.load(ordering: .relaxed) }
     private let retries = Atomic<Int>(0)
+    /// When the device thread last turned (the loss, or an attempt began), monotonic nanoseconds.
+    private let deviceTurn = Atomic<UInt64>(0)
+
+    /// Seconds since the device thread last turned while the device is lost
+    /// (a hung open makes it grow), nil while the device plays.
+    public var deviceRetryAge: Double? {
+        guard deviceState.load(ordering: .acquiring) == 1 else { return nil }
+        let turn = deviceTurn.load(ordering: .relaxed)
+        guard turn > 0 else { return 0 }
+        return Double(MonotonicClock.nanoseconds &- turn) / 1e9
+    }
 
     /// Session seconds since the device was lost (real seconds when unpaced),
     /// nil while it plays.

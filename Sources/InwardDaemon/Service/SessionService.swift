@@ -329,6 +329,15 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
+    /// Seconds since the retry loop of a lost device last turned, nil while
+    /// the device plays or no session does (for the watchdog).
+    public var deviceRetryAge: Double? {
+        inner.withLock { inner -> Double? in
+            guard let runtime = inner.active?.runtime, !runtime.hasEnded else { return nil }
+            return runtime.deviceRetryAge
+        }
+    }
+
     /// Fades out (over the configured stop fade) and waits for the session to
     /// end and its record to reach the disk; for SIGTERM and SIGINT.
     public func shutdown() {
