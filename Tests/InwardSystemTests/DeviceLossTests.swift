@@ -152,25 +152,89 @@ struct DeviceLossTests {
         #expect(steady > 0.1, "no music after the restart (steady rms \(steady))")
         let first = try #require(levels.firstIndex { $0 > steady * 0.02 }, "never audible after the restart")
         let full = try #require(levels[first...].firstIndex { $0 > steady * 0.9 })
-        let largestStep = zip(levels.dropFirst(), levels).map { abs($0 - $1) }.max() ?? 0
+        // A step shows as a jump of the level reached so far; a dip (an underrun on a loaded machine) does not.
+        var reached = 0.0
+        var largestStep = 0.0
+        for level in levels[first...] {
+            largestStep = max(largestStep, level - reached)
+            reached = max(reached, level)
+        }
         #expect(levels[first] < steady * 0.3, "the music came back at \(levels[first] / steady) of its level: a step, not a fade")
-        #expect(largestStep < steady * 0.15, "a step of \(largestStep / steady) of the level between 50 ms windows")
+        let profile: [Int] = levels[first...].map { Int($0 / steady * 100) }
+        #expect(largestStep < steady * 0.15,
+                "a step of \(largestStep / steady) of the level between 50 ms windows; levels (%) from the first audible: \(profile)")
         let fadeSeconds = Double(full - first) * Double(window) / Double(room.rate)
         #expect(fadeSeconds > 1.5 && fadeSeconds < 4, "the fade-in took \(fadeSeconds) s; want about 3")
 
-        // The pitch 1 s after full level says where in the track the music is; the wall clock says where it should be.
-        let probe = (full + 20) * window
-        try #require(probe + 24000 <= after.count, "too little recorded after the fade")
-        let hz = Self.frequency(after[probe..<(probe + 24000)], rate: room.rate)
-        let heardAt = (after.count > probe ? room.arrival(of: firstSample + probe + 12000) : nil) ?? 0
-        let position = (hz - Self.baseHz) / Self.sweep
-        let expected = trackAtRestart + heardAt - statusTime.timeIntervalSince1970
-        #expect(abs(position - expected) < 1.0,
-                "heard the track at \(position) s (\(hz) Hz); the wall clock says \(expected) s")
+        // The pitch says where in the track the music is; the wall clock says where it should be. Measured
+        // over 250 ms stretches at full level (a dip is an underrun, not music), the median taken.
+        var offsets: [Double] = []
+        var k = full
+        while k + 5 <= levels.count {
+            if levels[k..<(k + 5)].allSatisfy({ $0 > steady * 0.7 }) {
+                let a = k * window, b = (k + 5) * window
+                let hz = Self.frequency(after[a..<b], rate: room.rate)
+                if let heardAt = room.arrival(of: firstSample + (a + b) / 2) {
+                    let expected = trackAtRestart + heardAt - statusTime.timeIntervalSince1970
+                    offsets.append((hz - Self.baseHz) / Self.sweep - expected)
+                }
+            }
+            k += 5
+        }
+        try #require(offsets.count >= 3, "too little music at full level after the fade: \(offsets.count) stretches")
+        let offset = offsets.sorted()[offsets.count / 2]
+        // An underrun plays up to a period of silence in the music's place, delaying it against the session
+        // clock; a loaded machine has many. On a quiet one the offset is about 0.1 s.
+        let underruns = Int(end["underruns"]?.int64Value ?? 0) + Int(end["xruns"]?.int64Value ?? 0)
+        let tolerance = 0.5 + Double(underruns) * 1024 / 48000
+        #expect(abs(offset) < tolerance,
+                "heard the track \(offset) s off where the wall clock puts it (\(underruns) underruns and xruns; offsets \(offsets))")
 
         let verify = try ProcessRun.product("inward", ["verify", logPath])
         #expect(verify.status == 0, "inward verify: \(verify.stdout) \(verify.stderr)")
         print("device loss: outage \(String(format: "%.2f", outage)) s, logged gap \(gap) s, fade-in \(fadeSeconds) s, "
-            + "track position heard \(String(format: "%.2f", position)) s against \(String(format: "%.2f", expected)) s by the wall clock")
+            + "track heard \(String(format: "%.2f", offset)) s off the wall clock's position, \(underruns) underruns and xruns")
+    }
+
+    @Test("a session stopped while its device is gone ends normally: stopped, no device.restored, the saved state removed, the log verifies, and the next session plays")
+    func stoppedDuringTheOutage() throws {
+        let room = try PulseAudioRoom(playerSocket: true)
+        defer { room.stop() }
+        let daemon = try DaemonHarness(plans: ["sweep.toml": Self.plan], pace: nil, device: "roompulse",
+                                       environment: room.environment) { dir in
+            try TestAudio.sine(to: dir.appendingPathComponent("sweep.wav").path, format: .wav16, frequency: 440,
+                               sampleRate: 48000, seconds: 60)
+            try "#EXTM3U\nsweep.wav\n".write(to: dir.appendingPathComponent("sweep.m3u8"), atomically: true, encoding: .utf8)
+        }
+        defer { daemon.terminate() }
+        let c = try daemon.client()
+        let m = "io.inward.Session."
+        func status() throws -> JSONObject { try c.call(m + "Status").object["status"]?.objectValue ?? [:] }
+        let id = try #require(try c.call(m + "Start", ["plan": "sweep"]).object["session_id"]?.stringValue)
+        let logPath = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
+        let statePath = daemon.state.appendingPathComponent("state.json").path
+        #expect(try Self.wait(15) { (try status()["session_seconds"]?.doubleValue ?? 0) >= 2 })
+        try room.killServer()
+        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
+        // The session and its saved state stand through the outage.
+        let saved = (try? String(contentsOfFile: statePath, encoding: .utf8)) ?? ""
+        #expect(saved.contains(id), "state.json during the outage: \(saved)")
+        #expect(try status()["device_lost_seconds"]?.doubleValue != nil)
+        #expect(try c.call(m + "Stop", [:]).error == nil)
+        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "session.end" } },
+                "the session did not end while its device was gone")
+        let events = Self.events(logPath)
+        let kinds = events.compactMap { $0["kind"]?.stringValue }
+        #expect(!kinds.contains("device.restored") && kinds.last == "session.end", "\(kinds)")
+        #expect(events.last?["fields"]?["reason"]?.stringValue == "stopped", "\(String(describing: events.last))")
+        #expect(Self.wait(5) { !FileManager.default.fileExists(atPath: statePath) }, "state.json outlived the session")
+        let verify = try ProcessRun.product("inward", ["verify", logPath])
+        #expect(verify.status == 0, "inward verify: \(verify.stdout) \(verify.stderr)")
+        #expect(try status()["state"]?.stringValue == "idle")
+
+        // The device back, the next session plays on it.
+        try room.restart()
+        let next = try c.call(m + "Start", ["plan": "sweep"])
+        #expect(next.error == nil, "Start after the outage: \(next.object)")
     }
 }

@@ -306,7 +306,8 @@ public final class SessionRuntime: @unchecked Sendable {
             deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
             let lost = sink   // kept until the audio thread has let go of it
             lost.close()
-            let frame = Int64(lostFrame.load(ordering: .relaxed))
+            // Frames heard: the output stage's delay after those written.
+            let frame = Int64(lostFrame.load(ordering: .relaxed) - stage.latency)
             onDevice(.lost(message: lostMessage, frame: frame))
             var replacement: (any AudioSink)?
             var lastStarted = -Double.infinity
@@ -335,7 +336,7 @@ public final class SessionRuntime: @unchecked Sendable {
                 break
             }
             while deviceState.load(ordering: .acquiring) == 3 { deviceWake.wait(seconds: 0.001) }
-            let back = Int64(restoredFrame.load(ordering: .relaxed))
+            let back = Int64(restoredFrame.load(ordering: .relaxed) - stage.latency)
             onDevice(.restored(frame: back, gapSeconds: Double(back - frame) / Double(sampleRate)))
             withExtendedLifetime(lost) {}
         }
