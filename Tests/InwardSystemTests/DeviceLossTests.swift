@@ -95,6 +95,7 @@ struct DeviceLossTests {
         #expect(sawLoss, "status never showed the device lost: \(lost)")
         #expect(lost["session_id"]?.stringValue == id && lost["state"]?.stringValue == "playing", "\(lost)")
         let lostSeen = Date()
+        let sessionAtLoss = try #require(lost["session_seconds"]?.doubleValue)
         // The outage lasts about 5 s; the watchdog keeps vouching meanwhile.
         while Date().timeIntervalSince(killed) < 5 { usleep(50_000) }
         let during = try status()
@@ -108,8 +109,10 @@ struct DeviceLossTests {
         let span = Date().timeIntervalSince(lostSeen)
         #expect(Double(pings) >= span / 0.5 - 2, "\(pings) watchdog pings in \(span) s of outage; want one every 0.5 s")
         let sessionAtRestart = try #require(during["session_seconds"]?.doubleValue)
-        let trackAtRestart = try #require(during["track"]?["position_seconds"]?.doubleValue, "\(during)")
-        let statusTime = Date()
+        // The session clock ran on by the wall clock while the device was gone.
+        let ranOn = (during["session_seconds"]?.doubleValue ?? 0) - sessionAtLoss
+        #expect(abs(ranOn - Date().timeIntervalSince(lostSeen)) < 0.5,
+                "the session clock ran \(ranOn) s in \(Date().timeIntervalSince(lostSeen)) s of outage")
 
         let firstSample = try room.restart()
         let restarted = Date()
@@ -166,18 +169,19 @@ struct DeviceLossTests {
         let fadeSeconds = Double(full - first) * Double(window) / Double(room.rate)
         #expect(fadeSeconds > 1.5 && fadeSeconds < 4, "the fade-in took \(fadeSeconds) s; want about 3")
 
-        // The pitch says where in the track the music is; the wall clock says where it should be. Measured
-        // over 250 ms stretches at full level (a dip is an underrun, not music), the median taken.
+        // The pitch says where in the track the music is. The fade began at the session frame device.restored
+        // logs (which the gap ties to the wall clock), so counting samples from it says where the music should
+        // be; the median over 250 ms stretches at full level (a dip is a dropout, not music).
+        let trackFrame = try #require(events.first { $0["kind"]?.stringValue == "track.start" }?["fields"]?["frame"]?.int64Value)
+        let fadeStart = Double(first * window) - 0.04 * Double(room.rate)   // the first audible window is ~40 ms into the fade
         var offsets: [Double] = []
         var k = full
         while k + 5 <= levels.count {
             if levels[k..<(k + 5)].allSatisfy({ $0 > steady * 0.7 }) {
                 let a = k * window, b = (k + 5) * window
                 let hz = Self.frequency(after[a..<b], rate: room.rate)
-                if let heardAt = room.arrival(of: firstSample + (a + b) / 2) {
-                    let expected = trackAtRestart + heardAt - statusTime.timeIntervalSince1970
-                    offsets.append((hz - Self.baseHz) / Self.sweep - expected)
-                }
+                let expected = Double(backFrame - trackFrame) / 48000 + (Double(a + b) / 2 - fadeStart) / Double(room.rate)
+                offsets.append((hz - Self.baseHz) / Self.sweep - expected)
             }
             k += 5
         }
@@ -186,14 +190,14 @@ struct DeviceLossTests {
         // An underrun plays up to a period of silence in the music's place, delaying it against the session
         // clock; a loaded machine has many. On a quiet one the offset is about 0.1 s.
         let underruns = Int(end["underruns"]?.int64Value ?? 0) + Int(end["xruns"]?.int64Value ?? 0)
-        let tolerance = 0.5 + Double(underruns) * 1024 / 48000
+        let tolerance = 0.4 + Double(underruns) * 1024 / 48000
         #expect(abs(offset) < tolerance,
-                "heard the track \(offset) s off where the wall clock puts it (\(underruns) underruns and xruns; offsets \(offsets))")
+                "heard the track \(offset) s off where the session clock puts it (\(underruns) underruns and xruns; offsets \(offsets))")
 
         let verify = try ProcessRun.product("inward", ["verify", logPath])
         #expect(verify.status == 0, "inward verify: \(verify.stdout) \(verify.stderr)")
         print("device loss: outage \(String(format: "%.2f", outage)) s, logged gap \(gap) s, fade-in \(fadeSeconds) s, "
-            + "track heard \(String(format: "%.2f", offset)) s off the wall clock's position, \(underruns) underruns and xruns")
+            + "track heard \(String(format: "%.2f", offset)) s off the session clock's position, \(underruns) underruns and xruns")
     }
 
     @Test("a session stopped while its device is gone ends normally: stopped, no device.restored, the saved state removed, the log verifies, and the next session plays")

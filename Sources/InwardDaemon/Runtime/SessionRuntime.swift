@@ -298,6 +298,11 @@ public final class SessionRuntime: @unchecked Sendable {
     /// session ends. May block in the sink's open and close; never touches
     /// the ring or the stage.
     private func deviceLoop() {
+        var sinkClosed = false
+        defer {
+            // Lost in the session's last period, before this thread looked: close it all the same.
+            if deviceState.load(ordering: .acquiring) == 1 && !sinkClosed { sink.close() }
+        }
         while !quit.load(ordering: .acquiring) {
             guard deviceState.load(ordering: .acquiring) == 1 else {
                 deviceWake.wait(seconds: 0.5)
@@ -306,6 +311,7 @@ public final class SessionRuntime: @unchecked Sendable {
             deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
             let lost = sink   // kept until the audio thread has let go of it
             lost.close()
+            sinkClosed = true
             // Frames heard: the output stage's delay after those written.
             let frame = Int64(lostFrame.load(ordering: .relaxed) - stage.latency)
             onDevice(.lost(message: lostMessage, frame: frame))
@@ -338,6 +344,7 @@ public final class SessionRuntime: @unchecked Sendable {
             while deviceState.load(ordering: .acquiring) == 3 { deviceWake.wait(seconds: 0.001) }
             let back = Int64(restoredFrame.load(ordering: .relaxed) - stage.latency)
             onDevice(.restored(frame: back, gapSeconds: Double(back - frame) / Double(sampleRate)))
+            sinkClosed = false
             withExtendedLifetime(lost) {}
         }
     }
