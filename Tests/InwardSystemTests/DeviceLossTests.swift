@@ -241,4 +241,47 @@ struct DeviceLossTests {
         let next = try c.call(m + "Start", ["plan": "sweep"])
         #expect(next.error == nil, "Start after the outage: \(next.object)")
     }
+
+    @Test("a daemon that crashes while its device is gone picks the session up again and retries the device; it comes back when the device does")
+    func resumedWhileTheDeviceIsGone() throws {
+        let room = try PulseAudioRoom(playerSocket: true)
+        defer { room.stop() }
+        let first = try DaemonHarness(plans: ["sweep.toml": Self.plan], pace: nil, device: "roompulse",
+                                      environment: room.environment) { dir in
+            try TestAudio.sine(to: dir.appendingPathComponent("sweep.wav").path, format: .wav16, frequency: 440,
+                               sampleRate: 48000, seconds: 60)
+            try "#EXTM3U\nsweep.wav\n".write(to: dir.appendingPathComponent("sweep.m3u8"), atomically: true, encoding: .utf8)
+        }
+        let m = "io.inward.Session."
+        let a = try first.client()
+        let id = try #require(try a.call(m + "Start", ["plan": "sweep"]).object["session_id"]?.stringValue)
+        let logPath = first.state.appendingPathComponent("sessions/\(id).jsonl").path
+        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "phase.start" } })
+        try room.killServer()
+        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        // The device still gone: the new daemon resumes the session anyway and says the device is lost.
+        let second = try DaemonHarness(plans: ["sweep.toml": Self.plan], pace: nil, device: "roompulse",
+                                       environment: room.environment, state: first.state)
+        defer { second.terminate() }
+        let b = try second.client()
+        func status() throws -> JSONObject { try b.call(m + "Status").object["status"]?.objectValue ?? [:] }
+        var resumed: JSONObject = [:]
+        #expect(try Self.wait(10) {
+            resumed = try status()
+            return resumed["device_lost_seconds"]?.doubleValue != nil
+        }, "status after the restart: \(resumed)")
+        #expect(resumed["session_id"]?.stringValue == id)
+        try room.restart()
+        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
+                "no device.restored after the device came back")
+        #expect(try Self.wait(5) { try status()["device_lost_seconds"] == .null })
+        let kinds = Self.events(logPath).compactMap { $0["kind"]?.stringValue }
+        #expect(kinds.contains("session.resume") && !kinds.contains("session.end"), "\(kinds)")
+        #expect(kinds.filter { $0 == "device.error" }.count == 2, "one loss per daemon: \(kinds)")
+        let verify = try ProcessRun.product("inward", ["verify", logPath])
+        #expect(verify.status == 0, "inward verify: \(verify.stdout) \(verify.stderr)")
+    }
 }
