@@ -103,7 +103,7 @@ type Aftercare (
 type VitalAlert (
   # The vital sign: systolic, diastolic, heart_rate, spo2, respiratory_rate, temperature.
   field: string,
-  # Which limit, e.g. "systolic_max", "spo2_min".
+  # Which limit was passed, e.g. "systolic_high", "spo2_low".
   code: string,
   # The reading.
   value: float,

@@ -167,7 +167,7 @@ struct ReviewEndToEndTests {
                                  fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
 
         at = try c.waitForClock(62, sinceDose: true)
-        let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612"])
+        let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612", "booster": true])
         #expect(booster.object["booster"]?.boolValue == true)
         expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
 
@@ -182,8 +182,10 @@ struct ReviewEndToEndTests {
         try c.waitForClock(97, sinceDose: true)
         _ = try call(c, "Stop")
 
+        // Dosed: the music ends into aftercare; discharge closes the record.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        _ = try call(c, "Discharge", ["note": "home with a friend"])
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, daemonLog) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
