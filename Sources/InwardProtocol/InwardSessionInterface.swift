@@ -152,6 +152,10 @@ type SessionStatus (
   level_db: ?float,
   # The ALSA PCM device the daemon plays to (e.g. "default", "hw:1,0").
   device: string,
+  # Seconds since the device was lost (writes to it failed): the session goes
+  # on by the wall clock and the device is retried every second. Null while
+  # it plays, or when idle.
+  device_lost_seconds: ?float,
   # True while Pause holds the music down.
   paused: bool,
   # Seconds Hold has added to the current phase so far.
@@ -172,8 +176,8 @@ type Event (
   # phase.start, phase.end, track.start, track.end, track.failed,
   # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
   # volume, stop), mark.* (vitals, statement, adverse_event, assessment,
-  # correction, ready_to_leave, ...), music.end, device.error, audio.underrun,
-  # audio.xrun, plan.warning
+  # correction, ready_to_leave, ...), music.end, device.error, device.restored,
+  # audio.underrun, audio.xrun, plan.warning
   # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.

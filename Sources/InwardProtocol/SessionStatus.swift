@@ -140,6 +140,8 @@ public struct SessionStatus: Sendable, Equatable {
     public var volumeCapDB = 0.0
     public var levelDB: Double?
     public var device = ""
+    /// Seconds since the device was lost; nil while it plays.
+    public var deviceLostSeconds: Double?
     public var paused = false
     public var heldSeconds = 0.0
     /// Sequence number of the latest event in the session log; 0 when idle.
@@ -161,7 +163,7 @@ extension SessionStatus {
         // Built in order into an array: Status is the most frequent call, and
         // setting keys one by one would search the object each time.
         var m: [JSONObject.Member] = []
-        m.reserveCapacity(22)
+        m.reserveCapacity(23)
         func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
         put("state", .string(state.rawValue))
         put("session_id", .optional(sessionID))
@@ -181,6 +183,7 @@ extension SessionStatus {
         put("volume_cap_db", .number(volumeCapDB))
         put("level_db", .optional(levelDB))
         put("device", .string(device))
+        put("device_lost_seconds", .optional(deviceLostSeconds))
         put("paused", .bool(paused))
         put("held_seconds", .number(heldSeconds))
         put("last_seq", .integer(lastSeq))
@@ -238,6 +241,7 @@ extension SessionStatus {
         volumeCapDB = o["volume_cap_db"]?.doubleValue ?? 0
         levelDB = o["level_db"]?.doubleValue
         device = o["device"]?.stringValue ?? ""
+        deviceLostSeconds = o["device_lost_seconds"]?.doubleValue
         paused = o["paused"]?.boolValue ?? false
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
         lastSeq = o["last_seq"]?.int64Value ?? 0

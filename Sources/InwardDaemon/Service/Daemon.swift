@@ -79,7 +79,8 @@ public final class Daemon {
 
         if let interval = Watchdog.interval() {
             let probes = Watchdog.Probes(loopTurns: { server.loopTurns }, poke: { server.poke() },
-                                         playedFrames: { service.playedFrames })
+                                         playedFrames: { service.playedFrames },
+                                         deviceRetryAge: { service.deviceRetryAge })
             Watchdog(interval: interval, probes: probes, logger: logger).start()
             logger.info("systemd watchdog on", metadata: ["interval_seconds": "\(interval)"])
         }

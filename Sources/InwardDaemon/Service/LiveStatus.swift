@@ -77,6 +77,7 @@ extension SessionService {
         s.volumeCapDB = snap.maxVolumeDB
         s.paused = state == .paused || state == .silenced
         s.heldSeconds = Double(snap.held) / rate
+        s.deviceLostSeconds = runtime.deviceLostSeconds
         return s
     }
 }

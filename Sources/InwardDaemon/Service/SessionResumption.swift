@@ -99,8 +99,8 @@ extension SessionService {
         do {
             audio = try openDevice(sampleRate: saved.sampleRate)
         } catch {
-            abandon(saved, reason: "the device \(configuration.daemon.device) cannot be opened: \(error)")
-            return
+            // A device still gone after the restart is a lost device: the session goes on and it is retried.
+            audio = AbsentSink(sampleRate: saved.sampleRate, error: error)
         }
         // Where the wall clock says the track is; past its end, the next entry begins.
         let offset = track.map { max(0, frame - $0.startFrame) } ?? 0

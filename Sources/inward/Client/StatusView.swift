@@ -27,6 +27,8 @@ struct StatusView {
     var capDB: Double?
     var levelDB: Double?
     var device: String?
+    /// Seconds since the device was lost; nil while it plays.
+    var deviceLost: Double?
     var heldSeconds: Double
     /// The vitals reading owed first: whether there is one, its T+ time
     /// (nil: before the dose) and the seconds until it is due.
@@ -69,6 +71,7 @@ struct StatusView {
         levelDB = s.levelDB
         device = s.device.isEmpty ? nil : s.device
         heldSeconds = s.heldSeconds
+        deviceLost = s.deviceLostSeconds
         aftercare = s.aftercare
         alerts = s.alerts
     }
@@ -87,6 +90,7 @@ struct StatusView {
         if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
         if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
         if vitalsOwed { s.vitalsIn -= elapsed }
+        if let lost = deviceLost { s.deviceLost = lost + elapsed }
         if let a = aftercare { s.aftercare?.dischargeInSeconds = max(0, a.dischargeInSeconds - elapsed) }
         if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
             s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
@@ -156,6 +160,13 @@ struct StatusView {
         return "OVERDUE since \(SessionClock.t(t)) (\(SessionClock.counter(-vitalsIn)) ago): `inward mark vitals --field ...`"
     }
 
+    /// The device, and how long ago it was lost while it is.
+    var deviceText: String {
+        var t = device ?? "?"
+        if let lost = deviceLost { t += ": device lost \(Int(lost.rounded(.down))) s ago; retrying every second" }
+        return t
+    }
+
     /// When discharge is allowed, in aftercare.
     var aftercareText: String? {
         guard let a = aftercare else { return nil }
@@ -221,7 +232,7 @@ struct StatusView {
         }
         if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
         if let alerts = alertsText { lines.append("alerts  \(alerts)") }
-        lines.append("device  \(device ?? "?")")
+        lines.append("device  \(deviceText)")
         return lines.joined(separator: "\n")
     }
 
@@ -233,6 +244,7 @@ struct StatusView {
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         if let vitals = vitalsText { parts.append("vitals " + vitals) }
+        if deviceLost != nil { parts.append(deviceText) }
         if let after = aftercareText { parts.append(after) }
         if let alerts = alertsText { parts.append(alerts) }
         return parts.joined(separator: " | ")
@@ -251,7 +263,7 @@ struct StatusView {
             "\(sessionID ?? "?")  \(plan ?? "")  \(stateText)",
             "\(phaseText)  \(bar)  \(phaseTimes)",
             "\(clockText)  ·  \(trackText)",
-            "\(levelText)  ·  \(device ?? "?")",
+            "\(levelText)  ·  \(deviceText)",
         ]
         if let vitals = vitalsText { lines.append("vitals  " + vitals) }
         if let lastEvent { lines.append("last  " + lastEvent) }
