@@ -36,7 +36,7 @@ struct LoudnessSessionTests {
             try "#EXTM3U\nloud.wav\nquiet.wav\n".write(to: dir.appendingPathComponent("p.m3u8"), atomically: true, encoding: .utf8)
         }
         let c = try daemon.client()
-        let started = try c.call("io.inward.Session.Start", ["plan": "even"])
+        let started = try c.call(.start, ["plan": "even"])
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
         // The session ends by itself after 60 s of session time (7.5 s at pace 8).
         let deadline = Date().addingTimeInterval(40)

@@ -14,7 +14,6 @@ import Glibc
 /// mark's expected T+ time is read back from its own event.
 @Suite("review end to end", .serialized)
 struct ReviewEndToEndTests {
-    static let method = "io.inward.Session."
     static let rate = 48000
     static let client = "C-0107"
 
@@ -65,9 +64,9 @@ struct ReviewEndToEndTests {
 
     // MARK: Helpers
 
-    func call(_ c: VarlinkTestClient, _ name: String, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
-        let reply = try c.call(Self.method + name, parameters)
-        #expect(reply.error == nil, "\(name) failed: \(reply.error ?? "") \(reply.object)")
+    func call(_ c: VarlinkTestClient, _ method: SessionMethod, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
+        let reply = try c.call(method, parameters)
+        #expect(reply.error == nil, "\(method.name) failed: \(reply.error ?? "") \(reply.object)")
         return reply
     }
 
@@ -124,63 +123,63 @@ struct ReviewEndToEndTests {
         let monitor = try DaemonSessionTests.Monitor(socket: daemon.socket)
         var expected: [Expected] = []
 
-        let started = try call(c, "Start", ["plan": "e2e", "client": .string(Self.client)])
+        let started = try call(c, .start, ["plan": "e2e", "client": .string(Self.client)])
         let id = try #require(started.object["session_id"]?.stringValue)
 
         try c.waitForClock(2, sinceDose: false)
-        let note = try call(c, "Mark", ["kind": "note", "text": "settling in, eyeshades on"])
+        let note = try call(c, .mark, ["kind": "note", "text": "settling in, eyeshades on"])
         expected.append(Expected(kind: "mark.note", seq: note.object["seq"]?.int64Value, notBefore: -.infinity,
                                  fragments: ["Note: settling in"]))
 
         try c.waitForClock(5, sinceDose: false)
-        let dose = try call(c, "Dose", ["route": "im", "amount": "60 mg", "lot": "L-2611"])
+        let dose = try call(c, .dose, ["route": "im", "amount": "60 mg", "lot": "L-2611"])
         #expect(dose.object["t0"]?.boolValue == true)
         expected.append(Expected(kind: "dose", seq: nil, notBefore: 0, fragments: ["DOSE (T0)", "im", "60 mg", "lot L-2611"]))
 
         var at = try c.waitForClock(12, sinceDose: true)
-        let vitals = try call(c, "Mark", ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
+        let vitals = try call(c, .mark, ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
         expected.append(Expected(kind: "mark.vitals", seq: vitals.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Vitals", "BP 150/95", "HR 88", "SpO2 97%"]))
 
         try c.waitForClock(15, sinceDose: true)
-        let hold = try call(c, "Hold", ["seconds": 30.0])
+        let hold = try call(c, .hold, ["seconds": 30.0])
         #expect(hold.object["held_seconds"]?.doubleValue == 30)
 
         try c.waitForClock(20, sinceDose: true)
-        _ = try call(c, "Pause")
+        _ = try call(c, .pause)
         try c.waitForClock(26, sinceDose: true)
-        _ = try call(c, "Resume")
+        _ = try call(c, .resume)
 
         at = try c.waitForClock(33, sinceDose: true)
-        let statement = try call(c, "Mark", ["kind": "statement", "text": "I feel like I am floating above the sea"])
+        let statement = try call(c, .mark, ["kind": "statement", "text": "I feel like I am floating above the sea"])
         expected.append(Expected(kind: "mark.statement", seq: statement.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Client: “I feel like I am floating above the sea”"]))
 
         try c.waitForClock(40, sinceDose: true)
-        let volume = try call(c, "SetVolume", ["db": -3.0])
+        let volume = try call(c, .setVolume, ["db": -3.0])
         #expect(volume.object["volume_db"]?.doubleValue == -3)
 
         at = try c.waitForClock(47, sinceDose: true)
-        let adverse = try call(c, "Mark", ["kind": "adverse_event",
+        let adverse = try call(c, .mark, ["kind": "adverse_event",
                                            "fields": ["kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"]])
         expected.append(Expected(kind: "mark.adverse_event", seq: adverse.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
 
         at = try c.waitForClock(62, sinceDose: true)
-        let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612"])
+        let booster = try call(c, .dose, ["route": "im", "amount": "20 mg", "lot": "L-2612"])
         #expect(booster.object["booster"]?.boolValue == true)
         expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
 
         try c.waitForClock(70, sinceDose: true)
-        _ = try call(c, "Silence")
+        _ = try call(c, .silence)
         try c.waitForClock(76, sinceDose: true)
-        _ = try call(c, "Resume")
+        _ = try call(c, .resume)
 
         try c.waitForClock(92, sinceDose: true)   // peak since T+90 (60 s + the 30 s hold)
         #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
-        _ = try call(c, "Next")
+        _ = try call(c, .next)
         try c.waitForClock(97, sinceDose: true)
-        _ = try call(c, "Stop")
+        _ = try call(c, .stop)
 
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(10_000) }
