@@ -15,7 +15,6 @@ import Glibc
 struct ResumeTests {
     static let rate = 48_000
     static let pace = 20.0
-    static let method = "io.inward.Session."
     /// The onset playlist: 90 s tracks, each its own pitch; the second, the
     /// one a daemon is killed in, lasts `secondLength` so a slow restart
     /// still finds it playing.
@@ -74,14 +73,14 @@ struct ResumeTests {
     func resumeAfterKill() throws {
         let first = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, prepare: Self.prepare)
         let a = try first.client()
-        let started = try a.call(Self.method + "Start", ["plan": "resumed", "client": "C-0107"])
+        let started = try a.call(.start, ["plan": "resumed", "client": "C-0107"])
         #expect(started.error == nil, "Start: \(started.object)")
         let id = try #require(started.object["session_id"]?.stringValue)
         try a.waitForClock(2)
-        #expect(try a.call(Self.method + "Dose", ["amount": "50 mg"]).error == nil)
+        #expect(try a.call(.dose, ["amount": "50 mg"]).error == nil)
         try a.waitForClock(3, sinceDose: true)
-        #expect(try a.call(Self.method + "Hold", ["seconds": 10]).error == nil)
-        #expect(try a.call(Self.method + "SetVolume", ["db": -4]).error == nil)
+        #expect(try a.call(.hold, ["seconds": 10]).error == nil)
+        #expect(try a.call(.setVolume, ["db": -4]).error == nil)
         // Into the second track (440 Hz), a few seconds in.
         var before: JSONObject = [:]
         // When each Status was asked and answered: its snapshot lies between.
@@ -111,6 +110,8 @@ struct ResumeTests {
         #expect(saved["volume_db"]?.doubleValue == -4)
         #expect(saved["track"]?["entry"]?.int64Value == 1)
 
+        // The room stays down a while (part of the scenario, not a wait for
+        // something): the resumed clock must account for it.
         usleep(500_000)
         // The saved state names the first daemon's plan and tracks: the second needs no files of its own.
         let second = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, state: first.state)
@@ -150,7 +151,7 @@ struct ResumeTests {
         let resumedAt = try #require(after["session_seconds"]?.doubleValue)
         let trackLeft = Self.secondLength - positionAfter
         try b.waitForClock(resumedAt + trackLeft + 6)
-        #expect(try b.call(Self.method + "Stop").error == nil)
+        #expect(try b.call(.stop).error == nil)
         let (status, log) = second.terminate()
         #expect(status == 0, "\(log)")
         #expect(!FileManager.default.fileExists(atPath: statePath), "state.json outlived the session")
@@ -223,7 +224,7 @@ struct ResumeTests {
     func changedPlanIsNotResumed() throws {
         let first = try DaemonHarness(plans: ["resumed.toml": Self.plan], pace: Self.pace, prepare: Self.prepare)
         let a = try first.client()
-        let started = try a.call(Self.method + "Start", ["plan": "resumed"])
+        let started = try a.call(.start, ["plan": "resumed"])
         let id = try #require(started.object["session_id"]?.stringValue)
         try a.waitForClock(2)
         kill(first.process.processIdentifier, SIGKILL)
@@ -242,7 +243,7 @@ struct ResumeTests {
         #expect(reason.hasPrefix("not resumed:") && reason.contains("changed"), "reason: \(reason)")
         #expect(!FileManager.default.fileExists(atPath: first.state.appendingPathComponent("state.json").path))
         // A new session starts as usual.
-        #expect(try b.call(Self.method + "Start", ["plan": "resumed"]).error == nil)
+        #expect(try b.call(.start, ["plan": "resumed"]).error == nil)
         second.terminate()
     }
 }
