@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "inward-bench",
-            dependencies: ["InwardCore", "InwardAudio", "CSndfile"],
+            dependencies: ["InwardCore", "InwardAudio", "InwardDaemon", "InwardProtocol", "CSndfile"],
             path: "Benchmarks/inward-bench",
             swiftSettings: strict
         ),
