@@ -41,9 +41,7 @@ struct DaemonRobustnessTests {
     func flood() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": DaemonSessionTests.plan], pace: 2) { dir in
             for name in ["a", "b", "c"] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
-                                   amplitude: 0.5, sampleRate: 48000, seconds: 60)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: 440, seconds: 60).write(to: dir)
             }
         }
         let good = try daemon.client()

@@ -17,38 +17,8 @@ struct DaemonSessionTests {
     /// Onset and peak last far longer than the controls sent in them need
     /// (`next` ends peak), so a loaded machine's slow calls cannot carry a
     /// control into the following phase.
-    static let plan = """
-        name = "system"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "playlist", path = "a.m3u8" }
-        [[phase]]
-        name = "onset"
-        duration = "40s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "b.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "90s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        crossfade = "4s"
-        source = { kind = "playlist", path = "c.m3u8" }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        fade_in = "1s"
-        source = { kind = "silence" }
-        """
+    static let plan = PlanFixture.music(
+        name: "system", closing: .init("closing", "60s", fadeIn: "1s", source: .silence)).toml
 
     /// Collects a Monitor stream on its own connection.
     final class Monitor: @unchecked Sendable {
@@ -95,9 +65,7 @@ struct DaemonSessionTests {
     func fullSession() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 12) { dir in
             for (name, hz) in [("a", 330.0), ("b", 440.0), ("c", 880.0)] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: hz,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 90)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: hz, seconds: 90, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()
@@ -242,9 +210,7 @@ struct DaemonSessionTests {
     func sigterm() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 4) { dir in
             for name in ["a", "b", "c"] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 30)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: 440, seconds: 30, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()

@@ -13,16 +13,9 @@ import Glibc
 /// on these shared machines is not a pass/fail matter.
 @Suite("inwardd in real time", .serialized)
 struct RealtimeLatencyTests {
-    static let plan = """
-        name = "tone"
-        route = "other"
-        [[phase]]
-        name = "tone"
-        duration = "10m"
-        level_db = -6
-        fade_in = "0.1s"
-        source = { kind = "playlist", path = "tone.m3u8" }
-        """
+    static let plan = PlanFixture(name: "tone", route: "other", phases: [
+        .init("tone", "10m", level: -6, fadeIn: "0.1s", source: .playlist("tone.m3u8")),
+    ]).toml
 
     @Test("a volume change is heard within a device buffer of the reply")
     func volumeLatency() throws {
@@ -30,9 +23,7 @@ struct RealtimeLatencyTests {
         defer { room.stop() }
         let daemon = try DaemonHarness(plans: ["tone.toml": Self.plan], pace: nil, device: "roompulse",
                                        environment: room.environment) { dir in
-            try TestAudio.sine(to: dir.appendingPathComponent("tone.wav").path, format: .wav16, frequency: 1000,
-                               amplitude: 0.5, sampleRate: 48000, seconds: 120)
-            try "#EXTM3U\ntone.wav\n".write(to: dir.appendingPathComponent("tone.m3u8"), atomically: true, encoding: .utf8)
+            try TonePlaylist.single("tone", frequency: 1000, seconds: 120).write(to: dir)
         }
         defer { daemon.terminate() }
         try room.startRecording()

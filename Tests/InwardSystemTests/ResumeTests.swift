@@ -21,42 +21,18 @@ struct ResumeTests {
     static let pitches = [330.0, 440.0, 550.0, 660.0, 770.0]
     static let secondLength = 150.0
 
-    static let plan = """
-        name = "resumed"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -12
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
-        [[phase]]
-        name = "onset"
-        duration = "300s"
-        level_db = -10
-        fade_in = "1s"
-        fade_out = "2s"
-        crossfade = "1s"
-        max_extend = "60s"
-        source = { kind = "playlist", path = "onset.m3u8" }
-        [[phase]]
-        name = "closing"
-        duration = "120s"
-        level_db = -12
-        fade_in = "2s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
-        """
+    static let plan = PlanFixture(name: "resumed", phases: [
+        .init("arrival", "until dose", level: -12, fadeIn: "1s", fadeOut: "1s", source: .soundscape(intensity: 0.3, seed: 3)),
+        .init("onset", "300s", level: -10, fadeIn: "1s", fadeOut: "2s", crossfade: "1s", maxExtend: "60s",
+              source: .playlist("onset.m3u8")),
+        .init("closing", "120s", level: -12, fadeIn: "2s", source: .soundscape(intensity: 0.3, seed: 5)),
+    ]).toml
 
     static func prepare(_ dir: URL) throws {
-        var m3u = "#EXTM3U\n"
-        for (i, hz) in pitches.enumerated() {
-            let name = "t\(i + 1).wav"
-            try TestAudio.sine(to: dir.appendingPathComponent(name).path, format: .wav16, frequency: hz,
-                               amplitude: 0.5, sampleRate: rate, seconds: i == 1 ? secondLength : 90)
-            m3u += name + "\n"
+        let tones = pitches.enumerated().map { i, hz in
+            TonePlaylist.Tone("t\(i + 1)", frequency: hz, seconds: i == 1 ? secondLength : 90)
         }
-        try m3u.write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+        try TonePlaylist("onset", tones, sampleRate: rate).write(to: dir)
     }
 
     func logEvents(_ path: String) throws -> [JSONObject] {

@@ -17,38 +17,12 @@ struct ReviewEndToEndTests {
     static let rate = 48000
     static let client = "C-0107"
 
-    static let plan = """
-        name = "e2e"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -14
-        fade_in = "1s"
-        fade_out = "2s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
-        [[phase]]
-        name = "onset"
-        duration = "60s"
-        level_db = -9
-        fade_in = "2s"
-        fade_out = "3s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "onset.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "60s"
-        level_db = -5
-        fade_in = "2s"
-        fade_out = "2s"
-        source = { kind = "soundscape", intensity = 0.5, seed = 6 }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        level_db = -20
-        fade_in = "1s"
-        source = { kind = "silence" }
-        """
+    static let plan = PlanFixture(name: "e2e", phases: [
+        .init("arrival", "until dose", level: -14, fadeIn: "1s", fadeOut: "2s", source: .soundscape(intensity: 0.3, seed: 5)),
+        .init("onset", "60s", level: -9, fadeIn: "2s", fadeOut: "3s", maxExtend: "30s", source: .playlist("onset.m3u8")),
+        .init("peak", "60s", level: -5, fadeIn: "2s", fadeOut: "2s", source: .soundscape(intensity: 0.5, seed: 6)),
+        .init("closing", "60s", level: -20, fadeIn: "1s", source: .silence),
+    ]).toml
 
     /// A mark the review must show: how to find its event, and what its summary must say.
     struct Expected: CustomStringConvertible {
@@ -115,9 +89,8 @@ struct ReviewEndToEndTests {
     @Test("a paced session over the protocol: review (text, HTML, CSV, JSON) shows every dose and mark at its T+ time; verify, sessions; a flipped byte and a tear are caught")
     func endToEnd() throws {
         let daemon = try DaemonHarness(plans: ["e2e.toml": Self.plan], pace: 20) { dir in
-            _ = try TestAudio.sine(to: dir.appendingPathComponent("onset.wav").path, format: .wav16, frequency: 330,
-                                   amplitude: 0.4, sampleRate: Self.rate, seconds: 200, title: "Slow Tide", artist: "Test Ensemble")
-            try "#EXTM3U\nonset.wav\n".write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+            try TonePlaylist("onset", [.init("onset", frequency: 330, seconds: 200, amplitude: 0.4, title: "Slow Tide", artist: "Test Ensemble")],
+                             sampleRate: Self.rate).write(to: dir)
         }
         let c = try daemon.client()
         let monitor = try DaemonSessionTests.Monitor(socket: daemon.socket)

@@ -12,23 +12,7 @@ import Glibc
 @Suite("inwardd session log", .serialized)
 struct SessionLogTests {
 
-    static let plan = """
-        name = "logged"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -12
-        fade_in = "1s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
-        [[phase]]
-        name = "onset"
-        duration = "10m"
-        level_db = -12
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
-        """
+    static let plan = PlanFixture.soundscapes(name: "logged").toml
 
     func mode(_ path: String) -> mode_t {
         var st = stat()

@@ -8,21 +8,10 @@ import Testing
 /// is due and when it is overdue, and `mark vitals` meets it.
 @Suite("vitals due")
 struct VitalsDueTests {
-    static let plan = """
-        name = "vitals"
-        route = "im"
-        [vitals]
-        before_dose = true
-        every = "2m"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        source = { kind = "silence" }
-        [[phase]]
-        name = "onset"
-        duration = "30m"
-        source = { kind = "silence" }
-        """
+    static let plan = PlanFixture(name: "vitals", preamble: ["[vitals]", "before_dose = true", #"every = "2m""#], phases: [
+        .init("arrival", "until dose", source: .silence),
+        .init("onset", "30m", source: .silence),
+    ]).toml
 
     func due(_ c: VarlinkTestClient) throws -> JSONObject? { try c.sessionStatus()["vitals_due"]?.objectValue }
 
