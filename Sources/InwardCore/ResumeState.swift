@@ -9,7 +9,8 @@
 /// be, not where the audio stopped: the minutes the daemon was down are
 /// lost to the music, not added to the session.
 public struct ResumeState: Sendable, Equatable {
-    public static let currentVersion = 1
+    /// 2 added `aftercare` and `revision`; version 1 files still read.
+    public static let currentVersion = 2
 
     /// The format of the saved file.
     public var version = ResumeState.currentVersion
@@ -35,6 +36,9 @@ public struct ResumeState: Sendable, Equatable {
     public var track: TrackPosition?
     /// Session seconds of the vitals marked so far.
     public var vitals: [Double]?
+    /// The music has ended after a dose: the record is open in aftercare
+    /// until discharge, and a restart picks it up without music.
+    public var aftercare = false
     /// A session frame and the wall time (Unix seconds) it was heard.
     public var anchorFrame: Int64
     public var anchorWall: Double
@@ -93,9 +97,24 @@ public struct ResumeState: Sendable, Equatable {
     /// Decides whether the session goes on, given the plan now on disk.
     /// - Parameters:
     ///   - plan: the plan file's content parsed, and `planSHA256` its hash now.
-    public func decide(now: Double, plan: Plan, planSHA256 currentHash: String) -> Decision {
-        guard version == Self.currentVersion else {
-            return .abandon(reason: "the saved state is version \(version); this daemon reads \(Self.currentVersion)")
+    ///   - maxOpenSeconds: how long a record may stay open in aftercare,
+    ///     counted on the session clock from the session's start; longer, it is
+    ///     closed as not discharged.
+    public func decide(now: Double, plan: Plan, planSHA256 currentHash: String,
+                       maxOpenSeconds: Double = ResumeState.defaultMaxOpenSeconds) -> Decision {
+        guard version <= Self.currentVersion else {
+            return .abandon(reason: "the saved state is version \(version); this daemon reads up to \(Self.currentVersion)")
+        }
+        if continuesInAftercare {
+            // No music to go on with: the plan's timeline and the outage do not end the record.
+            let gap = now - anchorWall
+            let frame = anchorFrame + Int64((max(0, gap) * Double(sampleRate) * pace).rounded())
+            let open = Double(frame) / Double(sampleRate)   // on the session clock (paced like the session)
+            guard open <= maxOpenSeconds else {
+                return .abandon(reason: "not discharged: the record was open \(Int(open / 3600)) h \(Int(open / 60) % 60) min, "
+                    + "longer than the \(Int(maxOpenSeconds / 60)) min limit")
+            }
+            return .resume(frame: frame, gapSeconds: max(0, gap))
         }
         guard quiet != .stopping else {
             return .abandon(reason: "it was being stopped when the daemon went down")
@@ -118,6 +137,13 @@ public struct ResumeState: Sendable, Equatable {
         return .resume(frame: frame, gapSeconds: gap)
     }
 
+    /// How long a record may stay open in aftercare by default: 8 hours.
+    public static let defaultMaxOpenSeconds = 8.0 * 3600
+
+    /// Whether a restart picks the session up in aftercare: its music had
+    /// ended after a dose, or a stop was fading it out after one.
+    public var continuesInAftercare: Bool { aftercare || (quiet == .stopping && t0 != nil) }
+
     /// The session's timeline under the course the therapist set.
     public func timeline(_ plan: Plan) -> Timeline {
         Timeline(plan: plan, sampleRate: sampleRate, t0: t0, holds: holds, advances: advances)
@@ -125,6 +151,7 @@ public struct ResumeState: Sendable, Equatable {
 
     /// The controls that bring a fresh `SessionState` to this one.
     public func restoredState(hasUntilDosePhase: Bool) -> SessionState {
+        if continuesInAftercare { return .inAftercare(boosters: boosters) }
         var state = SessionState()
         _ = try? state.apply(.start(hasUntilDosePhase: hasUntilDosePhase))
         if t0 != nil {

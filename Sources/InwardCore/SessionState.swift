@@ -9,6 +9,9 @@ public struct SessionState: Sendable, Equatable {
         case paused
         case silenced
         case stopping
+        /// The music has ended after a dose; the record stays open, with the
+        /// T+ clock running, until discharge.
+        case aftercare
     }
 
     public enum Control: Sendable, Equatable {
@@ -18,6 +21,11 @@ public struct SessionState: Sendable, Equatable {
         case resume
         case silence
         case stop
+        /// The music ended (the plan's last phase, or a stop faded out): the
+        /// record goes on in aftercare once a dose was marked, else it ends.
+        case musicEnded
+        /// The client leaves: the record of a session in aftercare closes.
+        case discharge
         case ended
     }
 
@@ -25,6 +33,10 @@ public struct SessionState: Sendable, Equatable {
         case noSession
         case sessionActive
         case stopping
+        /// A music control in aftercare: the music has ended.
+        case aftercare
+        /// Discharge while the music plays: stop it first.
+        case musicPlaying
     }
 
     /// What a control did.
@@ -59,10 +71,25 @@ public struct SessionState: Sendable, Equatable {
             guard phase != .idle else { return .unchanged }
             phase = .idle
             return .changed
+        case .musicEnded:
+            guard phase != .idle && phase != .aftercare else { return .unchanged }
+            phase = dosed ? .aftercare : .idle
+            return .changed
+        case .discharge:
+            guard phase != .idle else { throw .noSession }
+            guard phase == .aftercare else { throw .musicPlaying }
+            phase = .idle
+            return .changed
         default:
             break
         }
         guard phase != .idle else { throw .noSession }
+        if phase == .aftercare {
+            // Only doses go on being marked once the music has ended.
+            guard control == .dose else { throw .aftercare }
+            boosters += 1
+            return .booster
+        }
         guard phase != .stopping else { throw .stopping }
         switch control {
         case .dose:
@@ -88,9 +115,18 @@ public struct SessionState: Sendable, Equatable {
         case .stop:
             phase = .stopping
             return .changed
-        case .start, .ended:
+        case .start, .ended, .musicEnded, .discharge:
             return .unchanged
         }
+    }
+
+    /// A state that picks up where a saved one was: aftercare after a dose.
+    public static func inAftercare(boosters: Int) -> SessionState {
+        var state = SessionState()
+        state.phase = .aftercare
+        state.dosed = true
+        state.boosters = boosters
+        return state
     }
 
     /// Whether the music is faded down (paused or silenced).

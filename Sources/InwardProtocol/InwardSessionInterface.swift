@@ -24,8 +24,11 @@ interface io.inward.Session
 #   playing: a session is playing by the plan.
 #   paused: the music is faded down by Pause; the session clock runs on.
 #   silenced: Silence faded the output to silence; Resume brings it back.
-#   stopping: Stop (or a signal) is fading out and closing the session log.
-type State (idle, waiting_for_dose, playing, paused, silenced, stopping)
+#   stopping: Stop (or a signal) is fading out the music.
+#   aftercare: the music has ended after a dose; the record stays open (marks,
+#     vitals, assessments and boosters go on being recorded, the T+ clock runs)
+#     until Discharge.
+type State (idle, waiting_for_dose, playing, paused, silenced, stopping, aftercare)
 
 # Where a phase's sound comes from.
 #   playlist: an M3U/M3U8 playlist of audio files (a soundscape takes over if it
@@ -84,6 +87,32 @@ type VitalsDue (
   in_seconds: float
 )
 
+# Aftercare: the record after the music, until discharge.
+type Aftercare (
+  # Session time the music ended, seconds.
+  music_ended_seconds: float,
+  # The plan's least aftercare after the first dose, on the T+ clock, seconds;
+  # null when the plan sets none.
+  min_after_dose_seconds: ?float,
+  # Seconds until Discharge is allowed without "early"; 0 once it is.
+  discharge_in_seconds: float
+)
+
+# A vital sign outside the plan's alert limits, from the latest reading of that
+# sign; it stands until a later reading of the same sign is within them.
+type VitalAlert (
+  # The vital sign: systolic, diastolic, heart_rate, spo2, respiratory_rate, temperature.
+  field: string,
+  # Which limit was passed, e.g. "systolic_high", "spo2_low".
+  code: string,
+  # The reading.
+  value: float,
+  # The limit it passed.
+  threshold: float,
+  # What to tell the therapist, e.g. "systolic 230 mmHg is at or above 180 mmHg".
+  message: string
+)
+
 # The state of the daemon and its session, at the moment of the reply.
 type SessionStatus (
   # What the daemon is doing.
@@ -128,7 +157,11 @@ type SessionStatus (
   # Seconds Hold has added to the current phase so far.
   held_seconds: float,
   # Sequence number of the latest event in the session log; 0 when idle.
-  last_seq: int
+  last_seq: int,
+  # Aftercare, once the music has ended after a dose; null otherwise.
+  aftercare: ?Aftercare,
+  # Vital signs standing outside their alert limits; empty when none.
+  alerts: []VitalAlert
 )
 
 # One event of the session log, as Monitor streams it.
@@ -138,8 +171,9 @@ type Event (
   # What happened: session.start, session.resume, session.end, dose, booster,
   # phase.start, phase.end, track.start, track.end, track.failed,
   # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
-  # volume, stop), mark.* (vitals, statement, adverse_event, ...),
-  # device.error, audio.underrun, audio.xrun, plan.warning
+  # volume, stop), mark.* (vitals, statement, adverse_event, assessment,
+  # correction, ready_to_leave, ...), music.end, device.error, audio.underrun,
+  # audio.xrun, plan.warning
   # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.
@@ -191,12 +225,21 @@ method Start(
 # Mark a dose. The first dose is T0: post-dose phases are timed from it. Later
 # doses are boosters: logged, and they do not move T0.
 method Dose(
-  # How it was given (im, iv, sublingual, intranasal, other), as free text for the log.
+  # How it was given (im, iv, sublingual, intranasal, other); the plan's route
+  # when null. Another route than the plan's needs other_route.
   route: ?string,
-  # Amount, as written by the therapist (e.g. "0.5 mg/kg").
+  # Amount, as written by the therapist (e.g. "0.5 mg/kg"); for intranasal
+  # devices, null to take the plan's amount per device times devices.
   amount: ?string,
   # Lot number of the medicine, for the record.
-  lot: ?string
+  lot: ?string,
+  # True for a dose after T0. Without it, a second dose is refused with
+  # DoseAlreadyMarked, so a repeated command cannot record a phantom booster.
+  booster: ?bool,
+  # Intranasal devices given in this dose (1 or more).
+  devices: ?int,
+  # True to record a route other than the plan's.
+  other_route: ?bool
 ) -> (
   # True when this dose set T0.
   t0: bool,
@@ -291,23 +334,44 @@ method Silence(
 
 # Add a therapist's mark to the session log.
 method Mark(
-  # What it is: note, vitals, statement, adverse_event, eyeshades_on,
-  # eyeshades_off, ... (lowercase letters, digits and "_").
+  # What it is: note, vitals, assessment, statement, adverse_event,
+  # eyeshades_on, eyeshades_off, headphones_off, headphones_on, bathroom,
+  # ready_to_leave, correction, other.
   kind: string,
   # Free text, e.g. what the client said.
   text: ?string,
-  # Structured fields, e.g. {"hr": 72, "bp": "120/80"}.
+  # Structured fields. vitals: systolic, diastolic (or bp "120/80"),
+  # heart_rate, spo2, respiratory_rate, temperature, as numbers, each checked
+  # against what is physically possible; assessment: sedation and
+  # dissociation (none, mild, moderate, severe) and respiratory (normal,
+  # depressed); correction: of (the seq of the mark or dose it corrects) and
+  # reason.
   fields: ?object
 ) -> (
   # The mark's sequence number in the log.
-  seq: int
+  seq: int,
+  # For vitals: the alerts this reading raised (empty when none).
+  alerts: []VitalAlert
 )
 
-# Stop the session: fade out, write session.end and close the log. The daemon
-# stays up, idle.
+# Stop the music: fade out. Once a dose is marked the record stays open in
+# aftercare until Discharge; before a dose, session.end closes the log. The
+# daemon stays up.
 method Stop(
   # Who asked, for the log.
   by: ?string
+) -> (status: SessionStatus)
+
+# Close the record of a session in aftercare: session.end with reason
+# "discharged", the T+ time and who. Before the plan's least aftercare after
+# the first dose it needs early and a reason.
+method Discharge(
+  # A note for the record.
+  note: ?string,
+  # True to discharge before the plan's least aftercare.
+  early: ?bool,
+  # Why, when early.
+  reason: ?string
 ) -> (status: SessionStatus)
 
 # The plans in the daemon's plan folders, valid or not.
@@ -316,8 +380,9 @@ method ListPlans() -> (plans: []PlanInfo)
 # No session is running: Start one first.
 error NoSession ()
 
-# A session is already running: Stop it before starting another.
-error SessionActive (session_id: string)
+# A session is already running, or its record is open in aftercare: Stop it,
+# or Discharge it, before starting another.
+error SessionActive (session_id: string, state: State)
 
 # The plan file is not valid.
 error PlanInvalid (
@@ -365,6 +430,34 @@ error NotWaitingForDose (state: State)
 # Next was called in the phase that lasts until the dose: mark the dose with
 # Dose instead (post-dose phases are timed from it).
 error WaitingForDose ()
+
+# A dose is already marked (T0) and this one does not say booster: true.
+error DoseAlreadyMarked (
+  # When the first dose was marked, RFC 3339 UTC.
+  time: string,
+  # Seconds since it, on the T+ clock.
+  t0_seconds: float
+)
+
+# The dose's route is not the plan's: say other_route: true to record it anyway.
+error RouteMismatch (plan_route: Route, route: string)
+
+# The music has ended (aftercare): only marks, vitals, doses and Discharge remain.
+error InAftercare ()
+
+# Discharge while the music plays: Stop first.
+error MusicPlaying (state: State)
+
+# Discharge before the plan's least aftercare after the first dose, without early.
+error DischargeTooEarly (
+  # Seconds since the first dose.
+  t0_seconds: float,
+  # When discharge is allowed, on the T+ clock.
+  allowed_at_t0_seconds: float
+)
+
+# A correction names a sequence number that is not a mark or dose of this session.
+error NoSuchMark (seq: int)
 
 # Next was called in the last phase: use Stop to end the session.
 error NoNextPhase ()
@@ -453,9 +546,29 @@ error MalformedMessage (
     public enum Errors {
         public static func noSession() -> VarlinkReply { .error(errorName("NoSession")) }
 
-        public static func sessionActive(sessionID: String) -> VarlinkReply {
-            .error(errorName("SessionActive"), ["session_id": .string(sessionID)])
+        public static func sessionActive(sessionID: String, state: String) -> VarlinkReply {
+            .error(errorName("SessionActive"), ["session_id": .string(sessionID), "state": .string(state)])
         }
+
+        public static func doseAlreadyMarked(time: String, t0Seconds: Double) -> VarlinkReply {
+            .error(errorName("DoseAlreadyMarked"), ["time": .string(time), "t0_seconds": .number(t0Seconds)])
+        }
+
+        public static func routeMismatch(planRoute: String, route: String) -> VarlinkReply {
+            .error(errorName("RouteMismatch"), ["plan_route": .string(planRoute), "route": .string(route)])
+        }
+
+        public static func inAftercare() -> VarlinkReply { .error(errorName("InAftercare")) }
+
+        public static func musicPlaying(state: String) -> VarlinkReply {
+            .error(errorName("MusicPlaying"), ["state": .string(state)])
+        }
+
+        public static func dischargeTooEarly(t0Seconds: Double, allowedAt: Double) -> VarlinkReply {
+            .error(errorName("DischargeTooEarly"), ["t0_seconds": .number(t0Seconds), "allowed_at_t0_seconds": .number(allowedAt)])
+        }
+
+        public static func noSuchMark(seq: Int64) -> VarlinkReply { .error(errorName("NoSuchMark"), ["seq": .integer(seq)]) }
 
         public static func planInvalid(file: String, line: Int?, key: String?, message: String) -> VarlinkReply {
             .error(errorName("PlanInvalid"), [

@@ -16,6 +16,7 @@ public enum SessionMethod: String, CaseIterable, Sendable {
     case silence = "Silence"
     case mark = "Mark"
     case stop = "Stop"
+    case discharge = "Discharge"
     case listPlans = "ListPlans"
 
     /// Who may call a method.

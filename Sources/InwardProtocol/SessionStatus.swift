@@ -17,6 +17,7 @@ public struct SessionStatus: Sendable, Equatable {
         public static let paused = State(rawValue: "paused")
         public static let silenced = State(rawValue: "silenced")
         public static let stopping = State(rawValue: "stopping")
+        public static let aftercare = State(rawValue: "aftercare")
     }
 
     /// The IDL's `Phase`.
@@ -79,6 +80,49 @@ public struct SessionStatus: Sendable, Equatable {
         }
     }
 
+    /// The IDL's `Aftercare`.
+    public struct Aftercare: Sendable, Equatable {
+        public var musicEndedSeconds: Double
+        public var minAfterDoseSeconds: Double?
+        public var dischargeInSeconds: Double
+
+        public init(musicEndedSeconds: Double, minAfterDoseSeconds: Double?, dischargeInSeconds: Double) {
+            self.musicEndedSeconds = musicEndedSeconds
+            self.minAfterDoseSeconds = minAfterDoseSeconds
+            self.dischargeInSeconds = dischargeInSeconds
+        }
+    }
+
+    /// The IDL's `VitalAlert`.
+    public struct VitalAlert: Sendable, Equatable {
+        public var field: String
+        public var code: String
+        public var value: Double
+        public var threshold: Double
+        public var message: String
+
+        public init(field: String, code: String, value: Double, threshold: Double, message: String) {
+            self.field = field
+            self.code = code
+            self.value = value
+            self.threshold = threshold
+            self.message = message
+        }
+
+        public var json: JSONObject {
+            ["field": .string(field), "code": .string(code), "value": .number(value), "threshold": .number(threshold),
+             "message": .string(message)]
+        }
+
+        public init(json o: JSONObject) {
+            field = o["field"]?.stringValue ?? "?"
+            code = o["code"]?.stringValue ?? ""
+            value = o["value"]?.doubleValue ?? 0
+            threshold = o["threshold"]?.doubleValue ?? 0
+            message = o["message"]?.stringValue ?? "\(field) outside its alert limit"
+        }
+    }
+
     public var state: State = .idle
     public var sessionID: String?
     public var plan: String?
@@ -100,6 +144,8 @@ public struct SessionStatus: Sendable, Equatable {
     public var heldSeconds = 0.0
     /// Sequence number of the latest event in the session log; 0 when idle.
     public var lastSeq: Int64 = 0
+    public var aftercare: Aftercare?
+    public var alerts: [VitalAlert] = []
 
     /// An idle status (no session).
     public init(device: String = "") { self.device = device }
@@ -115,7 +161,7 @@ extension SessionStatus {
         // Built in order into an array: Status is the most frequent call, and
         // setting keys one by one would search the object each time.
         var m: [JSONObject.Member] = []
-        m.reserveCapacity(20)
+        m.reserveCapacity(22)
         func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
         put("state", .string(state.rawValue))
         put("session_id", .optional(sessionID))
@@ -138,6 +184,11 @@ extension SessionStatus {
         put("paused", .bool(paused))
         put("held_seconds", .number(heldSeconds))
         put("last_seq", .integer(lastSeq))
+        put("aftercare", aftercare.map {
+            .object(["music_ended_seconds": .number($0.musicEndedSeconds), "min_after_dose_seconds": .optional($0.minAfterDoseSeconds),
+                     "discharge_in_seconds": .number($0.dischargeInSeconds)])
+        } ?? .null)
+        put("alerts", .array(alerts.map { .object($0.json) }))
         return JSONObject(m)
     }
 }
@@ -190,6 +241,12 @@ extension SessionStatus {
         paused = o["paused"]?.boolValue ?? false
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
         lastSeq = o["last_seq"]?.int64Value ?? 0
+        aftercare = o["aftercare"]?.objectValue.map {
+            Aftercare(musicEndedSeconds: $0["music_ended_seconds"]?.doubleValue ?? 0,
+                      minAfterDoseSeconds: $0["min_after_dose_seconds"]?.doubleValue,
+                      dischargeInSeconds: $0["discharge_in_seconds"]?.doubleValue ?? 0)
+        }
+        alerts = (o["alerts"]?.arrayValue ?? []).compactMap { $0.objectValue.map(VitalAlert.init(json:)) }
     }
 }
 

@@ -6,18 +6,21 @@ public enum HTMLReport {
     /// Phase band fills, in phase order (repeating): calm pastels that tell
     /// neighbours apart and print well.
     public static let phaseColours = ["#cfe0ec", "#d6e9d8", "#e4dcef", "#f0e0c8", "#d3e6e6", "#ecd9dc"]
-    static let trackColours = ["#98b2c8", "#b7c9d9"]
-    static let soundscapeColour = "#b4d1bf"
+    /// Track blocks (alternating) and soundscape blocks in the music row.
+    public static let trackColours = ["#98b2c8", "#b7c9d9"]
+    public static let soundscapeColour = "#b4d1bf"
     static let envelopeColour = "#2f5d7c"
     static let doseColour = "#b03a2e"
     static let boosterColour = "#d9822b"
     static let vitalsColour = "#2b6cb0"
     static let adverseColour = "#8b1e1e"
     static let noteColour = "#6b7280"
-    static let quietColours: [QuietSpan.Kind: (String, String)] = [
+    public static let quietColours: [QuietSpan.Kind: (String, String)] = [
         .pause: ("#f6e3bd", "0.55"), .silence: ("#dcd8ee", "0.6"), .stop: ("#e5e5e5", "0.6"),
-        .outage: ("#f2c4c4", "0.7"),
+        .outage: ("#f2c4c4", "0.7"), .calm: ("#cfe8e2", "0.55"),
     ]
+    static let failedColour = "#c2410c"
+    static let heardColour = "#b45309"
 
     // SVG geometry (viewBox units).
     static let width = 1200.0, left = 96.0, right = 24.0
@@ -31,7 +34,7 @@ public enum HTMLReport {
     public static func render(_ t: ReviewTimeline) -> String {
         var h = ""
         h.reserveCapacity(4096 + t.events.count * 400)
-        let title = "Session review" + (t.client.map { " · \($0)" } ?? "") + (ReviewTimeline.wall(t.startTime).map { " · \($0.prefix(10))" } ?? "")
+        let title = "Session review" + (t.client.map { " · \($0)" } ?? "") + (t.localDateTime(t.startTime).map { " · \($0.prefix(10))" } ?? "")
         h += """
             <!DOCTYPE html>
             <html lang="en">
@@ -61,12 +64,16 @@ public enum HTMLReport {
         if marks.isEmpty {
             h += "<p class=\"muted\">No marks were recorded.</p>\n"
         } else {
-            h += "<table class=\"marks\"><thead><tr><th>Time</th><th>Mark</th><th>Details</th><th>Phase</th><th>Wall clock</th></tr></thead><tbody>\n"
+            h += "<table class=\"marks\"><thead><tr><th>Time</th><th>Mark</th><th>Details</th><th>Phase</th><th>Playing</th>"
+            h += "<th>Level</th><th>Heard</th><th>Wall clock</th></tr></thead><tbody>\n"
             for e in marks {
                 let kind = e.markKind ?? e.kind
+                let m = t.moment(at: e.sessionSeconds, phase: e.phase)
                 let cls = e.kind == "mark.adverse_event" ? " class=\"adverse\"" : (e.category == .dose ? " class=\"dose\"" : "")
                 h += "<tr\(cls)><td class=\"clock\">\(esc(e.clock))</td><td>\(esc(kind.replacingDashes()))</td><td>\(esc(e.summary))</td>"
-                h += "<td>\(esc(e.phase ?? ""))</td><td class=\"wall\">\(esc(String(e.time.dropFirst(11).prefix(8))))</td></tr>\n"
+                h += "<td>\(esc(m.phase ?? ""))</td><td class=\"playing\">\(esc(m.playingText))</td>"
+                h += "<td class=\"wall\">\(esc(MomentsReport.levelText(m.levelDB)))</td><td class=\"wall\">\(esc(MomentsReport.heardText(m.heardLUFS)))</td>"
+                h += "<td class=\"wall\">\(esc(t.localTime(e.time)))</td></tr>\n"
             }
             h += "</tbody></table>\n"
         }
@@ -117,7 +124,7 @@ public enum HTMLReport {
         var parts: [String] = []
         if let c = t.client { parts.append("Client \(c)") }
         if let p = t.plan { parts.append(p) }
-        if let w = ReviewTimeline.wall(t.startTime) { parts.append(w) }
+        if let w = t.localDateTime(t.startTime) { parts.append(w) }
         parts.append(SessionClock.length(t.duration))
         return parts.joined(separator: " · ")
     }
@@ -155,11 +162,25 @@ public enum HTMLReport {
             h += "</g>\n"
         }
         // Track blocks
-        for (i, k) in t.tracks.enumerated() {
+        // Spans overlap through crossfades: each is drawn whole, the later one on top,
+        // with a fading edge where it comes in, and its name where there is room.
+        var trackIndex = 0
+        for k in t.tracks {
             let x0 = x(k.start), w = max(1, x(k.end) - x0)
-            let colour = k.isSoundscape ? soundscapeColour : trackColours[i % 2]
-            let name = k.title + (k.artist.map { " — \($0)" } ?? "")
-            h += "<rect x=\"\(n(x0))\" y=\"\(n(trackY))\" width=\"\(n(w))\" height=\"\(n(trackH))\" rx=\"3\" fill=\"\(colour)\" stroke=\"#ffffff\" stroke-width=\"1\"><title>\(esc(t.clock(sessionSeconds: k.start))) \(esc(name))</title></rect>\n"
+            let colour = k.isSoundscape ? soundscapeColour : trackColours[trackIndex % 2]
+            if !k.isSoundscape { trackIndex += 1 }
+            let name = k.isSoundscape ? "soundscape" + Moment.settingsText(k.settings) : k.name
+            let tip = "\(t.clock(sessionSeconds: k.start))–\(t.clock(sessionSeconds: k.end)) \(name) (\(SessionClock.length(k.length)))"
+            h += "<g class=\"span\"><rect x=\"\(n(x0))\" y=\"\(n(trackY))\" width=\"\(n(w))\" height=\"\(n(trackH))\" rx=\"3\" fill=\"\(colour)\"><title>\(esc(tip))</title></rect>"
+            let label = k.isSoundscape ? "soundscape" : k.title
+            if w > Double(label.count) * 6.5 + 10 {
+                h += "<text x=\"\(n(x0 + 5))\" y=\"\(n(trackY + 17))\" font-size=\"11\" fill=\"#1f2937\">\(esc(label))</text>"
+            }
+            h += "</g>\n"
+        }
+        for f in t.failed {
+            let px = x(f.seconds)
+            h += "<path d=\"M\(n(px - 5)) \(n(trackY - 2)) L\(n(px + 5)) \(n(trackY + 8)) M\(n(px + 5)) \(n(trackY - 2)) L\(n(px - 5)) \(n(trackY + 8))\" stroke=\"\(failedColour)\" stroke-width=\"2.5\"><title>\(esc(t.clock(sessionSeconds: f.seconds))) failed: \(esc(f.file ?? "?"))\(esc(f.reason.map { " (\($0))" } ?? ""))</title></path>\n"
         }
         // Quiet spans shade the music, level and marks rows.
         for q in t.quiet {
@@ -187,6 +208,18 @@ public enum HTMLReport {
             lastY = py
         }
         h += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\" stroke-linejoin=\"round\"><title>Level (dB: the phase level from the log, plus the volume)</title></path>\n"
+        // Heard loudness (short-term LUFS measured at the output), where the log has it: gaps where it does not.
+        if !t.loudness.isEmpty {
+            var heard = ""
+            var lastEnd = -1.0
+            for sample in t.loudness {
+                guard let lufs = sample.lufs else { lastEnd = -1; continue }
+                let px = x(sample.start + sample.seconds / 2), py = y(lufs)
+                heard += (abs(sample.start - lastEnd) < 0.5 ? " L" : (heard.isEmpty ? "M" : " M")) + n(px) + " " + n(py)
+                lastEnd = sample.start + sample.seconds
+            }
+            h += "<path class=\"heard\" d=\"\(heard)\" fill=\"none\" stroke=\"\(heardColour)\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>Heard loudness (LUFS, short-term, measured at the output)</title></path>\n"
+        }
         // Lanes
         for i in 0...4 {
             let yy = laneY + Double(i) * laneH
@@ -247,6 +280,8 @@ public enum HTMLReport {
             "<span class=\"item\"><svg width=\"18\" height=\"14\" viewBox=\"0 0 18 14\" aria-hidden=\"true\">\(svg)</svg>\(label)</span>"
         }
         var s = "<figcaption class=\"legend\">"
+        s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" rx=\"2\" fill=\"\(trackColours[0])\"/>", "track")
+        s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" rx=\"2\" fill=\"\(soundscapeColour)\"/>", "soundscape")
         s += item("<path d=\"M1 7 L17 7\" stroke=\"\(envelopeColour)\" stroke-width=\"2.5\"/>", "level (dB: phase level plus volume)")
         s += item("<path d=\"M9 1 L15 7 L9 13 L3 7 Z\" fill=\"\(doseColour)\"/>", "dose (T0)")
         s += item("<path d=\"M9 1 L15 7 L9 13 L3 7 Z\" fill=\"\(boosterColour)\"/>", "booster")
@@ -255,6 +290,15 @@ public enum HTMLReport {
         s += item("<rect x=\"7.5\" y=\"1\" width=\"3\" height=\"12\" fill=\"\(noteColour)\"/>", "statement, note, other mark")
         s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.pause]!.0)\"/>", "paused")
         s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.silence]!.0)\"/>", "silence")
+        if t.quiet.contains(where: { $0.kind == .calm }) {
+            s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.calm]!.0)\"/>", "calm")
+        }
+        if !t.loudness.isEmpty {
+            s += item("<path d=\"M1 7 L17 7\" stroke=\"\(heardColour)\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>", "heard (LUFS, measured)")
+        }
+        if !t.failed.isEmpty {
+            s += item("<path d=\"M3 2 L15 12 M15 2 L3 12\" stroke=\"\(failedColour)\" stroke-width=\"2.5\"/>", "file that failed")
+        }
         if t.quiet.contains(where: { $0.kind == .outage }) {
             s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.outage]!.0)\"/>", "daemon down")
         }
@@ -308,6 +352,7 @@ public enum HTMLReport {
         tr.adverse td{background:#fbeeee}tr.missed td{background:#fbeeee;font-weight:600}tr.dose td{background:#fcf3ee}
         .events tr.phase td,.events tr.track td,.events tr.control td{color:#374151}
         .events tr.mark td,.events tr.dose td{font-weight:500}
+        tr.before td{color:var(--muted);font-size:.88rem;padding-top:0}tr.before ul{margin:0;padding-left:18px}
         .swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:8px;vertical-align:-1px}
         .muted{color:var(--muted)}
         .warnings li{color:#92400e}

@@ -1,19 +1,42 @@
 import InwardCore
 import InwardProtocol
 
-/// The review's output formats.
+/// The review's output formats: how to show.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case text, html, csv, json
 }
 
+/// The review's reports: what to show. Every report exists in every format.
+public enum ReportKind: String, Sendable, CaseIterable {
+    /// Everything: facts, phases, spans, marks with what was heard, every event.
+    case full
+    /// The aftercare summary: doses, vitals (taken or missing), adverse events, discharge.
+    case summary
+    /// Each mark with what was heard then and the minute before it.
+    case moments
+    /// One row per minute for research; free text only with `withText`.
+    case minutes
+}
+
 extension ReviewTimeline {
-    /// The report in `format`, as UTF-8 text.
+    /// The full report in `format`, as UTF-8 text.
     public func report(_ format: ReportFormat) -> String {
-        switch format {
-        case .text: TextReport.render(self)
-        case .html: HTMLReport.render(self)
-        case .csv: CSVReport.render(self)
-        case .json: JSONReport.render(self)
+        report(.full, format)
+    }
+
+    /// Report `kind` in `format`. `withText` adds statements and notes to the minutes report.
+    public func report(_ kind: ReportKind, _ format: ReportFormat, withText: Bool = false) -> String {
+        switch kind {
+        case .full:
+            switch format {
+            case .text: TextReport.render(self)
+            case .html: HTMLReport.render(self)
+            case .csv: CSVReport.render(self)
+            case .json: JSONReport.render(self)
+            }
+        case .summary: SummaryReport.document(self).render(format)
+        case .moments: MomentsReport.document(self).render(format)
+        case .minutes: MinutesReport.document(self, withText: withText).render(format)
         }
     }
 
@@ -34,11 +57,12 @@ extension ReviewTimeline {
         if let h = planSHA256 { p += ", sha256 \(h.prefix(12))…" }
         out.append(("Plan", p))
         if let d = device { out.append(("Device", d + (sampleRate.map { ", \($0) Hz" } ?? ""))) }
-        out.append(("Started", Self.wall(startTime) ?? "—"))
-        out.append(("Ended", (Self.wall(endTime) ?? "no end recorded") + (endReason.map { " (\($0))" } ?? "")))
+        out.append(("Started", localDateTime(startTime) ?? "—"))
+        out.append(("Ended", (localDateTime(endTime) ?? "no end recorded") + (endReason.map { " (\($0))" } ?? "")))
+        out.append(("Times", zone.explanation(at: startTime.flatMap(WallTime.unix).map { Int64($0.rounded(.down)) })))
         out.append(("Length", SessionClock.length(duration)))
         if let dose {
-            out.append(("Dose (T0)", "\(Self.wall(dose.time) ?? dose.time), \(SessionClock.length(dose.sessionSeconds)) into the session"))
+            out.append(("Dose (T0)", "\(localDateTime(dose.time) ?? dose.time), \(SessionClock.length(dose.sessionSeconds)) into the session"))
         } else {
             out.append(("Dose (T0)", "none recorded: times are S+ from the session start"))
         }
@@ -90,6 +114,27 @@ enum TextReport {
                 out += "  " + due.padding(15) + "  " + outcome + "\n"
             }
         }
+        if !t.tracks.isEmpty || !t.failed.isEmpty {
+            out += "\nMusic\n"
+            for k in t.tracks {
+                out += "  " + t.clock(sessionSeconds: k.start) + "  " + SessionClock.length(k.length).padding(7) + "  "
+                    + (k.isSoundscape ? "soundscape" + (k.origin == .takeover ? " (took over)" : "") + Moment.settingsText(k.settings) : k.name)
+                    + (k.phase.map { "  [\($0)]" } ?? "") + "\n"
+            }
+            for f in t.failed {
+                out += "  " + t.clock(sessionSeconds: f.seconds) + "  failed   " + (f.file ?? "?") + (f.reason.map { " (\($0))" } ?? "") + "\n"
+            }
+        }
+        let marks = t.marks
+        if !marks.isEmpty {
+            out += "\nMarks and what was heard\n"
+            for e in marks {
+                let m = t.moment(at: e.sessionSeconds, phase: e.phase)
+                out += "  " + e.clock + "  " + t.localTime(e.time) + "  " + e.summary.replacingNewlines() + "\n"
+                out += "      heard: " + m.playingText + " · phase " + (m.phase ?? "-") + " · level " + MomentsReport.levelText(m.levelDB)
+                    + " · measured " + MomentsReport.heardText(m.heardLUFS) + "\n"
+            }
+        }
         out += "\nTimeline\n"
         for e in t.events {
             let marker: String
@@ -111,21 +156,41 @@ enum TextReport {
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func replacingNewlines() -> String { contains("\n") || contains("\r") ? String(map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }) : self }
+    /// Line breaks as spaces: one report line per event. (A byte scan: `contains("\n")` goes through the regex engine.)
+    func replacingNewlines() -> String {
+        utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) ? String(map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }) : self
+    }
 }
 
 /// RFC 4180: CRLF between records, fields quoted when they hold a comma, quote, CR or LF.
 enum CSVReport {
-    static let header = ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields"]
+    static let header = ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields",
+                         "utc_offset", "playing", "position", "level_db", "heard_lufs", "span_end_seconds", "span_seconds"]
 
     static func render(_ t: ReviewTimeline) -> String {
         var out = header.joined(separator: ",") + "\r\n"
+        var spans: [Int64: TrackSpan] = [:]
+        for k in t.tracks { if let seq = k.seq { spans[seq] = k } }
         for e in t.events {
-            let row = [
+            var row = [
                 "\(e.lineNumber)", "\(e.seq)", e.time, e.clock, Format.number(e.sessionSeconds),
                 e.t0Seconds.map(Format.number) ?? "", e.kind, e.phase ?? "", e.summary,
-                JSONValue.object(e.fields).jsonString,
+                JSONValue.object(e.fields).jsonString, t.utcOffset(e.time).map(WallTime.offsetText) ?? "",
             ]
+            // What was heard, for marks.
+            if e.markKind != nil {
+                let m = t.moment(at: e.sessionSeconds, phase: e.phase)
+                row += [m.playingText, m.position.map(SessionClock.counter) ?? "", Format.number((m.levelDB * 10).rounded() / 10),
+                        m.heardLUFS.map { Format.number(($0 * 10).rounded() / 10) } ?? ""]
+            } else {
+                row += ["", "", "", ""]
+            }
+            // The span this event opened (a track, a takeover, a soundscape phase): where it ended, how long it played.
+            if let k = spans[e.seq] {
+                row += [Format.number(k.end), Format.number(k.length)]
+            } else {
+                row += ["", ""]
+            }
             out += row.map(quote).joined(separator: ",") + "\r\n"
         }
         return out
@@ -155,6 +220,10 @@ enum JSONReport {
             "length_seconds": num(t.duration), "t0_session_seconds": t.t0.map(num) ?? .null,
         ]
         session["marks"] = .integer(Int64(t.marks.filter { $0.category == .mark }.count))
+        session["time_zone"] = opt(t.logTimeZone)
+        session["utc_offset_seconds"] = .optional(t.logUTCOffset)
+        session["shown_time_zone"] = .string(t.zone.name)
+        session["route"] = opt(t.route)
         let phases: [JSONValue] = t.phases.map { p in
             .object([
                 "name": .string(p.name), "index": .optional(p.index), "start": .string(t.clock(sessionSeconds: p.start)),
@@ -167,9 +236,16 @@ enum JSONReport {
             .object([
                 "title": .string(k.title), "artist": opt(k.artist), "file": opt(k.file), "phase": opt(k.phase),
                 "start": .string(t.clock(sessionSeconds: k.start)), "start_seconds": num(k.start), "end_seconds": num(k.end),
-                "soundscape": .bool(k.isSoundscape),
+                "length_seconds": num(k.length), "soundscape": .bool(k.isSoundscape), "origin": .string(k.origin.rawValue),
+                "entry": .optional(k.entry), "offset_seconds": num(k.offset), "settings": .object(k.settings),
+                "end_inferred": .bool(k.endInferred), "seq": .optional(k.seq.map { Int($0) }),
             ])
         }
+        let failed: [JSONValue] = t.failed.map { f in
+            .object(["start": .string(t.clock(sessionSeconds: f.seconds)), "start_seconds": num(f.seconds), "file": opt(f.file),
+                     "reason": opt(f.reason), "phase": opt(f.phase)])
+        }
+        let loudness: [JSONValue] = t.loudness.map { .array([num($0.start), num($0.seconds), $0.lufs.map(num) ?? .null]) }
         let quiet: [JSONValue] = t.quiet.map { q in
             .object(["kind": .string(q.kind.rawValue), "start": .string(t.clock(sessionSeconds: q.start)),
                      "start_seconds": num(q.start), "end_seconds": num(q.end), "by": opt(q.by)])
@@ -180,14 +256,18 @@ enum JSONReport {
                      "missed": .bool(o.takenT0Seconds == nil)])
         }
         let events: [JSONValue] = t.events.map { e in
-            .object([
+            var o: JSONObject = [
                 "line": .integer(Int64(e.lineNumber)), "seq": .integer(e.seq), "time": .string(e.time), "clock": .string(e.clock),
                 "session_seconds": .number(e.sessionSeconds), "t0_seconds": .optional(e.t0Seconds), "kind": .string(e.kind),
                 "phase": opt(e.phase), "summary": .string(e.summary), "fields": .object(e.fields),
-            ])
+                "utc_offset_seconds": .optional(t.utcOffset(e.time)),
+            ]
+            if e.markKind != nil { o["moment"] = .object(MomentsReport.momentObject(t.moment(at: e.sessionSeconds, phase: e.phase), t)) }
+            return .object(o)
         }
         let root: JSONObject = [
-            "session": .object(session), "phases": .array(phases), "tracks": .array(tracks), "quiet": .array(quiet),
+            "session": .object(session), "phases": .array(phases), "tracks": .array(tracks), "failed_tracks": .array(failed), "quiet": .array(quiet),
+            "loudness": .array(loudness),
             "vitals_schedule": .array(vitals),
             "envelope_db": .array(envelope), "events": .array(events), "warnings": .array(t.warnings.map { .string($0) }),
         ]

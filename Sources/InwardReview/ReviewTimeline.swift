@@ -23,6 +23,14 @@ public struct ReviewEvent: Sendable {
     /// The T+ clock (`T+00:12:30`, `T-00:05:00`; `S+...` when no dose was given).
     public var clock: String
 
+    /// The alerts the event carries (an `alert` or `alerts` field: a string, an object, or a list of
+    /// them), or it is one (`alert`, `*.alert`); empty for none.
+    public var alerts: [String] {
+        let carried = SummaryReport.alerts(fields)
+        if carried.isEmpty && (kind == "alert" || kind.hasSuffix(".alert")) { return [summary] }
+        return carried
+    }
+
     /// `mark.vitals` -> `vitals`; dose and booster are marks too.
     public var markKind: String? {
         if kind.hasPrefix("mark.") { return String(kind.dropFirst(5)) }
@@ -44,25 +52,83 @@ public struct PhaseSpan: Sendable {
     public var heldSeconds: Double
     /// Who advanced it early with `next`, if anyone.
     public var advancedBy: String?
+    /// What it plays, from `phase.start`'s `source` (`playlist`, `soundscape`, `silence`); nil when the log does not say.
+    public var source: String?
     public var actualSeconds: Double { end - start }
 }
 
+/// A track or soundscape as it was heard: from its start to its end, so
+/// neighbours overlap through their crossfades.
 public struct TrackSpan: Sendable {
+    public enum Origin: String, Sendable {
+        /// A file of the phase's playlist.
+        case playlist
+        /// The soundscape that took over a playlist that ran out or failed.
+        case takeover
+        /// The phase's own source is the soundscape.
+        case phase
+    }
+
     public var title: String
     public var artist: String?
     /// File name only (no folders: paths can carry user names).
     public var file: String?
     public var phase: String?
+    public var phaseIndex: Int?
+    /// Playlist entry index.
+    public var entry: Int?
+    /// Session seconds.
     public var start: Double
     public var end: Double
+    /// Seconds into the file where it began (a resumed session goes on mid-track).
+    public var offset: Double = 0
     /// A generated soundscape rather than a file.
     public var isSoundscape: Bool
+    public var origin: Origin = .playlist
+    /// A soundscape's settings as its phase or takeover gave them (intensity, brightness, ...).
+    public var settings: JSONObject = [:]
+    /// The span had no end in the log: it was closed by its phase's end or the session's.
+    public var endInferred = false
+    /// The seq of the event that opened it (`track.start`, `soundscape.takeover`, `phase.start`).
+    public var seq: Int64?
+
+    public var length: Double { end - start }
+    /// `Title — Artist`.
+    public var name: String { title + (artist.map { " — \($0)" } ?? "") }
+
+    /// Position in the file at session time `s`.
+    public func position(at s: Double) -> Double { offset + s - start }
+}
+
+/// A playlist entry that could not be played.
+public struct FailedTrack: Sendable {
+    public var seconds: Double
+    public var file: String?
+    public var reason: String?
+    public var phase: String?
+}
+
+/// A soundscape setting changed live (`control.intensity`, `control.brightness`).
+public struct SettingChange: Sendable {
+    public var seconds: Double
+    public var key: String
+    public var value: JSONValue
+}
+
+/// Short-term loudness measured by the daemon at the output: one value per
+/// interval (`audio.loudness` events), nil where it was below the gate.
+public struct LoudnessSample: Sendable, Equatable {
+    /// Session seconds where the interval begins.
+    public var start: Double
+    public var seconds: Double
+    public var lufs: Double?
 }
 
 /// A stretch with the music faded down.
 public struct QuietSpan: Sendable {
     /// `outage`: the daemon was down (killed, crashed) until it resumed the session.
-    public enum Kind: String, Sendable { case pause, silence, stop, outage }
+    /// `calm`: the plan's safe-harbour sound instead of the music.
+    public enum Kind: String, Sendable { case pause, silence, stop, outage, calm }
     public var kind: Kind
     public var start: Double
     public var end: Double
@@ -105,6 +171,19 @@ public struct ReviewTimeline: Sendable {
     /// The readings the plan's [vitals] schedule asked for, each taken or
     /// missed; empty when the plan had no schedule.
     public var vitals: [VitalsSchedule.Outcome] = []
+    /// Playlist entries that failed.
+    public var failed: [FailedTrack] = []
+    /// Live soundscape setting changes, in time order.
+    public var settingChanges: [SettingChange] = []
+    /// Heard loudness, where the log has it (`audio.loudness`), in time order.
+    public var loudness: [LoudnessSample] = []
+    /// The room's time zone as `session.start` recorded it (IANA name), and its offset then.
+    public var logTimeZone: String?
+    public var logUTCOffset: Int?
+    /// The zone wall-clock times are shown in (text, HTML); see `ReviewZone`.
+    public var zone: ReviewZone = .utc
+    /// Route from the session start or the dose, when logged.
+    public var route: String?
 
     /// Dose, boosters and `mark.*` events.
     public var marks: [ReviewEvent] { events.filter { $0.markKind != nil } }

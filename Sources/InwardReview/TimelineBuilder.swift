@@ -1,6 +1,6 @@
 import InwardCore
 public import InwardLog
-public import InwardProtocol
+import InwardProtocol
 
 extension ReviewTimeline {
     /// Reconstructs a session from what the reader found in its log.
@@ -8,6 +8,15 @@ extension ReviewTimeline {
         self.init(events: contents.events, warnings: contents.warnings)
     }
 
+    /// Builds the timeline in one pass over the events in session-time order.
+    ///
+    /// Spans: every `track.start` opens a span of its own, closed by the
+    /// `track.end` of the same phase and entry, so a crossfade (the next
+    /// track's start before the previous one's end) gives two overlapping
+    /// spans. A span still open when its phase ends runs on over the phase's
+    /// fade-out (it is heard until then). A takeover soundscape runs until its
+    /// phase ends or a track starts; a phase whose `phase.start` names a
+    /// soundscape `source` is a soundscape span of its own.
     public init(events logEvents: [LogEvent], warnings: [String] = []) {
         duration = 0
         events = []
@@ -31,12 +40,16 @@ extension ReviewTimeline {
             $0.element.line.sessionSeconds != $1.element.line.sessionSeconds
                 ? $0.element.line.sessionSeconds < $1.element.line.sessionSeconds : $0.offset < $1.offset
         }.map(\.element)
+        events.reserveCapacity(ordered.count)
 
         var envelope = EnvelopeBuilder()
         var openPhase: PhaseSpan?
-        var openTrack: (span: TrackSpan, entry: Int64?)?
+        /// Phase index -> its fade-out seconds, from phase.start.
+        var fadeOuts: [Int: Double] = [:]
+        var openTracks: [TrackSpan] = []
         var openQuiet: QuietSpan?
         var phaseEndedByNext = false
+        var rate: Double?
 
         func closePhase(at s: Double, natural: Bool) {
             guard var p = openPhase else { return }
@@ -45,11 +58,23 @@ extension ReviewTimeline {
             phases.append(p)
             openPhase = nil
         }
-        func closeTrack(at s: Double) {
-            guard var t = openTrack?.span else { return }
+        func close(_ i: Int, at s: Double, inferred: Bool) {
+            var t = openTracks.remove(at: i)
             t.end = max(s, t.start)
+            t.endInferred = inferred
             tracks.append(t)
-            openTrack = nil
+        }
+        /// Closes the spans of phase `index` (all, with nil) when the phase ends: they fade out with it.
+        func closeTracks(ofPhase index: Int?, at s: Double) {
+            var i = openTracks.count - 1
+            while i >= 0 {
+                let t = openTracks[i]
+                if index == nil || t.phaseIndex == nil || t.phaseIndex == index {
+                    let fade = t.phaseIndex.flatMap { fadeOuts[$0] } ?? 0
+                    close(i, at: s + fade, inferred: true)
+                }
+                i -= 1
+            }
         }
         func closeQuiet(at s: Double) {
             guard var q = openQuiet else { return }
@@ -57,6 +82,7 @@ extension ReviewTimeline {
             quiet.append(q)
             openQuiet = nil
         }
+        func phaseIndex(_ f: JSONObject) -> Int? { f["phase_index"]?.int64Value.map { Int($0) } }
 
         for e in ordered {
             let l = e.line
@@ -66,8 +92,9 @@ extension ReviewTimeline {
             let t0Relative = l.t0Seconds ?? t0.map { s - $0 }
             let clock = t0Relative.map(SessionClock.t) ?? SessionClock.s(s)
             var summary = Self.summary(l.kind, f, phase: l.phase)
-            if l.kind == "track.end", f["title"] == nil, f["file"] == nil, let open = openTrack?.span {
-                summary = "Track ended: " + open.title + (open.artist.map { " — \($0)" } ?? "")
+            if l.kind == "track.end", f["title"] == nil,
+               let open = openTracks.last(where: { Self.matches($0, f) }) ?? openTracks.first(where: { !$0.isSoundscape }) {
+                summary = "Track ended: " + open.name
             }
             events.append(ReviewEvent(lineNumber: e.lineNumber, seq: l.seq, time: l.time, sessionSeconds: s,
                                       t0Seconds: t0Relative, kind: l.kind, phase: l.phase, fields: f,
@@ -83,21 +110,36 @@ extension ReviewTimeline {
                 planSHA256 = f["plan_sha256"]?.stringValue
                 device = f["device"]?.stringValue
                 sampleRate = f["sample_rate"]?.int64Value.map { Int($0) }
+                rate = f["sample_rate"]?.doubleValue
+                route = f["route"]?.stringValue
+                logTimeZone = f["time_zone"]?.stringValue
+                logUTCOffset = f["utc_offset_seconds"]?.int64Value.map { Int($0) }
                 startTime = l.time
                 envelope.set(at: s, base: f["level_db"]?.doubleValue ?? 0, ramp: 0)
             case "session.end":
                 endTime = l.time
                 endReason = f["reason"]?.stringValue
                 if sessionID == nil { sessionID = f["session_id"]?.stringValue }
-            case "phase.start" where f["reason"]?.stringValue == "resumed"
-                && openPhase?.index == f["phase_index"]?.int64Value.map({ Int($0) }):
+            case "dose":
+                if route == nil { route = f["route"]?.stringValue }
+            case "phase.start" where f["reason"]?.stringValue == "resumed" && openPhase?.index == phaseIndex(f):
                 break   // the same phase going on after a restart: its band continues
             case "phase.start":
                 let firstPhase = phases.isEmpty && openPhase == nil
                 closePhase(at: s, natural: !phaseEndedByNext)
                 phaseEndedByNext = false
-                openPhase = PhaseSpan(name: l.phase ?? f["name"]?.stringValue ?? "phase", index: f["phase_index"]?.int64Value.map { Int($0) },
-                                      start: s, end: s, plannedSeconds: f["planned_seconds"]?.doubleValue, heldSeconds: 0)
+                let index = phaseIndex(f)
+                openPhase = PhaseSpan(name: l.phase ?? f["name"]?.stringValue ?? "phase", index: index,
+                                      start: s, end: s, plannedSeconds: f["planned_seconds"]?.doubleValue, heldSeconds: 0,
+                                      source: f["source"]?.objectValue?["kind"]?.stringValue ?? f["source"]?.stringValue)
+                if let index, let fade = f["fade_out_seconds"]?.doubleValue { fadeOuts[index] = fade }
+                if let source = f["source"]?.objectValue, source["kind"]?.stringValue == "soundscape" {
+                    var settings = source
+                    settings["kind"] = nil
+                    openTracks.append(TrackSpan(title: "soundscape", artist: nil, file: nil, phase: l.phase, phaseIndex: index,
+                                                entry: nil, start: s, end: s, isSoundscape: true, origin: .phase,
+                                                settings: settings, seq: l.seq))
+                }
                 if let level = f["level_db"]?.doubleValue {
                     if firstPhase {
                         // Nothing is heard before the first phase: it fades in from silence.
@@ -120,18 +162,52 @@ extension ReviewTimeline {
                     envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
             case "phase.end":
+                closeTracks(ofPhase: phaseIndex(f) ?? openPhase?.index, at: s)
                 closePhase(at: s, natural: !phaseEndedByNext)
                 phaseEndedByNext = false
             case "track.start":
-                closeTrack(at: s)
+                let index = phaseIndex(f) ?? openPhase?.index
+                // A takeover soundscape gives way to a track.
+                while let i = openTracks.firstIndex(where: { $0.origin == .takeover && ($0.phaseIndex == index || index == nil) }) {
+                    close(i, at: s, inferred: true)
+                }
+                // The same entry started again (a resumed session): the old span ends here.
+                if let i = openTracks.firstIndex(where: { !$0.isSoundscape && Self.matches($0, f) && f["entry"] != nil }) {
+                    close(i, at: s, inferred: true)
+                }
                 let file = f["file"]?.stringValue.map(Self.baseName)
-                openTrack = (TrackSpan(title: f["title"]?.stringValue ?? file ?? "track", artist: f["artist"]?.stringValue, file: file,
-                                       phase: l.phase, start: s, end: s, isSoundscape: false), f["entry"]?.int64Value)
+                openTracks.append(TrackSpan(title: f["title"]?.stringValue ?? file ?? "track", artist: f["artist"]?.stringValue,
+                                            file: file, phase: l.phase, phaseIndex: index,
+                                            entry: f["entry"]?.int64Value.map { Int($0) }, start: s, end: s,
+                                            offset: max(0, f["offset_seconds"]?.doubleValue ?? 0), isSoundscape: false, seq: l.seq))
             case "track.end":
-                closeTrack(at: s)
+                // Its own start: same phase and entry (or file); the oldest playing track when the log does not say.
+                if let i = openTracks.firstIndex(where: { !$0.isSoundscape && Self.matches($0, f) })
+                    ?? openTracks.firstIndex(where: { !$0.isSoundscape }) {
+                    close(i, at: s, inferred: false)
+                }
+            case "track.failed":
+                failed.append(FailedTrack(seconds: s, file: f["file"]?.stringValue.map(Self.baseName),
+                                          reason: f["reason"]?.stringValue, phase: l.phase))
             case "soundscape.takeover":
-                closeTrack(at: s)
-                openTrack = (TrackSpan(title: "soundscape", artist: nil, file: nil, phase: l.phase, start: s, end: s, isSoundscape: true), nil)
+                var settings = f
+                for key in ["frame", "phase_index", "reason", "entry"] { settings[key] = nil }
+                openTracks.append(TrackSpan(title: "soundscape", artist: nil, file: nil, phase: l.phase,
+                                            phaseIndex: phaseIndex(f) ?? openPhase?.index, entry: nil, start: s, end: s,
+                                            isSoundscape: true, origin: .takeover, settings: settings, seq: l.seq))
+            case "control.intensity", "control.brightness":
+                let key = String(l.kind.dropFirst("control.".count))
+                if let v = f["value"] ?? f[key] {
+                    settingChanges.append(SettingChange(seconds: s, key: key, value: v))
+                }
+            case "audio.loudness":
+                let interval = f["interval_seconds"]?.doubleValue ?? 10
+                let values = f["lufs"]?.arrayValue ?? []
+                var start = s - interval * Double(values.count)
+                if let frame = f["frame"]?.doubleValue, let rate, rate > 0 { start = frame / rate }
+                for (k, v) in values.enumerated() {
+                    loudness.append(LoudnessSample(start: start + Double(k) * interval, seconds: interval, lufs: v.doubleValue))
+                }
             case "control.hold":
                 openPhase?.heldSeconds += f["seconds"]?.doubleValue ?? 0
             case "control.next":
@@ -143,6 +219,11 @@ extension ReviewTimeline {
                 closeQuiet(at: s)
                 openQuiet = QuietSpan(kind: l.kind == "control.pause" ? .pause : .silence, start: s, end: s, by: by)
                 envelope.set(at: s, muted: true, ramp: f["fade_seconds"]?.doubleValue ?? 0)
+            case "control.calm" where f["on"]?.boolValue == false || f["off"]?.boolValue == true:
+                if openQuiet?.kind == .calm { closeQuiet(at: s) }
+            case "control.calm":
+                closeQuiet(at: s)
+                openQuiet = QuietSpan(kind: .calm, start: s, end: s, by: by)
             case "control.resume":
                 closeQuiet(at: s)
                 envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
@@ -155,8 +236,12 @@ extension ReviewTimeline {
             }
         }
         closePhase(at: duration, natural: false)
-        closeTrack(at: duration)
+        closeTracks(ofPhase: nil, at: duration)
+        for i in tracks.indices where tracks[i].end > duration { tracks[i].end = max(tracks[i].start, duration) }
+        tracks.sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
         closeQuiet(at: duration)
+        quiet.sort { $0.start < $1.start }
+        loudness.sort { $0.start < $1.start }
         self.envelope = envelope.finish(at: duration)
         if let plan = logEvents.first(where: { $0.line.kind == "session.start" })?.line.fields["vitals"]?.objectValue {
             let schedule = VitalsSchedule(beforeDose: plan["before_dose"]?.boolValue ?? false,
@@ -165,178 +250,18 @@ extension ReviewTimeline {
             let readings = logEvents.filter { $0.line.kind == "mark.vitals" }.map(\.line.sessionSeconds)
             vitals = schedule.outcomes(t0: t0, end: duration, readings: readings)
         }
-    }
-
-    static func category(_ kind: String) -> ReviewEvent.Category {
-        if kind == "dose" || kind == "booster" { return .dose }
-        if kind.hasPrefix("mark.") { return .mark }
-        if kind.hasPrefix("session.") { return .session }
-        if kind.hasPrefix("phase.") { return .phase }
-        if kind.hasPrefix("track.") || kind.hasPrefix("soundscape.") { return .track }
-        if kind.hasPrefix("control.") { return .control }
-        if kind.hasSuffix(".warning") || kind.hasPrefix("device.") || kind.hasPrefix("xrun") { return .warning }
-        return .other
-    }
-
-    static func baseName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
-    }
-
-    /// A readable line for an event, without its time.
-    static func summary(_ kind: String, _ f: JSONObject, phase: String?) -> String {
-        func str(_ k: String) -> String? {
-            guard let v = f[k], !v.isNull else { return nil }
-            let t = Format.value(v)
-            return t.isEmpty ? nil : t
-        }
-        let by = str("by").map { " (by \($0))" } ?? ""
-        let text = str("text")
-        func withText(_ s: String) -> String { text.map { "\(s): \($0)" } ?? s }
-        switch kind {
-        case "session.start":
-            var parts = ["Session started", "plan \(str("plan") ?? "?")"]
-            if let c = str("client") { parts.append("client \(c)") }
-            if let d = str("device") { parts.append("device \(d)") }
-            return parts.joined(separator: ", ")
-        case "session.end": return "Session ended" + (str("reason").map { ": \($0)" } ?? "")
-        case "session.resume":
-            return "The daemon restarted; the session went on after \(str("gap_seconds") ?? "?") s"
-                + (str("fade_seconds").map { ", the music back over \($0) s" } ?? "")
-        case "phase.start": return "Phase \(phase ?? str("name") ?? "?") begins"
-        case "phase.end": return "Phase \(phase ?? str("name") ?? "?") ends"
-        case "track.start", "track.end":
-            var s = kind == "track.start" ? "Track: " : "Track ended: "
-            s += str("title") ?? str("file").map(baseName) ?? "?"
-            if let a = str("artist") { s += " — \(a)" }
-            return s
-        case "track.gain":
-            var s = "Track loudness measured: gain \(str("gain_db") ?? "?") dB"
-            if let l = str("loudness_lufs") { s += " (\(l) LUFS)" }
-            return s + ", reached over \(str("glide_seconds") ?? "?") s"
-        case "track.failed":
-            return "Track failed: \(str("file").map(baseName) ?? "?")" + (str("reason").map { " (\($0))" } ?? "")
-        case "soundscape.takeover": return "Soundscape takes over" + (str("reason").map { ": \($0)" } ?? "")
-        case "dose", "booster":
-            var s = kind == "dose" ? "DOSE (T0)" : "BOOSTER"
-            var parts: [String] = []
-            if let r = str("route") { parts.append(r) }
-            if let a = str("amount") { parts.append(a) }
-            if let lot = str("lot") { parts.append("lot \(lot)") }
-            if !parts.isEmpty { s += ": " + parts.joined(separator: ", ") }
-            return s
-        case "control.pause": return "Music paused\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
-        case "control.resume": return "Music resumed\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
-        case "control.silence": return "Silence\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
-        case "control.stop": return "Stop\(by)" + (str("fade_seconds").map { ", fade out \($0) s" } ?? "")
-        case "control.skip": return "Track skipped\(by)"
-        case "control.next": return "Next phase: \(str("from") ?? "?") → \(str("to") ?? "?")\(by)"
-        case "control.hold":
-            var s = "Phase held +" + SessionClock.length(f["seconds"]?.doubleValue ?? 0)
-            if let total = f["held_seconds"]?.doubleValue { s += " (held \(SessionClock.length(total)) in all)" }
-            return s + by
-        case "control.volume":
-            var s = "Volume \(str("db") ?? "?") dB"
-            if f["clamped"]?.boolValue == true { s += " (asked \(str("requested_db") ?? "?") dB, capped)" }
-            if let r = str("ramp_seconds") { s += ", ramp \(r) s" }
-            return s + by
-        case "mark.vitals":
-            var parts: [String] = []
-            if let sys = str("systolic"), let dia = str("diastolic") { parts.append("BP \(sys)/\(dia)") }
-            if let hr = str("heart_rate") { parts.append("HR \(hr)") }
-            if let o = str("spo2") { parts.append("SpO2 \(o)%") }
-            if let t = text { parts.append(t) }
-            return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
-        case "mark.adverse_event":
-            var s = "ADVERSE EVENT"
-            var parts: [String] = []
-            if let k = str("kind") { parts.append(k) }
-            if let sev = str("severity") { parts.append("severity \(sev)") }
-            if let r = str("response") { parts.append("response: \(r)") }
-            if let t = text { parts.append(t) }
-            if !parts.isEmpty { s += ": " + parts.joined(separator: "; ") }
-            return s
-        case "mark.statement": return text.map { "Client: “\($0)”" } ?? "Client statement"
-        case "mark.note": return withText("Note")
-        case "plan.warning": return "Plan warning: \(str("message") ?? "")"
-        default:
-            if kind.hasPrefix("mark.") {
-                let name = String(kind.dropFirst(5)).replacingDashes()
-                let rest = f.filter { $0.key != "text" }.map { "\($0.key) \(Format.value($0.value))" }
-                var s = name.prefix(1).uppercased() + name.dropFirst()
-                if !rest.isEmpty { s += " (" + rest.joined(separator: ", ") + ")" }
-                return withText(s)
-            }
-            let rest = f.map { "\($0.key)=\(Format.value($0.value))" }
-            return kind + (rest.isEmpty ? "" : ": " + rest.joined(separator: ", "))
-        }
-    }
-}
-
-extension String {
-    func replacingDashes() -> String { String(map { $0 == "-" || $0 == "_" ? " " : $0 }) }
-}
-
-/// Value formatting shared by the reports.
-public enum Format {
-    /// A field value as text: strings as is, numbers short (`5`, `2.5`), yes/no.
-    public static func value(_ v: JSONValue) -> String {
-        switch v {
-        case .null: return ""
-        case .bool(let b): return b ? "yes" : "no"
-        case .integer(let i): return "\(i)"
-        case .number(let d): return number(d)
-        case .string(let s): return s
-        default: return v.jsonString
+        if let name = logTimeZone, let offset = logUTCOffset {
+            zone = .fixed(name, seconds: offset, source: .log)
+        } else if let name = logTimeZone, name == "UTC" || name == "Etc/UTC" {
+            zone = .fixed(name, seconds: 0, source: .log)
         }
     }
 
-    /// `5`, `2.5`, `-3.25` (at most 2 decimals).
-    public static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "\(d)" }
-        let r = (d * 100).rounded() / 100
-        if r == r.rounded() && abs(r) < 1e15 { return "\(Int64(r))" }
-        var s = "\(r)"
-        if s.hasSuffix("0") && s.contains(".") { s.removeLast() }
-        return s
-    }
-}
-
-/// The level envelope: piecewise linear in dB.
-struct EnvelopeBuilder {
-    var points: [EnvelopePoint] = []
-    var base = 0.0
-    var volume = 0.0
-    var muted = false
-
-    var target: Double { muted ? ReviewTimeline.floorDB : max(ReviewTimeline.floorDB, base + volume) }
-
-    func value(at s: Double) -> Double {
-        guard let last = points.last else { return target }
-        if s >= last.seconds { return last.db }
-        var i = points.count - 1
-        while i > 0 && points[i - 1].seconds > s { i -= 1 }
-        if i == 0 { return points[0].db }
-        let a = points[i - 1], b = points[i]
-        if b.seconds <= a.seconds { return b.db }
-        return a.db + (b.db - a.db) * (s - a.seconds) / (b.seconds - a.seconds)
-    }
-
-    mutating func apply(at s: Double, ramp: Double, change: (inout EnvelopeBuilder) -> Void) {
-        let now = value(at: s)
-        while let last = points.last, last.seconds > s { points.removeLast() }
-        if points.last?.seconds != s || points.last?.db != now { points.append(EnvelopePoint(seconds: s, db: now)) }
-        change(&self)
-        points.append(EnvelopePoint(seconds: s + max(0, ramp), db: target))
-    }
-
-    mutating func set(at s: Double, base: Double, ramp: Double) { apply(at: s, ramp: ramp) { $0.base = base } }
-    mutating func set(at s: Double, volume: Double, ramp: Double) { apply(at: s, ramp: ramp) { $0.volume = volume } }
-    mutating func set(at s: Double, muted: Bool, ramp: Double) { apply(at: s, ramp: ramp) { $0.muted = muted } }
-
-    func finish(at end: Double) -> [EnvelopePoint] {
-        var out = points
-        if out.isEmpty { return [EnvelopePoint(seconds: 0, db: target), EnvelopePoint(seconds: end, db: target)] }
-        if let last = out.last, last.seconds < end { out.append(EnvelopePoint(seconds: end, db: last.db)) }
-        return out
+    /// Whether a `track.end`'s fields name this span: same phase and entry, else same file.
+    static func matches(_ t: TrackSpan, _ f: JSONObject) -> Bool {
+        if let p = f["phase_index"]?.int64Value, let tp = t.phaseIndex, Int(p) != tp { return false }
+        if let entry = f["entry"]?.int64Value { return t.entry == Int(entry) }
+        if let file = f["file"]?.stringValue { return t.file == baseName(file) }
+        return false
     }
 }

@@ -53,10 +53,34 @@ struct ResumeStateTests {
         #expect(reason(saved().decide(now: 1545, plan: plan, planSHA256: "h")).contains("ran out"))
         var stopping = saved()
         stopping.quiet = .stopping
+        stopping.t0 = nil
         #expect(reason(stopping.decide(now: 1001, plan: plan, planSHA256: "h")).contains("being stopped"))
         var future = saved()
-        future.version = 2
-        #expect(reason(future.decide(now: 1001, plan: plan, planSHA256: "h")).contains("version 2"))
+        future.version = ResumeState.currentVersion + 1
+        #expect(reason(future.decide(now: 1001, plan: plan, planSHA256: "h")).contains("version \(ResumeState.currentVersion + 1)"))
+    }
+
+    @Test("a record in aftercare goes on after a restart whatever the plan's time and the outage, until the open-record limit")
+    func aftercare() throws {
+        let plan = try plan()
+        var s = saved()
+        s.aftercare = true
+        // Past the plan's end, down 40 min, the plan file changed: the record still goes on, on the wall clock.
+        let later = s.decide(now: 1000 + 40 * 60, plan: plan, planSHA256: "other")
+        let expectedFrame: Int64 = 120 * 48_000 + 40 * 60 * 48_000
+        #expect(later == .resume(frame: expectedFrame, gapSeconds: 2400))
+        #expect(s.restoredState(hasUntilDosePhase: true).phase == .aftercare)
+        // Open longer than the limit (counted from the session's start): closed as not discharged.
+        if case .abandon(let reason) = s.decide(now: 1000 + 9 * 3600, plan: plan, planSHA256: "h") {
+            #expect(reason.hasPrefix("not discharged"))
+        } else {
+            Issue.record("a record open 9 h was picked up again")
+        }
+        // A stop fading out after a dose was on its way to aftercare.
+        var stopping = saved()
+        stopping.quiet = .stopping
+        #expect(stopping.continuesInAftercare)
+        #expect(stopping.restoredState(hasUntilDosePhase: true).phase == .aftercare)
     }
 
     @Test("a hold saved with the session keeps the plan going longer")

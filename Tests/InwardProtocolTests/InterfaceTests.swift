@@ -104,7 +104,7 @@ struct InterfaceTests {
     @Test func inwardSessionIDLIsValidForPythonVarlink() throws {
         let lists = try validateWithPython(InwardSessionInterface.description, name: "io.inward.Session")
         let methods = ["Start", "Dose", "Status", "Monitor", "Pause", "Resume", "Hold", "Next", "Skip",
-                       "SetVolume", "Silence", "Mark", "Stop", "ListPlans"]
+                       "SetVolume", "Silence", "Mark", "Stop", "Discharge", "ListPlans"]
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
         // One enum for the CLI and the service's method table: the same methods,
@@ -118,7 +118,8 @@ struct InterfaceTests {
         }
         #expect(SessionMethod.start.parameters == ["plan", "client"] && SessionMethod.status.parameters.isEmpty)
         #expect(lists["errors"] == InwardSessionInterface.errors)
-        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "SessionStatus", "Event", "PlanInfo"])
+        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "Aftercare", "VitalAlert", "SessionStatus", "Event",
+                                  "PlanInfo"])
         for e in ["NoSession", "SessionActive", "PlanInvalid", "PlanNotFound", "DeviceUnavailable", "InvalidParameter",
                   "HoldLimit", "NotWaitingForDose", "MessageTooLarge", "MalformedMessage", "TooManyClients"] {
             #expect(InwardSessionInterface.errors.contains(e), "missing error \(e)")
@@ -168,7 +169,13 @@ struct InterfaceTests {
     @Test func errorHelpersUseDeclaredNames() {
         let replies = [
             InwardSessionInterface.Errors.noSession(),
-            InwardSessionInterface.Errors.sessionActive(sessionID: "s"),
+            InwardSessionInterface.Errors.sessionActive(sessionID: "s", state: "aftercare"),
+            InwardSessionInterface.Errors.doseAlreadyMarked(time: "t", t0Seconds: 1),
+            InwardSessionInterface.Errors.routeMismatch(planRoute: "im", route: "iv"),
+            InwardSessionInterface.Errors.inAftercare(),
+            InwardSessionInterface.Errors.musicPlaying(state: "playing"),
+            InwardSessionInterface.Errors.dischargeTooEarly(t0Seconds: 1, allowedAt: 2),
+            InwardSessionInterface.Errors.noSuchMark(seq: 3),
             InwardSessionInterface.Errors.planInvalid(file: "f", line: 3, key: nil, message: "m"),
             InwardSessionInterface.Errors.planNotFound(plan: "p"),
             InwardSessionInterface.Errors.deviceUnavailable(device: "d", reason: "r"),

@@ -184,11 +184,22 @@ struct CLISessionTests {
         #expect(closing.stdout.contains("phase   closing (4/4)"), "\(closing)")
         let stop = try cli(daemon, "stop")
         #expect(stop.status == 0, "\(stop)")
-        #expect(stop.stdout.contains("stopping session"), "\(stop)")
-        #expect(stop.stdout.contains("fading out and closing the log"), "\(stop)")
+        #expect(stop.stdout.contains("stopping the music of session"), "\(stop)")
+        #expect(stop.stdout.contains("the record stays open in aftercare until `inward discharge`"), "\(stop)")
 
+        // Dosed: the music ends into aftercare, which status shows; discharge closes the record.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        let after = try cli(daemon, "status")
+        #expect(after.stdout.contains("state   aftercare"), "\(after)")
+        #expect(after.stdout.contains("after   music ended at") && after.stdout.contains("discharge allowed"), "\(after)")
+        let notes = try cli(daemon, "mark", "note", "resting, talking")
+        #expect(notes.status == 0, "\(notes)")
+        let restart = try cli(daemon, "start", "cli")
+        #expect(restart.status == 1 && restart.stderr.contains("is in aftercare") && restart.stderr.contains("inward discharge"),
+                "\(restart)")
+        let discharged = try cli(daemon, "discharge", "--note", "home with her partner")
+        #expect(discharged.status == 0 && discharged.stdout.contains("discharged at T+"), "\(discharged)")
         let idle = try cli(daemon, "status")
         #expect(idle.status == 0, "\(idle)")
         #expect(idle.stdout.contains("no session is running"), "\(idle)")

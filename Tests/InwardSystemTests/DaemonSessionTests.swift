@@ -82,7 +82,11 @@ struct DaemonSessionTests {
         try c.waitForClock(3)
         let dose = try c.call(.dose, ["amount": "60 mg"])
         #expect(dose.object["t0"]?.boolValue == true)
-        let booster = try c.call(.dose, ["amount": "20 mg"])
+        // A second dose that does not say booster (an up-arrow and Enter) is refused, naming the first.
+        let repeated = try c.call(.dose, ["amount": "60 mg"])
+        #expect(repeated.error == "io.inward.Session.DoseAlreadyMarked", "\(repeated.object)")
+        #expect(repeated.object["time"]?.stringValue?.hasSuffix("Z") == true && repeated.object["t0_seconds"]?.doubleValue != nil)
+        let booster = try c.call(.dose, ["amount": "20 mg", "booster": true])
         #expect(booster.object["booster"]?.boolValue == true)
 
         try c.waitForClock(5, sinceDose: true)
@@ -127,8 +131,17 @@ struct DaemonSessionTests {
         #expect(stop.error == nil, "stop failed: \(stop.error ?? "") \(stop.object)")
         let stopFrame = try monitor.frame("control.stop")
 
+        // A dose was marked: the music ends, the record stays open in aftercare until discharge.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        let aftercare = try c.sessionStatus()
+        #expect(aftercare["state"]?.stringValue == "aftercare")
+        #expect(aftercare["aftercare"]?["music_ended_seconds"]?.doubleValue != nil && aftercare["phase"] == .null)
+        let blocked = try c.call(.start, ["plan": "system"])
+        #expect(blocked.error == "io.inward.Session.SessionActive" && blocked.object["state"]?.stringValue == "aftercare")
+        #expect(try c.call(.pause).error == "io.inward.Session.InAftercare")
+        #expect(try c.call(.mark, ["kind": "note", "text": "resting"]).error == nil)
+        #expect(try c.call(.discharge).error == nil)
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
@@ -145,7 +158,7 @@ struct DaemonSessionTests {
         #expect(!sequence.isEmpty)
         #expect(sequence.allSatisfy { $0.status >= $0.event }, "status behind its event: \(sequence.filter { $0.status < $0.event })")
         for kind in ["control.hold", "control.pause", "control.resume", "control.volume", "control.skip",
-                     "control.silence", "control.next", "control.stop", "session.end"] {
+                     "control.silence", "control.next", "control.stop", "music.end", "session.end"] {
             #expect(!monitor.all(kind).isEmpty, "no \(kind) event")
         }
         // The hold moved the onset/peak boundary by exactly 10 s: T0 + 40 s + 10 s.

@@ -128,6 +128,10 @@ struct ResumeTests {
         let trackLeft = Self.secondLength - positionAfter
         try b.waitForClock(resumedAt + trackLeft + 6)
         #expect(try b.call(.stop).error == nil)
+        // Dosed: the music ends into aftercare, and the record closes at discharge.
+        let inAftercare = Date().addingTimeInterval(30)
+        while Date() < inAftercare, try b.sessionStatus()["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        #expect(try b.call(.discharge).error == nil)
         let (status, log) = second.terminate()
         #expect(status == 0, "\(log)")
         #expect(!FileManager.default.fileExists(atPath: statePath), "state.json outlived the session")

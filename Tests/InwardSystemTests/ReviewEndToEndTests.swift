@@ -139,7 +139,7 @@ struct ReviewEndToEndTests {
                                  fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
 
         at = try c.waitForClock(62, sinceDose: true)
-        let booster = try call(c, .dose, ["route": "im", "amount": "20 mg", "lot": "L-2612"])
+        let booster = try call(c, .dose, ["route": "im", "amount": "20 mg", "lot": "L-2612", "booster": true])
         #expect(booster.object["booster"]?.boolValue == true)
         expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
 
@@ -154,8 +154,10 @@ struct ReviewEndToEndTests {
         try c.waitForClock(97, sinceDose: true)
         _ = try call(c, .stop)
 
+        // Dosed: the music ends into aftercare; discharge closes the record.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        _ = try call(c, .discharge, ["note": "home with a friend"])
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, daemonLog) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
@@ -261,10 +263,10 @@ struct ReviewEndToEndTests {
         #expect(csv.status == 0, "\(csv)")
         let records = Self.csvRows(csv.stdout)
         let header = records.first ?? []
-        #expect(header == ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields"])
+        #expect(Array(header.prefix(10)) == ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields"])
         #expect(records.count == events.count + 1, "CSV has \(records.count - 1) rows for \(events.count) events")
         for f in found {
-            guard let row = records.dropFirst().first(where: { $0.count == 10 && $0[1] == "\(f.seq)" }) else {
+            guard let row = records.dropFirst().first(where: { $0.count == header.count && $0[1] == "\(f.seq)" }) else {
                 Issue.record("CSV: no row with seq \(f.seq) (\(f.expected))")
                 continue
             }
@@ -369,5 +371,168 @@ struct ReviewEndToEndTests {
         let tornVerify = try inward(["verify", tornPath], home: home)
         #expect(tornVerify.status == 0 && tornVerify.stdout.hasPrefix("OK: \(middle) lines"), "\(tornVerify)")
         #expect(tornVerify.stderr.contains("line \(tornLine)"), "\(tornVerify)")
+    }
+
+    // MARK: Crossfades (issue 8)
+
+    static let crossfadePlan = """
+        name = "xfade"
+        route = "im"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        level_db = -14
+        fade_in = "1s"
+        fade_out = "1s"
+        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
+        [[phase]]
+        name = "onset"
+        duration = "90s"
+        level_db = -9
+        fade_in = "1s"
+        fade_out = "2s"
+        crossfade = "4s"
+        source = { kind = "playlist", path = "onset.m3u8" }
+        [[phase]]
+        name = "closing"
+        duration = "10s"
+        level_db = -20
+        source = { kind = "silence" }
+        """
+
+    /// The files of the onset playlist: (file, seconds, title the review must show).
+    /// The first is tagged, the second named by its #EXTINF line, the fourth by its file name.
+    static let tracks: [(file: String, seconds: Double, title: String)] = [
+        ("a.wav", 20, "First Light"), ("b.wav", 25, "Second Tide"), ("c.wav", 15, "c.wav"),
+    ]
+
+    @Test("three tracks crossfading, a failed file and a soundscape takeover: back-to-back spans of the files' lengths in every format; a statement in track 2 names it at its position")
+    func crossfadesAndMoments() throws {
+        let daemon = try DaemonHarness(plans: ["xfade.toml": Self.crossfadePlan], pace: 20) { dir in
+            _ = try TestAudio.sine(to: dir.appendingPathComponent("a.wav").path, format: .wav16, frequency: 330, amplitude: 0.3,
+                                   sampleRate: Self.rate, seconds: 20, title: "First Light", artist: "Test Ensemble")
+            _ = try TestAudio.sine(to: dir.appendingPathComponent("b.wav").path, format: .wav16, frequency: 440, amplitude: 0.3,
+                                   sampleRate: Self.rate, seconds: 25)
+            _ = try TestAudio.sine(to: dir.appendingPathComponent("c.wav").path, format: .wav16, frequency: 550, amplitude: 0.3,
+                                   sampleRate: Self.rate, seconds: 15)
+            try Data("this is not audio".utf8).write(to: dir.appendingPathComponent("broken.wav"))
+            try "#EXTM3U\na.wav\n#EXTINF:25,Second Tide\nb.wav\nbroken.wav\nc.wav\n"
+                .write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+        }
+        let c = try daemon.client()
+        let id = try #require(try call(c, .start, ["plan": "xfade", "client": "X-0002"]).object["session_id"]?.stringValue)
+        try c.waitForClock(1, sinceDose: false)
+        _ = try call(c, .dose, ["route": "im", "amount": "50 mg"])
+        // Inside track 2 (it plays from T+16 to T+41): well clear of both crossfades.
+        try c.waitForClock(27, sinceDose: true)
+        let statement = try call(c, .mark, ["kind": "statement", "text": "a long wave"])
+        let statementSeq = try #require(statement.object["seq"]?.int64Value)
+        // The plan plays to its end (onset 90 s, closing 10 s); a record kept open for aftercare is closed.
+        let deadline = Date().addingTimeInterval(60)
+        var state = ""
+        while Date() < deadline {
+            state = try c.sessionStatus()["state"]?.stringValue ?? ""
+            if state == "idle" { break }
+            if state == "aftercare" { _ = try? c.call(.discharge, [:]) }
+            usleep(10_000)
+        }
+        #expect(state == "idle", "the session did not end: \(state)")
+        let (code, daemonLog) = daemon.terminate()
+        #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
+
+        // What the log says, read here without the review's code.
+        let logPath = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: logPath)))
+        let events = try Self.lines(of: bytes).dropLast().map { try #require(try JSONValue.parse($0).objectValue) }
+        func seconds(_ e: JSONObject) -> Double { e["session_seconds"]?.doubleValue ?? .nan }
+        let starts = events.filter { $0["kind"]?.stringValue == "track.start" }
+        let ends = events.filter { $0["kind"]?.stringValue == "track.end" }
+        #expect(starts.count == 3 && ends.count == 3, "\(events.compactMap { $0["kind"]?.stringValue })")
+        #expect(starts.compactMap { $0["fields"]?["title"]?.stringValue } == ["First Light", "Second Tide"],
+                "track.start titles: the tag, then the #EXTINF title; the untitled file has none")
+        #expect(events.contains { $0["kind"]?.stringValue == "track.failed" && $0["fields"]?["file"]?.stringValue?.hasSuffix("broken.wav") == true })
+        let takeover = try #require(events.first { $0["kind"]?.stringValue == "soundscape.takeover" })
+        let onsetEnd = try #require(events.first { $0["kind"]?.stringValue == "phase.end" && $0["phase"]?.stringValue == "onset" })
+        let said = try #require(events.first { $0["seq"]?.int64Value == statementSeq })
+        let secondStart = seconds(starts[1])
+        let position = seconds(said) - secondStart
+        #expect(position > 4 && position < 25 - 4, "the statement is inside track 2, clear of its crossfades: \(position) s into it")
+        // T0 from a line's own T0-relative time (the dose's line is written a moment after T0 itself).
+        let anchored = try #require(events.first { $0["t0_seconds"]?.doubleValue != nil })
+        let t0 = seconds(anchored) - (anchored["t0_seconds"]?.doubleValue ?? 0)
+        // The spans the review must give: each file from its start to its end, the takeover to onset's end plus its 2 s fade.
+        var expected: [(title: String, start: Double, length: Double)] = zip(starts, Self.tracks).map { (seconds($0), $1) }
+            .map { ($1.title, $0, $1.seconds) }
+        expected.append(("soundscape", seconds(takeover), seconds(onsetEnd) + 2 - seconds(takeover)))
+        for (a, b) in zip(expected, expected.dropFirst()) {
+            #expect(b.start < a.start + a.length && a.start + a.length - b.start < 4.01,
+                    "\(a.title) and \(b.title) overlap by the crossfade: \(a.start + a.length - b.start) s")
+        }
+        let home = daemon.directory
+        func clock(_ s: Double) -> String { Self.clock(s - t0) }
+        func mss(_ s: Double) -> String { let w = Int(s.rounded(.down)); return "\(w / 60):" + (w % 60 < 10 ? "0" : "") + "\(w % 60)" }
+        /// Seconds of an `m:ss` position, to compare at ±1 s.
+        func parsed(_ text: String) -> Double? {
+            let p = text.split(separator: ":").compactMap { Double($0) }
+            return p.count == 2 ? p[0] * 60 + p[1] : nil
+        }
+
+        // JSON: the spans and the statement's moment.
+        let json = try JSONValue.parse(try inward(["review", logPath, "--format", "json"], home: home).stdout)
+        let spans = (json["tracks"]?.arrayValue ?? []).filter { $0["origin"]?.stringValue != "phase" }
+        #expect(spans.count == expected.count, "\(spans)")
+        for (span, want) in zip(spans, expected) {
+            #expect(span["title"]?.stringValue == want.title, "span \(span)")
+            #expect(abs((span["start_seconds"]?.doubleValue ?? .nan) - want.start) < 0.002, "\(want.title) start \(span)")
+            #expect(abs((span["length_seconds"]?.doubleValue ?? .nan) - want.length) < 0.01, "\(want.title) length \(span), expected \(want.length)")
+        }
+        #expect(json["failed_tracks"]?.arrayValue?.first?["file"]?.stringValue == "broken.wav")
+        let moment = try #require(json["events"]?.arrayValue?.first { $0["seq"]?.int64Value == statementSeq }?["moment"]?.objectValue)
+        #expect(moment["title"]?.stringValue == "Second Tide" && moment["phase"]?.stringValue == "onset")
+        #expect(abs((moment["position_seconds"]?.doubleValue ?? .nan) - position) <= 1, "JSON position \(moment), expected \(position)")
+        #expect(moment["heard_lufs"]?.isNull == true, "no audio.loudness in this log: heard is null")
+
+        // Text: the Music lines with their lengths, and the statement's "heard" line.
+        let text = try inward(["review", logPath], home: home).stdout
+        for want in expected where want.title != "soundscape" {
+            let length = SessionClockText.length(want.length)
+            #expect(text.contains("  \(clock(want.start))  \(length.padding(toLength: 7, withPad: " ", startingAt: 0))  \(want.title)"),
+                    "text: no Music line for \(want.title) (\(length)) at \(clock(want.start))\n\(text)")
+        }
+        let heard = try #require(text.split(separator: "\n").map(String.init).first { $0.contains("heard: Second Tide at ") }, "\(text)")
+        let shown = heard.components(separatedBy: "heard: Second Tide at ")[1].prefix { $0 != " " }
+        #expect(abs((parsed(String(shown)) ?? .nan) - position) <= 1, "text position \(shown), expected \(mss(position))")
+
+        // CSV (moments): the statement's row names track 2 at its position.
+        let csv = Self.csvRows(try inward(["review", logPath, "--report", "moments", "--format", "csv"], home: home).stdout)
+        let col = Dictionary(uniqueKeysWithValues: (csv.first ?? []).enumerated().map { ($1, $0) })
+        let row = try #require(csv.first { $0.count == col.count && $0[col["seq"]!] == "\(statementSeq)" })
+        #expect(row[col["title"]!] == "Second Tide" && row[col["phase"]!] == "onset" && row[col["heard_lufs"]!] == "")
+        #expect(abs((parsed(row[col["position"]!]) ?? .nan) - position) <= 1, "CSV position \(row[col["position"]!]), expected \(mss(position))")
+        // CSV (full): each span's length on the event that opened it.
+        let full = Self.csvRows(try inward(["review", logPath, "--format", "csv"], home: home).stdout)
+        let fcol = Dictionary(uniqueKeysWithValues: (full.first ?? []).enumerated().map { ($1, $0) })
+        let lengths = full.dropFirst().filter { $0.count == fcol.count && ["track.start", "soundscape.takeover"].contains($0[fcol["kind"]!]) }
+            .compactMap { Double($0[fcol["span_seconds"]!]) }
+        #expect(lengths.count == expected.count && zip(lengths, expected).allSatisfy { abs($0 - $1.length) < 0.01 }, "CSV span lengths \(lengths)")
+
+        // HTML: a block per span with its length, and the marks row naming track 2.
+        let html = try inward(["review", logPath, "--format", "html"], home: home).stdout
+        let blocks = html.components(separatedBy: "<g class=\"span\">").dropFirst().map { $0.components(separatedBy: "</title>")[0] }
+        for want in expected {
+            #expect(blocks.contains { $0.contains("<title>\(clock(want.start))–") && $0.contains(" \(want.title)")
+                && $0.hasSuffix("(\(SessionClockText.length(want.length)))") }, "HTML: no block for \(want.title): \(blocks)")
+        }
+        let marksRow = html.components(separatedBy: "<tr").first { $0.contains("a long wave") && $0.contains("class=\"playing\"") } ?? ""
+        let htmlShown = marksRow.components(separatedBy: "Second Tide at ").dropFirst().first?.prefix { $0 != "<" } ?? ""
+        #expect(abs((parsed(String(htmlShown)) ?? .nan) - position) <= 1, "HTML marks row: \(marksRow)")
+    }
+}
+
+/// Lengths as the review writes them (`45 s`, `1:05`), written here independently of `SessionClock`.
+enum SessionClockText {
+    static func length(_ seconds: Double) -> String {
+        let total = Int((seconds + 0.5).rounded(.down))
+        return total < 60 ? "\(total) s" : "\(total / 60):" + (total % 60 < 10 ? "0" : "") + "\(total % 60)"
     }
 }

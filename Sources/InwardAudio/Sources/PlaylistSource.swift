@@ -214,8 +214,10 @@ public final class PlaylistSource: FrameSource {
     private func announce(_ player: Player) {
         switch player {
         case .track(let deck):
+            // The file's tags name it; else the playlist's #EXTINF title (the review's fallback is the file name).
+            let title = deck.stream.title ?? (deck.entry < entries.count ? entries[deck.entry].title : nil)
             var event = EngineEvent(.trackStarted, frame: now, phase: phase, entry: deck.entry,
-                                    path: deck.stream.path, title: deck.stream.title, artist: deck.stream.artist)
+                                    path: deck.stream.path, title: title, artist: deck.stream.artist)
             event.offset = deck.stream.startedAt
             event.gainDB = deck.gainDB
             event.loudness = deck.loudness

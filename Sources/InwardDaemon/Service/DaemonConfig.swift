@@ -1,5 +1,6 @@
 import Foundation
 public import InwardAudio
+import InwardCore
 import TOMLKit
 
 /// `inwardd`'s settings: built-in defaults, then the config file, then the
@@ -11,6 +12,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// org.varlink.service only), and the group that may connect to it; nil: none.
     public var observeSocket: String?
     public var observeGroup: String?
+    /// How long a record may stay open in aftercare (from the session's start)
+    /// before the next daemon start closes it as not discharged.
+    public var maxRecordOpenSeconds = ResumeState.defaultMaxOpenSeconds
     public var stateDirectory: String
     public var device = "default"
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
@@ -94,7 +98,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
-                                    "period", "buffer", "observe_socket", "observe_group"]
+                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open"]
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -134,6 +138,12 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = try string("socket_group") { socketGroup = v }
         if let v = try string("observe_socket") { observeSocket = v }
         if let v = try string("observe_group") { observeGroup = v }
+        if let v = try string("max_record_open") {
+            guard let seconds = DurationText.parse(v), seconds >= 3600 else {
+                throw bad("max_record_open", "must be a duration of at least 1h, e.g. \"8h\"")
+            }
+            maxRecordOpenSeconds = seconds
+        }
         if let v = try string("state_dir") { stateDirectory = v }
         if let v = try string("device") { device = v }
         if let v = try string("format") {

@@ -11,7 +11,8 @@ extension SessionService {
     func engine(_ events: [EngineEvent], session id: String) {
         guard let active = inner.withLock({ $0.active }), active.id == id else { return }
         let plan = active.loaded.plan
-        let rate = Double(active.runtime.sampleRate)
+        guard let runtime = active.runtime else { return }
+        let rate = Double(active.sampleRate)
         for e in events {
             if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
@@ -23,7 +24,7 @@ extension SessionService {
             }
             if e.kind == .soundscapeTakeover { inner.withLock { _ in active.track = nil } }
             if e.kind == .sessionEnded { continue }   // the service records the end itself
-            let timeline = active.runtime.snapshot().timeline
+            let timeline = runtime.snapshot().timeline
             let fields = Self.fields(of: e, plan: plan, timeline: timeline, rate: rate)
             if e.kind == .phaseStarted, e.phase >= 0 && e.phase < plan.phases.count {
                 SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"

@@ -26,8 +26,8 @@ enum LiveStatus {
 extension SessionService {
     /// The status now (thread-safe; never waits for the mixer or the disk).
     func status() -> SessionStatus {
-        let (state, active, boosters, track, vitals) = inner.withLock {
-            ($0.state.phase, $0.active, $0.state.boosters, $0.active?.track, $0.active?.vitals ?? [])
+        let (state, active, boosters, track, vitals, alerts) = inner.withLock {
+            ($0.state.phase, $0.active, $0.state.boosters, $0.active?.track, $0.active?.vitals ?? [], $0.active?.alerts.alerts ?? [])
         }
         var s = SessionStatus(device: configuration.daemon.device)
         s.state = SessionStatus.State(rawValue: state.rawValue)
@@ -37,30 +37,40 @@ extension SessionService {
             return s
         }
         let plan = active.loaded.plan
-        let snap = active.runtime.snapshot()
-        let rate = Double(active.runtime.sampleRate)
-        let index = snap.timeline.phase(at: snap.heard)
+        let rate = Double(active.sampleRate)
+        let (heard, t0) = active.clock()
         s.sessionID = active.id
         s.plan = plan.name
         s.client = active.client
+        s.phaseCount = plan.phases.count
+        s.sessionSeconds = Double(heard) / rate
+        s.t0Seconds = t0.map { Double(heard - $0) / rate }
+        s.boosters = boosters
+        s.alerts = alerts.map(Self.alertStatus)
+        if let schedule = plan.vitals,
+           let due = schedule.due(now: Double(heard) / rate, t0: t0.map { Double($0) / rate }, readings: vitals) {
+            s.vitalsDue = SessionStatus.VitalsDue(t0Seconds: due.t0Seconds, inSeconds: due.inSeconds)
+        }
+        if let ended = active.musicEndedFrame {
+            let sinceDose = s.t0Seconds ?? 0
+            let minimum = plan.minAftercareAfterDose
+            s.aftercare = SessionStatus.Aftercare(musicEndedSeconds: Double(ended) / rate, minAfterDoseSeconds: minimum,
+                                                  dischargeInSeconds: max(0, (minimum ?? 0) - sinceDose))
+            return s
+        }
+        guard let runtime = active.runtime else { return s }
+        let snap = runtime.snapshot()
+        let index = snap.timeline.phase(at: heard)
         if let index {
             let span = snap.timeline.spans[index]
             s.phase = active.phases[index]
-            s.secondsInPhase = Double(snap.heard - (span.start ?? 0)) / rate
-            s.secondsLeft = span.end.map { Double(max(0, $0 - snap.heard)) / rate }
+            s.secondsInPhase = Double(heard - (span.start ?? 0)) / rate
+            s.secondsLeft = span.end.map { Double(max(0, $0 - heard)) / rate }
             s.levelDB = plan.phases[index].levelDB
-        }
-        s.phaseCount = plan.phases.count
-        s.sessionSeconds = Double(snap.heard) / rate
-        s.t0Seconds = snap.t0.map { Double(snap.heard - $0) / rate }
-        s.boosters = boosters
-        if let schedule = plan.vitals,
-           let due = schedule.due(now: Double(snap.heard) / rate, t0: snap.t0.map { Double($0) / rate }, readings: vitals) {
-            s.vitalsDue = SessionStatus.VitalsDue(t0Seconds: due.t0Seconds, inSeconds: due.inSeconds)
         }
         if let track, track.phase == index {
             s.track = SessionStatus.Track(path: track.path, title: track.title, artist: track.artist, index: track.entry,
-                                          positionSeconds: Double(max(0, snap.heard - track.frame)) / rate,
+                                          positionSeconds: Double(max(0, heard - track.frame)) / rate,
                                           durationSeconds: nil)
         }
         s.volumeDB = snap.volumeDB

@@ -70,9 +70,11 @@ struct MethodTable: Sendable {
         case .start:
             return { s, c, _ in try s.start(plan: try c.string("plan"), client: try c.optionalString("client")) }
         case .dose:
-            return { s, c, _ in
+            return { s, c, caller in
                 try s.dose(route: try c.optionalString("route"), amount: try c.optionalString("amount"),
-                           lot: try c.optionalString("lot"))
+                           lot: try c.optionalString("lot"), booster: try c.optionalBool("booster") ?? false,
+                           devices: try c.optionalInt("devices"), otherRoute: try c.optionalBool("other_route") ?? false,
+                           user: caller.user)
             }
         case .status:
             return { s, _, _ in .now(VarlinkReply(["status": .object(s.status().json)])) }
@@ -84,25 +86,31 @@ struct MethodTable: Sendable {
                 return .streaming
             }
         case .pause:
-            return { s, c, _ in try s.pause(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.pause(by: try c.optionalString("by"), user: caller.user) }
         case .resume:
-            return { s, c, _ in try s.resume(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.resume(by: try c.optionalString("by"), user: caller.user) }
         case .silence:
-            return { s, c, _ in try s.silence(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.silence(by: try c.optionalString("by"), user: caller.user) }
         case .hold:
-            return { s, c, _ in try s.hold(seconds: try c.double("seconds"), by: try c.optionalString("by")) }
+            return { s, c, caller in try s.hold(seconds: try c.double("seconds"), by: try c.optionalString("by"), user: caller.user) }
         case .next:
-            return { s, c, _ in try s.next(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.next(by: try c.optionalString("by"), user: caller.user) }
         case .skip:
-            return { s, c, _ in try s.skip(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.skip(by: try c.optionalString("by"), user: caller.user) }
         case .setVolume:
-            return { s, c, _ in try s.setVolume(db: try c.double("db"), by: try c.optionalString("by")) }
+            return { s, c, caller in try s.setVolume(db: try c.double("db"), by: try c.optionalString("by"), user: caller.user) }
         case .mark:
-            return { s, c, _ in
-                try s.mark(kind: try c.string("kind"), text: try c.optionalString("text"), fields: try c.optionalObject("fields"))
+            return { s, c, caller in
+                try s.mark(kind: try c.string("kind"), text: try c.optionalString("text"), fields: try c.optionalObject("fields"),
+                           user: caller.user)
             }
         case .stop:
-            return { s, c, _ in try s.stop(by: try c.optionalString("by")) }
+            return { s, c, caller in try s.stop(by: try c.optionalString("by"), user: caller.user) }
+        case .discharge:
+            return { s, c, caller in
+                try s.discharge(note: try c.optionalString("note"), early: try c.optionalBool("early") ?? false,
+                                reason: try c.optionalString("reason"), user: caller.user)
+            }
         case .listPlans:
             return { s, _, _ in
                 let plans = PlanCatalog(directories: s.configuration.daemon.plansDirectories).list()

@@ -21,6 +21,7 @@ extension ResumeState {
             .object(["phase": .integer(Int64($0.phase)), "entry": .integer(Int64($0.entry)), "start_frame": .integer($0.startFrame)])
         } ?? .null
         o["vitals"] = vitals.map { .array($0.map { .number($0) }) } ?? .null
+        o["aftercare"] = .bool(aftercare)
         o["anchor_frame"] = .integer(anchorFrame)
         o["anchor_wall"] = .number(anchorWall)
         return o
@@ -73,6 +74,7 @@ extension ResumeState {
             track = TrackPosition(phase: Int(phase), entry: Int(entry), startFrame: start)
         }
         vitals = o["vitals"]?.arrayValue?.compactMap(\.doubleValue)
+        aftercare = o["aftercare"]?.boolValue ?? false
     }
 
     /// Phase index to frames, as an object keyed by the index ("2": 48000).

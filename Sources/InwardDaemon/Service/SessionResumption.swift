@@ -28,16 +28,20 @@ extension SessionService {
         guard let (active, phase, boosters, track, vitals) = inner.withLock({ inner in
             inner.active.map { ($0, inner.state.phase, inner.state.boosters, $0.track, $0.vitals) }
         }) else { return nil }
-        let course = active.runtime.course()
-        let snapshot = active.runtime.snapshot()
+        let (heard, t0) = active.clock()
         var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
-                                client: active.client, sampleRate: active.runtime.sampleRate,
-                                pace: configuration.daemon.pace ?? 1, anchorFrame: snapshot.heard, anchorWall: Self.unixNow())
-        state.t0 = course.t0
+                                client: active.client, sampleRate: active.sampleRate,
+                                pace: active.pace, anchorFrame: heard, anchorWall: Self.unixNow())
+        state.t0 = t0
         state.boosters = boosters
-        state.holds = course.holds
-        state.advances = course.advances
-        state.volumeDB = snapshot.volumeDB
+        if let runtime = active.runtime {
+            let course = runtime.course()
+            state.t0 = course.t0 ?? t0
+            state.holds = course.holds
+            state.advances = course.advances
+            state.volumeDB = runtime.snapshot().volumeDB
+        }
+        state.aftercare = phase == .aftercare
         switch phase {
         case .paused: state.quiet = .paused
         case .silenced: state.quiet = .silenced
@@ -66,7 +70,8 @@ extension SessionService {
         }
         resumeWriter?.continueAfter(saved.revision)
         let id = saved.sessionID
-        events.restart(at: lastSequenceNumber(session: id))
+        let record = recordSoFar(session: id)
+        events.restart(at: record.lastSeq)
 
         let loaded: LoadedPlan
         do {
@@ -76,9 +81,14 @@ extension SessionService {
             abandon(saved, reason: "its plan \(saved.planFile) cannot be loaded: \(first?.message ?? "invalid plan")")
             return
         }
-        let decision = saved.decide(now: now, plan: loaded.plan, planSHA256: SHA256.hex(Array(loaded.text.utf8)))
+        let decision = saved.decide(now: now, plan: loaded.plan, planSHA256: SHA256.hex(Array(loaded.text.utf8)),
+                                    maxOpenSeconds: configuration.daemon.maxRecordOpenSeconds)
         guard case .resume(let frame, let gap) = decision else {
             if case .abandon(let reason) = decision { abandon(saved, reason: reason) }
+            return
+        }
+        if saved.continuesInAftercare {
+            resumeAftercare(saved, loaded: loaded, frame: frame, gap: gap, record: record)
             return
         }
         let playing = saved.timeline(loaded.plan).phase(at: frame)
@@ -97,8 +107,10 @@ extension SessionService {
         let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,
                                          entryOffset: offset, fade: Self.resumeFade)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
-        let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio)
+        let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio,
+                            sampleRate: saved.sampleRate, pace: saved.pace)
         active.vitals = saved.vitals ?? []
+        record.restore(into: active, plan: loaded.plan)
         // Status names the track at once; its track.start event says the same a moment later.
         if let playing, let entry, let file = loaded.playlists[playing]?.dropFirst(entry).first {
             active.track = Track(phase: playing, entry: entry, path: file.path, title: nil, artist: nil, frame: frame - offset)
@@ -143,11 +155,46 @@ extension SessionService {
                                                     "track_seconds": "\(Double(offset) / rate)"])
     }
 
+    /// Picks up a record in aftercare: no music, the T+ clock on the wall clock.
+    private func resumeAftercare(_ saved: ResumeState, loaded: LoadedPlan, frame: Int64, gap: Double, record: RecordSoFar) {
+        let id = saved.sessionID
+        let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: nil, sink: nil,
+                            sampleRate: saved.sampleRate, pace: saved.pace)
+        active.vitals = saved.vitals ?? []
+        record.restore(into: active, plan: loaded.plan)
+        active.endMusic(at: frame, t0: saved.t0)
+        inner.withLock { inner in
+            inner.state = saved.restoredState(hasUntilDosePhase: false)
+            inner.active = active
+        }
+        var fields: JSONObject = ["session_id": .string(id), "aftercare": .bool(true)]
+        fields["gap_seconds"] = .number((gap * 1000).rounded() / 1000)
+        fields["frame"] = .integer(frame)
+        if SHA256.hex(Array(loaded.text.utf8)) != saved.planSHA256 { fields["plan_changed"] = .bool(true) }
+        do {
+            try events.waitUntilDurable(try emit("session.resume", fields, at: Double(frame) / Double(saved.sampleRate), session: id))
+        } catch {
+            logger.critical("cannot record the resumed aftercare; it does not go on", metadata: ["session.id": "\(id)", "error": "\(error)"])
+            inner.withLock { inner in
+                _ = try? inner.state.apply(.ended)
+                inner.active = nil
+            }
+            return
+        }
+        saveResumeState()
+        SystemdNotify.status("session \(id): aftercare, picked up again after \(Int(gap.rounded())) s")
+        logger.notice("aftercare resumed", metadata: ["session.id": "\(id)", "gap_seconds": "\(gap)"])
+    }
+
     /// Closes a saved session that will not go on, in its log, and forgets it.
     private func abandon(_ saved: ResumeState, reason: String) {
         logger.warning("the saved session is not picked up again: \(reason)", metadata: ["session.id": "\(saved.sessionID)"])
-        _ = try? emit("session.end", ["session_id": .string(saved.sessionID), "reason": .string("not resumed: \(reason)")],
-                      at: Double(saved.anchorFrame) / Double(saved.sampleRate), session: saved.sessionID)
+        var fields: JSONObject = ["session_id": .string(saved.sessionID), "reason": .string("not resumed: \(reason)")]
+        if reason.hasPrefix("not discharged") {
+            fields["reason"] = .string("not discharged")
+            fields["detail"] = .string(reason)
+        }
+        _ = try? emit("session.end", fields, at: Double(saved.anchorFrame) / Double(saved.sampleRate), session: saved.sessionID)
         resumeWriter?.remove()
         durable.drain()
     }

@@ -4,6 +4,7 @@ public import InwardProtocol
 public import Logging
 import Foundation
 import InwardLog
+import InwardPOSIX
 import Synchronization
 
 /// The `io.inward.Session` service: starts sessions, turns controls into
@@ -54,16 +55,37 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let loaded: LoadedPlan
         let planFile: String
         let client: String?
-        let runtime: SessionRuntime
-        let sink: any AudioSink
+        /// The music: nil for a session picked up again in aftercare (no music left).
+        let runtime: SessionRuntime?
+        let sink: (any AudioSink)?
+        let sampleRate: Int
+        /// Playback speed against the wall clock (`--pace`; 1 on a real device).
+        let pace: Double
         let phases: [SessionStatus.Phase]
         let planSHA256: String
         /// Guarded by the service's `inner` lock.
         var track: Track?
         /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
         var vitals: [Double] = []
+        /// Vital signs outside their alert limits, by the latest reading of each; guarded by `inner`.
+        var alerts = StandingVitalAlerts()
+        /// Sequence numbers of the marks and doses a correction may name; guarded by `inner`.
+        var correctable: Set<Int64> = []
+        /// The first dose's wall time as logged (for DoseAlreadyMarked); guarded by `inner`.
+        var doseTime: String?
+        /// Set once the music has ended after a dose: the session clock then
+        /// runs on the wall clock.
+        private let musicEnd = Mutex<MusicEnd?>(nil)
 
-        init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime, sink: any AudioSink) {
+        struct MusicEnd {
+            /// The session frame heard last, and the monotonic time it was heard.
+            var frame: Int64
+            var at: Double
+            var t0: Int64?
+        }
+
+        init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime?, sink: (any AudioSink)?,
+             sampleRate: Int, pace: Double) {
             self.id = id
             self.loaded = loaded
             self.planFile = planFile
@@ -71,8 +93,33 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             self.client = client
             self.runtime = runtime
             self.sink = sink
+            self.sampleRate = sampleRate
+            self.pace = pace
             phases = LiveStatus.phases(loaded.plan)
         }
+
+        /// The session clock: frames heard so far and the T0 frame, from the
+        /// audio while the music plays, then on the wall clock (at the pace).
+        func clock() -> (heard: Int64, t0: Int64?) {
+            if let end = musicEnd.withLock({ $0 }) {
+                let elapsed = max(0, MonotonicClock.seconds - end.at) * Double(sampleRate) * pace
+                return (end.frame + Int64(elapsed.rounded()), end.t0)
+            }
+            guard let runtime else { return (0, nil) }
+            let snapshot = runtime.snapshot()
+            return (snapshot.heard, snapshot.t0)
+        }
+
+        /// The music has ended at `frame` (or now, by the clock).
+        func endMusic(at frame: Int64? = nil, t0: Int64?) {
+            let heard = frame ?? clock().heard
+            musicEnd.withLock { $0 = MusicEnd(frame: heard, at: MonotonicClock.seconds, t0: t0) }
+        }
+
+        /// Session frame the music ended at; nil while it plays.
+        var musicEndedFrame: Int64? { musicEnd.withLock { $0?.frame } }
+
+        var seconds: Double { Double(clock().heard) / Double(sampleRate) }
     }
 
     struct Inner {
@@ -159,7 +206,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.invalidParameter("client", reason:
                 "use the client's pseudonymous code (letters, digits, - and _, at most 32), never a name"))
         }
-        if let running = inner.withLock({ $0.active?.id }) { throw ServiceError(errors.sessionActive(sessionID: running)) }
+        if let running = inner.withLock({ inner in inner.active.map { ($0.id, inner.state.phase.rawValue) } }) {
+            throw ServiceError(errors.sessionActive(sessionID: running.0, state: running.1))
+        }
         guard let file = PlanCatalog(directories: configuration.daemon.plansDirectories).resolve(name) else {
             throw ServiceError(errors.planNotFound(plan: name))
         }
@@ -180,9 +229,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         let id = WallClock.sessionID()
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
-        let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio)
+        let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio,
+                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1)
         try inner.withLock { inner in
-            guard inner.active == nil else { throw ServiceError(errors.sessionActive(sessionID: inner.active!.id)) }
+            if let other = inner.active {
+                throw ServiceError(errors.sessionActive(sessionID: other.id, state: inner.state.phase.rawValue))
+            }
             _ = try? inner.state.apply(.start(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil))
             inner.active = active
         }
@@ -240,7 +292,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             return true
         }
         guard current else { return }
-        active.sink.close()
+        active.sink?.close()
         resumeWriter?.remove()
     }
 
@@ -283,7 +335,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                               })
     }
 
-    /// On the engine queue, after the session's last engine event.
+    /// On the engine queue, after the session's last engine event: the music
+    /// has ended. Once a dose is marked the record goes on in aftercare;
+    /// before one, the session ends.
     private func sessionEnded(_ id: String, _ end: SessionRuntime.End) {
         let reason: String
         switch end {
@@ -291,26 +345,34 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         case .stopped: reason = "stopped"
         case .deviceError(let message): reason = "device error: \(message)"
         }
-        let ending = inner.withLock { $0.active?.id == id ? $0.active : nil }
+        guard let ending = inner.withLock({ $0.active?.id == id ? $0.active : nil }) else { return }
         if case .deviceError(let message) = end {
             _ = try? emit("device.error", ["device": .string(configuration.daemon.device), "message": .string(message)], session: id)
         }
         var endFields: JSONObject = ["session_id": .string(id), "reason": .string(reason)]
-        if let ending {
-            endFields["xruns"] = .integer(Int64(ending.sink.xrunCount))
-            endFields["underruns"] = .integer(Int64(ending.runtime.underrunCount))
+        endFields["xruns"] = .integer(Int64(ending.sink?.xrunCount ?? 0))
+        endFields["underruns"] = .integer(Int64(ending.runtime?.underrunCount ?? 0))
+        let t0 = ending.clock().t0
+        ending.endMusic(t0: t0)
+        let aftercare = inner.withLock { inner -> Bool in
+            guard inner.active === ending else { return false }
+            _ = try? inner.state.apply(.musicEnded)
+            if inner.state.phase == .aftercare { return true }
+            inner.active = nil
+            return false
         }
-        _ = try? emit("session.end", endFields, session: id)
-        let active = inner.withLock { inner -> Active? in
-            guard inner.active?.id == id else { return nil }
-            _ = try? inner.state.apply(.ended)
-            defer { inner.active = nil }
-            return inner.active
+        ending.sink?.close()
+        if aftercare {
+            if let minimum = ending.loaded.plan.minAftercareAfterDose { endFields["min_after_dose_seconds"] = .number(minimum) }
+            _ = try? emit("music.end", endFields, session: id)
+            saveResumeState()
+            SystemdNotify.status("session \(id): aftercare (the music has ended; discharge closes the record)")
+        } else {
+            _ = try? emit("session.end", endFields, session: id)
+            // Queued behind session.end: the state goes once the end is recorded.
+            resumeWriter?.remove()
+            SystemdNotify.status("idle; session \(id) \(reason)")
         }
-        active?.sink.close()
-        // Queued behind session.end: the state goes once the end is recorded.
-        if active != nil { resumeWriter?.remove() }
-        SystemdNotify.status("idle; session \(id) \(reason)")
     }
 
     /// Frames the audio thread has played in the session under way, or nil
@@ -323,14 +385,23 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
     }
 
-    /// Fades out (over the configured stop fade) and waits for the session to
-    /// end and its record to reach the disk; for SIGTERM and SIGINT.
+    /// The session under way is in aftercare (no music; the record open).
+    var inAftercare: Bool { inner.withLock { $0.state.phase == .aftercare } }
+
+    /// Fades out (over the configured stop fade) and waits for the music to
+    /// end and the record to reach the disk; for SIGTERM and SIGINT. A record
+    /// in aftercare (or that goes into it, a dose being marked) stays open in
+    /// the saved state, and the next daemon picks it up.
     public func shutdown() {
         defer { durable.drain() }   // every event and the saved state on disk before the daemon exits
-        guard let runtime = inner.withLock({ $0.active?.runtime }) else { return }
+        guard let runtime = inner.withLock({ $0.state.phase == .aftercare ? nil : $0.active?.runtime }),
+              !runtime.hasEnded else {
+            engineEvents.sync {}
+            return
+        }
         // The same stop a therapist gives (unless one is already fading); its saved
         // state keeps a kill during the fade from bringing the session back.
-        _ = try? stop(by: "signal")
+        _ = try? stop(by: "signal", user: nil)
         let seconds = configuration.stopFade
         if !runtime.waitUntilEnded(seconds: seconds + 5) {
             runtime.terminate()
@@ -351,6 +422,14 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if state == .stopping { throw ServiceError(InwardSessionInterface.Errors.notWaitingForDose(state: state.rawValue)) }
     }
 
+    /// The music of a session whose music plays; `InAftercare` once it has ended.
+    func music(_ active: Active) throws -> SessionRuntime {
+        guard let runtime = active.runtime, active.musicEndedFrame == nil, !inAftercare else {
+            throw ServiceError(InwardSessionInterface.Errors.inAftercare())
+        }
+        return runtime
+    }
+
     /// Moves the session's state machine, or throws the refusal as a Varlink error.
     func apply(_ control: SessionState.Control) throws -> SessionState.Outcome {
         let errors = InwardSessionInterface.Errors.self
@@ -360,8 +439,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             } catch {
                 switch error {
                 case .noSession: throw ServiceError(errors.noSession())
-                case .sessionActive: throw ServiceError(errors.sessionActive(sessionID: inner.active?.id ?? ""))
+                case .sessionActive:
+                    throw ServiceError(errors.sessionActive(sessionID: inner.active?.id ?? "", state: inner.state.phase.rawValue))
                 case .stopping: throw ServiceError(errors.notWaitingForDose(state: inner.state.phase.rawValue))
+                case .aftercare: throw ServiceError(errors.inAftercare())
+                case .musicPlaying: throw ServiceError(errors.musicPlaying(state: inner.state.phase.rawValue))
                 }
             }
         }
@@ -385,11 +467,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         var t0Now: Double?
         var phaseNow: String?
         if let active {
-            let snap = active.runtime.snapshot()
-            let rate = Double(active.runtime.sampleRate)
-            now = Double(snap.heard) / rate
-            t0Now = snap.t0.map { Double(snap.heard - $0) / rate }
-            phaseNow = snap.timeline.phase(at: snap.heard).map { active.loaded.plan.phases[$0].name }
+            let (heard, t0) = active.clock()
+            let rate = Double(active.sampleRate)
+            now = Double(heard) / rate
+            t0Now = t0.map { Double(heard - $0) / rate }
+            if active.musicEndedFrame == nil, let runtime = active.runtime {
+                phaseNow = runtime.snapshot().timeline.phase(at: heard).map { active.loaded.plan.phases[$0].name }
+            }
         }
         var event: JSONObject = [:]
         event["kind"] = .string(kind)
@@ -401,10 +485,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         return try events.record(event, session: session ?? active?.id ?? "none") { [unowned self] in status() }
     }
 
-    /// The last sequence number in session `id`'s log, 0 when it has none.
-    func lastSequenceNumber(session id: String) -> Int64 {
-        guard let log = (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id),
-              let contents = try? LogReader.read(contentsOf: log) else { return 0 }
-        return contents.events.last?.line.seq ?? 0
+    /// Where session `id`'s log is, when the events go to a timeline log.
+    func logPath(of id: String) -> String? {
+        (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id)
     }
 }

@@ -33,6 +33,9 @@ struct StatusView {
     var vitalsOwed: Bool
     var vitalsDueT0: Double?
     var vitalsIn: Double
+    /// Aftercare (after the music), and the vital signs outside their alert limits.
+    var aftercare: SessionStatus.Aftercare?
+    var alerts: [SessionStatus.VitalAlert]
 
     /// A status object as a reply carries it (decoded leniently by `SessionStatus`).
     init(_ o: JSONObject) { self.init(SessionStatus(json: o)) }
@@ -66,6 +69,8 @@ struct StatusView {
         levelDB = s.levelDB
         device = s.device.isEmpty ? nil : s.device
         heldSeconds = s.heldSeconds
+        aftercare = s.aftercare
+        alerts = s.alerts
     }
 
     var isIdle: Bool { state == "idle" }
@@ -82,6 +87,7 @@ struct StatusView {
         if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
         if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
         if vitalsOwed { s.vitalsIn -= elapsed }
+        if let a = aftercare { s.aftercare?.dischargeInSeconds = max(0, a.dischargeInSeconds - elapsed) }
         if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
             s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
         }
@@ -95,6 +101,7 @@ struct StatusView {
         case "waiting_for_dose": "waiting for the dose"
         case "paused": "paused (music faded down; the clock runs on)"
         case "silenced": "silenced (`inward resume` brings the sound back)"
+        case "aftercare": "aftercare (the music has ended; the record is open until `inward discharge`)"
         default: ErrorReport.stateText(state)
         }
     }
@@ -149,6 +156,25 @@ struct StatusView {
         return "OVERDUE since \(SessionClock.t(t)) (\(SessionClock.counter(-vitalsIn)) ago): `inward mark vitals --field ...`"
     }
 
+    /// When discharge is allowed, in aftercare.
+    var aftercareText: String? {
+        guard let a = aftercare else { return nil }
+        var t = "music ended at \(SessionClock.counter(a.musicEndedSeconds)) session time"
+        if let minimum = a.minAfterDoseSeconds {
+            t += a.dischargeInSeconds > 0
+                ? "; discharge from \(SessionClock.t(minimum)) (in \(SessionClock.counter(a.dischargeInSeconds.rounded(.up))))"
+                : "; discharge allowed (the plan's \(SessionClock.counter(minimum)) after the dose have passed)"
+        } else {
+            t += "; discharge allowed"
+        }
+        return t
+    }
+
+    /// The standing alerts, in words (never a bell: it may sound in the room).
+    var alertsText: String? {
+        alerts.isEmpty ? nil : alerts.map { "ALERT " + $0.message }.joined(separator: "; ")
+    }
+
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
         if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
@@ -187,9 +213,14 @@ struct StatusView {
         lines.append("state   \(stateText)")
         lines.append("phase   \(phaseText)  \(phaseTimes)")
         lines.append("clock   \(clockText)")
-        lines.append("sound   \(trackText)")
-        lines.append("level   \(levelText)")
+        if let after = aftercareText {
+            lines.append("after   \(after)")
+        } else {
+            lines.append("sound   \(trackText)")
+            lines.append("level   \(levelText)")
+        }
         if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
+        if let alerts = alertsText { lines.append("alerts  \(alerts)") }
         lines.append("device  \(device ?? "?")")
         return lines.joined(separator: "\n")
     }
@@ -202,6 +233,8 @@ struct StatusView {
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         if let vitals = vitalsText { parts.append("vitals " + vitals) }
+        if let after = aftercareText { parts.append(after) }
+        if let alerts = alertsText { parts.append(alerts) }
         return parts.joined(separator: " | ")
     }
 
