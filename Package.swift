@@ -85,7 +85,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "inward-bench",
-            dependencies: ["InwardCore", "InwardAudio", "CSndfile"],
+            dependencies: ["InwardCore", "InwardAudio", "InwardDaemon", "InwardProtocol", "CSndfile"],
             path: "Benchmarks/inward-bench",
             swiftSettings: strict
         ),
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "InwardPOSIX", "CSndfile", "InwardTestSupport"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore", "InwardPOSIX"]),
-        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX"]),
+        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX", "InwardTestSupport"]),
         .testTarget(name: "InwardPOSIXTests", dependencies: ["InwardPOSIX"]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,39 +20,8 @@ struct CLISessionTests {
     /// and peak are far longer than the controls sent in them need (`next`
     /// ends peak), so a loaded machine's slow process starts cannot carry a
     /// control into the following phase.
-    static let plan = """
-        name = "cli"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "playlist", path = "a.m3u8" }
-        [[phase]]
-        name = "onset"
-        duration = "40s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "b.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "90s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        crossfade = "4s"
-        source = { kind = "playlist", path = "c.m3u8" }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        level_db = -6
-        fade_in = "1s"
-        source = { kind = "playlist", path = "d.m3u8" }
-        """
+    static let plan = PlanFixture.music(
+        name: "cli", closing: .init("closing", "60s", level: -6, fadeIn: "1s", source: .playlist("d.m3u8"))).toml
 
     typealias Run = ProcessRun
 
@@ -115,9 +84,7 @@ struct CLISessionTests {
     func fullSessionThroughTheCLI() throws {
         let daemon = try DaemonHarness(plans: ["cli.toml": Self.plan], pace: 6) { dir in
             for (name, hz) in [("a", 330.0), ("b", 440.0), ("c", 880.0), ("d", 660.0)] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: hz,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 90)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: hz, seconds: 90, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()

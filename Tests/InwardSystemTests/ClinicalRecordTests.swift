@@ -8,7 +8,6 @@ import Testing
 /// corrections, who did it, and a record that survives restarts.
 @Suite("the clinical record, from arrival to discharge", .serialized)
 struct ClinicalRecordTests {
-    static let method = "io.inward.Session."
     static let pace = 20.0
 
     /// Two short phases; aftercare lasts at least 2 min after the dose (6 s at pace 20).
@@ -154,10 +153,10 @@ struct ClinicalRecordTests {
     func aftercareSurvivesRestarts() throws {
         let first = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace)
         let a = try first.client()
-        let started = try a.call(Self.method + "Start", ["plan": "record"])
+        let started = try a.call(.start, ["plan": "record"])
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
-        #expect(try a.call(Self.method + "Dose").error == nil)
-        #expect(try a.call(Self.method + "Stop").error == nil)
+        #expect(try a.call(.dose).error == nil)
+        #expect(try a.call(.stop).error == nil)
         #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
         let before = try #require(try a.sessionStatus()["t0_seconds"]?.doubleValue)
         kill(first.process.processIdentifier, SIGKILL)
@@ -168,7 +167,7 @@ struct ClinicalRecordTests {
         let picked = try b.sessionStatus()
         #expect(picked["state"]?.stringValue == "aftercare" && picked["session_id"]?.stringValue == id, "\(picked)")
         #expect((picked["t0_seconds"]?.doubleValue ?? 0) >= before, "the T+ clock went back: \(picked)")
-        #expect(try b.call(Self.method + "Mark", ["kind": "note", "text": "asleep"]).error == nil)
+        #expect(try b.call(.mark, ["kind": "note", "text": "asleep"]).error == nil)
         let (code, log) = second.terminate()   // a clean restart (SIGTERM, an upgrade) keeps the record open too
         #expect(code == 0, "\(log)")
 
@@ -177,7 +176,7 @@ struct ClinicalRecordTests {
         let c = try third.client()
         #expect(try c.sessionStatus()["state"]?.stringValue == "aftercare")
         _ = try c.waitForClock(121, sinceDose: true)
-        #expect(try c.call(Self.method + "Discharge").error == nil)
+        #expect(try c.call(.discharge).error == nil)
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let kinds = try events(third, id).compactMap { $0["kind"]?.stringValue }
         #expect(kinds.filter { $0 == "session.resume" }.count == 2 && kinds.filter { $0 == "session.end" }.count == 1
@@ -192,9 +191,9 @@ struct ClinicalRecordTests {
         try "max_record_open = \"1h\"\n".write(to: config, atomically: true, encoding: .utf8)
         let first = try DaemonHarness(plans: ["record.toml": Self.plan], pace: 600, extraArguments: ["--config", config.path])
         let a = try first.client()
-        let id = try #require(try a.call(Self.method + "Start", ["plan": "record"]).object["session_id"]?.stringValue)
-        #expect(try a.call(Self.method + "Dose").error == nil)
-        #expect(try a.call(Self.method + "Stop").error == nil)
+        let id = try #require(try a.call(.start, ["plan": "record"]).object["session_id"]?.stringValue)
+        #expect(try a.call(.dose).error == nil)
+        #expect(try a.call(.stop).error == nil)
         #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
         _ = try a.waitForClock(3700)
         kill(first.process.processIdentifier, SIGKILL)
@@ -217,13 +216,13 @@ struct ClinicalRecordTests {
         let daemon = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace, extraArguments: ["--config", config.path])
         defer { daemon.terminate() }
         let staff = try daemon.client()
-        #expect(try staff.call(Self.method + "Start", ["plan": "record"]).error == nil)
+        #expect(try staff.call(.start, ["plan": "record"]).error == nil)
         let observer = try VarlinkTestClient(path: observe)
-        #expect(try observer.call(Self.method + "Status").error == nil)
+        #expect(try observer.call(.status).error == nil)
         #expect(try observer.call("org.varlink.service.GetInfo").error == nil)
-        for (name, parameters) in [("Dose", JSONObject()), ("Stop", [:]), ("Mark", ["kind": "note", "text": "x"]),
-                                   ("SetVolume", ["db": -3.0]), ("Discharge", [:])] as [(String, JSONObject)] {
-            #expect(try observer.call(Self.method + name, parameters).error == "org.varlink.service.PermissionDenied", "\(name)")
+        for (method, parameters) in [(.dose, JSONObject()), (.stop, [:]), (.mark, ["kind": "note", "text": "x"]),
+                                     (.setVolume, ["db": -3.0]), (.discharge, [:])] as [(SessionMethod, JSONObject)] {
+            #expect(try observer.call(method, parameters).error == "org.varlink.service.PermissionDenied", "\(method.name)")
         }
         let watched = try ProcessRun.product("inward", ["--socket", observe, "status"])
         #expect(watched.status == 0 && watched.stdout.contains("plan record"), "\(watched)")

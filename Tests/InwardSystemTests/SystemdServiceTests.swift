@@ -35,6 +35,13 @@ struct SystemdServiceTests {
         try #require(idle, "the room did not become idle: \(String(describing: try? s.inward(["status"])))\n\(s.journal())")
     }
 
+    /// The `status` object of `inward --json status` (empty when it cannot be read).
+    func sessionStatus() throws -> [String: Any] {
+        let out = try s.inward(["--json", "status"]).stdout
+        let reply = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? [:]
+        return reply["status"] as? [String: Any] ?? reply
+    }
+
     /// Once the music has ended after a dose, closes the record (early: the
     /// shipped plans ask for hours of aftercare).
     func dischargeAftercare() throws {
@@ -216,7 +223,11 @@ struct SystemdServiceTests {
         let id = try #require(sessionID(fromStart: start.stdout), "no session id in: \(start.stdout)")
         #expect(try s.inward(["dose"]).status == 0)
         #expect(try s.inward(["volume", "-3"]).status == 0)
-        usleep(300_000)
+        var playing: [String: Any] = [:]
+        #expect(try s.wait(20) {
+            playing = try sessionStatus()
+            return playing["state"] as? String == "playing" && playing["volume_db"] as? Double == -3
+        }, "not playing at -3 dB before the kill: \(playing)")
         let old = try s.mainPID()
         #expect(try s.exec(["kill", "-9", "\(old)"]).status == 0)
 
@@ -253,8 +264,10 @@ struct SystemdServiceTests {
         #expect(before["WatchdogUSec"] == "10s")
         let old = try #require(Int(before["MainPID"] ?? ""))
         let restarts = Int(before["NRestarts"] ?? "") ?? 0
-        // Let it ping at least once (every 5 s) so the deadline below is the watchdog's.
-        usleep(1_000_000)
+        // Let it ping once more (every 5 s) so the deadline below is the watchdog's.
+        let lastPing = try s.show(Sandbox.service, ["WatchdogTimestampMonotonic"])["WatchdogTimestampMonotonic"]
+        #expect(try s.wait(20) { try s.show(Sandbox.service, ["WatchdogTimestampMonotonic"])["WatchdogTimestampMonotonic"] != lastPing },
+                "no watchdog ping in 20 s (last at \(lastPing ?? "?") us)")
         let stopped = Date()
         #expect(try s.exec(["kill", "-STOP", "\(old)"]).status == 0)
 
@@ -289,7 +302,7 @@ struct SystemdServiceTests {
         let id = try #require(sessionID(fromStart: start.stdout), "no session id in: \(start.stdout)")
         #expect(try s.inward(["dose"]).status == 0)
         _ = try s.inward(["mark", "note", "before the stop"])
-        usleep(500_000)
+        #expect(try s.wait(20) { try sessionStatus()["state"] as? String == "playing" }, "not playing before the stop")
 
         let began = Date()
         let stop = try s.systemctl("stop", Sandbox.service)
