@@ -18,10 +18,16 @@ import Glibc
 /// `withLock` inside its own `withLock` deadlocks.
 final class Mutex<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    /// Behind a pointer, not a stored `var`: the mix lock's value is `Void`,
+    /// and the run-time exclusivity check of a zero-sized stored `var` was
+    /// reported at the address of `mutex`, which is read before locking;
+    /// ThreadSanitizer took the two for a race. Here the value is plain memory
+    /// that the lock orders.
+    private let value: UnsafeMutablePointer<Value>
 
     init(_ value: sending Value) {
-        self.value = value
+        self.value = .allocate(capacity: 1)
+        self.value.initialize(to: value)
         mutex = .allocate(capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -34,12 +40,14 @@ final class Mutex<Value>: @unchecked Sendable {
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+        value.deinitialize(count: 1)
+        value.deallocate()
     }
 
     /// Runs `body` with the lock held and the value to read or change.
     func withLock<Result, E: Error>(_ body: (inout sending Value) throws(E) -> sending Result) throws(E) -> sending Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        return try body(&value.pointee)
     }
 }
