@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +24,21 @@ final class PulseAudioRoom: @unchecked Sendable {
     let playerSocket: String?
     private var recorder: Process?
     /// Recorded left-channel samples and, per chunk, (index of its first sample, arrival time).
-    let recording = Mutex<(samples: [Float], chunks: [(Int, Double)])>(([], []))
+    let recording = Recording()
+
+    /// The recording behind an NSLock, not `Synchronization.Mutex`: a contended
+    /// `Mutex` hands over through a futex ThreadSanitizer cannot see, so the
+    /// recorder thread and the test reading it showed as a race that is not one.
+    final class Recording: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: (samples: [Float], chunks: [(Int, Double)]) = ([], [])
+
+        func withLock<R>(_ body: (inout (samples: [Float], chunks: [(Int, Double)])) throws -> R) rethrows -> R {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(&value)
+        }
+    }
 
     /// Environment for processes that should play into the room.
     var environment: [String: String] {
