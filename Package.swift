@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "inwardd", targets: ["inwardd"]),
         .library(name: "InwardCore", targets: ["InwardCore"]),
         .library(name: "InwardAudio", targets: ["InwardAudio"]),
+        // For the fuzzing package (Fuzz/Package.swift), built apart: scripts/fuzz.
+        .library(name: "InwardFuzzChecks", targets: ["InwardFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -98,6 +100,10 @@ let package = Package(
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore"]),
         .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol"]),
+        // The parsers' fuzzing properties, shared by the fuzz binaries and the replay of their corpora.
+        .target(name: "InwardFuzzChecks", dependencies: ["InwardProtocol", "InwardCore", "InwardLog"],
+                path: "Fuzz/Checks", swiftSettings: strict),
+        .testTarget(name: "InwardFuzzChecksTests", dependencies: ["InwardFuzzChecks"]),
     ],
     swiftLanguageModes: [.v6]
 )
