@@ -22,9 +22,9 @@ public enum PlanParser {
     /// - Throws: `PlanInvalid` with every error found, and any warnings, sorted by line.
     public static func parse(_ text: String, file: String, folder: String,
                              fileExists: (String) -> Bool) throws(PlanInvalid) -> ParsedPlan {
-        if let at = TOMLPreflight.unnamedTableHeader(in: text) {
-            throw PlanInvalid([Diagnostic(.error, file: file, line: at.line,
-                                          message: "TOML syntax error at column \(at.column): a table header needs a name: write [name] or [[name]]")])
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw PlanInvalid([Diagnostic(.error, file: file, line: problem.line,
+                                          message: "TOML syntax error at column \(problem.column): \(problem.message)")])
         }
         let root: TOMLTable
         do {

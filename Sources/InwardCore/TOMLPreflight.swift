@@ -1,25 +1,36 @@
 /// Finds TOML text that the TOML library (TOMLKit 0.6.0, on toml++ 3) cannot be
 /// given safely, so the plan parser reports it as a syntax error instead.
 ///
-/// toml++ checks a table header's name only by assertion: a `[` or `[[` at the start
-/// of a line followed by anything but a key, a quote or `]` (`[` alone, `[=`, `[#`,
-/// `[[[`) aborts the process in a build with assertions and is undefined behaviour
-/// without them (found by fuzzing, docs/fuzzing.md). This scanner follows strings,
-/// comments and multi-line arrays just far enough to know which `[` starts a header;
-/// valid TOML never trips it.
+/// toml++ checks some input only by assertion, which aborts the process in a build
+/// with assertions and is undefined behaviour without them (found by fuzzing,
+/// docs/fuzzing.md):
+/// - a `[` or `[[` at the start of a line followed by anything but a key, a quote
+///   or `]` (`[` alone, `[=`, `[#`, `[[[`);
+/// - a `}` where an array expects a value (`a = [}`);
+/// - U+0085, U+2028 or U+2029 (line breaks only to Unicode) where an array expects a value.
+/// None of these is valid TOML. This scanner follows strings, comments and
+/// multi-line arrays just far enough to find them; valid TOML never trips it.
 enum TOMLPreflight {
-    /// 1-based line and column of the first table header without a name, if any.
-    static func unnamedTableHeader(in text: String) -> (line: Int, column: Int)? {
+    struct Problem: Equatable {
+        /// 1-based line and column (in Unicode scalars).
+        var line: Int
+        var column: Int
+        var message: String
+    }
+
+    /// The first spot the TOML library must not see, if any.
+    static func problem(in text: String) -> Problem? {
         let s = Array(text.unicodeScalars)
         var i = s.first == "\u{FEFF}" ? 1 : 0
         var line = 1
         var lineStart = i
         var atLineStart = true   // only spaces and tabs so far on this line
-        var inHeader = false     // a header line: its brackets are not array brackets
-        var depth = 0            // open arrays and inline tables of a value
+        var inHeader = false     // a header line: its brackets are not a value's
+        var open: [Unicode.Scalar] = []  // the arrays and inline tables of a value, innermost last
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
         func skipBlanks(_ k: inout Int) { while let c = at(k), c == " " || c == "\t" { k += 1 } }
         func newline(_ k: Int) { line += 1; lineStart = k + 1; atLineStart = true; inHeader = false }
+        func problem(_ k: Int, _ message: String) -> Problem { Problem(line: line, column: k - lineStart + 1, message: message) }
 
         while i < s.count {
             let c = s[i]
@@ -56,22 +67,29 @@ enum TOMLPreflight {
                 }
                 atLineStart = false
                 continue
-            case "[" where atLineStart && depth == 0:
+            case "[" where atLineStart && open.isEmpty:
                 var k = i + 1
                 skipBlanks(&k)
+                let header = "a table header needs a name: write [name] or [[name]]"
                 if at(k) == "[" && k == i + 1 {
                     k += 1
                     skipBlanks(&k)
-                    if let next = at(k), !isKeyStart(next) { return (line, k - lineStart + 1) }
+                    if let next = at(k), !isKeyStart(next) { return problem(k, header) }
                 } else if let next = at(k), next != "[", !isKeyStart(next) {
                     // ("[ [" is an error toml++ reports itself.)
-                    return (line, k - lineStart + 1)
+                    return problem(k, header)
                 }
                 inHeader = true
             case "[", "{":
-                if !inHeader { depth += 1 }
+                if !inHeader { open.append(c) }
             case "]", "}":
-                if !inHeader { depth = max(0, depth - 1) }
+                if inHeader { break }
+                if c == "}" && open.last == "[" {
+                    return problem(i, "'}' inside an array: an array ends with ']'")
+                }
+                if !open.isEmpty { open.removeLast() }
+            case "\u{85}", "\u{2028}", "\u{2029}":
+                return problem(i, "U+\(String(c.value, radix: 16, uppercase: true)) is not a line break in TOML; use a plain newline")
             default:
                 break
             }
