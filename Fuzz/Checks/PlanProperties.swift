@@ -75,7 +75,7 @@ enum PlanProperties {
                 try require((0...1).contains(s.intensity) && (0...1).contains(s.brightness) && (0...11).contains(s.root), p,
                             "\(at).source \(s)")
             case .playlist(let path):
-                try require(path.hasPrefix("/") && PathResolver.normalize(path) == path && fileExists(path), p,
+                try require(path.utf8.first == UInt8(ascii: "/") && PathResolver.normalize(path) == path && fileExists(path), p,
                             "\(at).source.path '\(path)'")
             case .silence:
                 break

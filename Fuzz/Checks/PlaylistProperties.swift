@@ -40,7 +40,7 @@ enum PlaylistProperties {
         for d in playlist.diagnostics { try require(d.file == file, "diagnostics name the file", d.description) }
 
         for entry in playlist.entries {
-            try require(entry.path.hasPrefix("/") && PathResolver.normalize(entry.path) == entry.path, "entries are normalised absolute paths",
+            try require(entry.path.utf8.first == UInt8(ascii: "/") && PathResolver.normalize(entry.path) == entry.path, "entries are normalised absolute paths",
                         "line \(entry.line): '\(entry.path)'")
             try require(fileExists(entry.path), "entries exist", "line \(entry.line): '\(entry.path)'")
             if let seconds = entry.seconds {
