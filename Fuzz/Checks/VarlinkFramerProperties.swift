@@ -19,8 +19,9 @@ enum VarlinkFramerProperties {
         try compare(run(sizes.split(stream[...]), limit: limit, drainEachRead: true), expected, "small reads")
         // One byte at a time, drained at the end.
         try compare(run(stream.indices.map { stream[$0...$0] }, limit: limit, drainEachRead: false), expected, "byte reads")
-        // The stream repeated past 8 KiB in small drained reads, so the buffer compacts.
-        if !stream.isEmpty && stream.last == 0 {
+        // The stream repeated past 8 KiB in small drained reads, so the buffer compacts
+        // (for one input in four: it costs more than the rest together).
+        if !stream.isEmpty && stream.last == 0 && input[1] % 4 == 0 {
             let repeated = Array(repeating: stream, count: 8192 / stream.count + 2).flatMap { $0 }
             try compare(run(sizes.split(repeated[...]), limit: limit, drainEachRead: true),
                         model(repeated, limit: limit), "repeated stream")
