@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "InwardAudio", targets: ["InwardAudio"]),
         // Test-only: an LD_PRELOAD library that slows fsync/fdatasync (a slow disk).
         .library(name: "InwardFaultInjection", type: .dynamic, targets: ["CFaultInjection"]),
+        // For the fuzzing package (Fuzz/Package.swift), built apart: scripts/fuzz.
+        .library(name: "InwardFuzzChecks", targets: ["InwardFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -105,6 +107,10 @@ let package = Package(
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore", "InwardPOSIX"]),
         .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX", "InwardTestSupport"]),
         .testTarget(name: "InwardPOSIXTests", dependencies: ["InwardPOSIX"]),
+        // The parsers' fuzzing properties, shared by the fuzz binaries and the replay of their corpora.
+        .target(name: "InwardFuzzChecks", dependencies: ["InwardProtocol", "InwardCore", "InwardLog"],
+                path: "Fuzz/Checks", swiftSettings: strict),
+        .testTarget(name: "InwardFuzzChecksTests", dependencies: ["InwardFuzzChecks"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,8 @@ import TOMLKit
 public enum PlanParser {
     /// The smallest level a phase may have, dB.
     public static let minimumLevelDB: Double = -60
+    /// The longest duration a plan may give (a phase, a fade, a hold, a vitals time), seconds.
+    public static let longestDuration: Double = 24 * 3600
     /// Loudness targets a plan may ask for (LUFS).
     public static let loudnessTargets: ClosedRange<Double> = -40 ... -10
 
@@ -22,6 +24,10 @@ public enum PlanParser {
     /// - Throws: `PlanInvalid` with every error found, and any warnings, sorted by line.
     public static func parse(_ text: String, file: String, folder: String,
                              fileExists: (String) -> Bool) throws(PlanInvalid) -> ParsedPlan {
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw PlanInvalid([Diagnostic(.error, file: file, line: problem.line,
+                                          message: "TOML syntax error at column \(problem.column): \(problem.message)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -485,6 +491,12 @@ struct PlanReader {
         }
         guard let seconds = DurationText.parse(text) else {
             error(path, "\"\(text)\" is not a duration; write it like \(forms)")
+            return nil
+        }
+        // Beyond this a value would not fit the timeline's frame counts or print as a
+        // duration (found by fuzzing); no session comes near it.
+        guard seconds <= PlanParser.longestDuration else {
+            error(path, "\(key) of \"\(text)\" is longer than \(DurationText.format(PlanParser.longestDuration)), the longest a plan may ask for")
             return nil
         }
         return seconds
