@@ -271,6 +271,10 @@ struct PackageTests {
 
         // The session ends as usual and its log verifies with the new CLI.
         #expect(try s.inward(["stop"]).status == 0)
+        // A dose was marked: the record stays open in aftercare until discharged (early: the plan asks for hours).
+        let aftercare = try s.wait(20) { try s.inward(["status"]).stdout.contains("aftercare") }
+        #expect(aftercare, "\(s.journal())")
+        #expect(try s.inward(["discharge", "--early", "--reason", "end of the test"]).status == 0)
         let ended = try s.wait(20) { try s.exec(["tail", "-n", "1", log]).stdout.contains("\"session.end\"") }
         #expect(ended, "\(s.journal())")
         let verify = try s.exec(["/usr/bin/inward", "verify", log])
