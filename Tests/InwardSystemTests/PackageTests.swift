@@ -59,6 +59,7 @@ struct PackageTests {
             "/usr/bin/inward": "-rwxr-xr-x root/root", "/usr/bin/inwardd": "-rwxr-xr-x root/root",
             "/usr/lib/systemd/system/inwardd@.service": "-rw-r--r-- root/root",
             "/usr/lib/systemd/system/inwardd@.socket": "-rw-r--r-- root/root",
+            "/usr/lib/systemd/system/inwardd-observe@.socket": "-rw-r--r-- root/root",
             "/usr/lib/sysusers.d/inward.conf": "-rw-r--r-- root/root",
             "/usr/share/inward/plans/im.toml": "-rw-r--r-- root/root",
             "/etc/inward/inwardd.toml": "-rw-r--r-- root/root",
@@ -218,6 +219,7 @@ struct PackageTests {
         let user = try s.exec(["id", "inwardd"]).stdout
         #expect(user.contains("gid=") && user.contains("(inward)") && user.contains("(audio)"), "user inwardd: \(user)")
         #expect(try s.exec(["getent", "group", "inward"]).status == 0)
+        #expect(try s.exec(["getent", "group", "inward-observe"]).status == 0, "the install did not create group inward-observe")
         #expect(try s.exec(["test", "-x", "/usr/bin/inwardd"]).status == 0)
         // The md5sums match what was installed, and the conffile is known as one.
         let verify0 = try s.exec(["dpkg", "--verify", "inward"])
@@ -269,6 +271,10 @@ struct PackageTests {
 
         // The session ends as usual and its log verifies with the new CLI.
         #expect(try s.inward(["stop"]).status == 0)
+        // A dose was marked: the record stays open in aftercare until discharged (early: the plan asks for hours).
+        let aftercare = try s.wait(20) { try s.inward(["status"]).stdout.contains("aftercare") }
+        #expect(aftercare, "\(s.journal())")
+        #expect(try s.inward(["discharge", "--early", "--reason", "end of the test"]).status == 0)
         let ended = try s.wait(20) { try s.exec(["tail", "-n", "1", log]).stdout.contains("\"session.end\"") }
         #expect(ended, "\(s.journal())")
         let verify = try s.exec(["/usr/bin/inward", "verify", log])
@@ -294,6 +300,8 @@ struct PackageTests {
         #expect(try s.exec(["test", "-f", log]).status == 0, "purge removed the session log")
         #expect(try s.exec(["getent", "passwd", "inwardd"]).status == 0, "purge removed the user owning the kept logs")
         #expect(try s.exec(["getent", "group", "inward"]).status == 0)
+        // The observers' group owns no file: purge removes it whatever the logs.
+        #expect(try s.exec(["getent", "group", "inward-observe"]).status != 0, "purge kept the group inward-observe")
 
         // Once the logs are archived (here: removed), a purge takes the user and group too.
         #expect(try s.exec(["rm", "-r", "/var/lib/inward"]).status == 0)

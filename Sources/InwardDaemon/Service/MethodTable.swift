@@ -68,7 +68,9 @@ struct MethodTable: Sendable {
     private static func handler(_ method: SessionMethod) -> Handler {
         switch method {
         case .start:
-            return { s, c, _ in try s.start(plan: try c.string("plan"), client: try c.optionalString("client")) }
+            return { s, c, caller in
+                try s.start(plan: try c.string("plan"), client: try c.optionalString("client"), user: caller.user)
+            }
         case .dose:
             return { s, c, caller in
                 try s.dose(route: try c.optionalString("route"), amount: try c.optionalString("amount"),

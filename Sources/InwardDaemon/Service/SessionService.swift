@@ -200,7 +200,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, user: String? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -256,6 +256,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         startFields["time_zone"] = .string(zone.name)
         startFields["utc_offset_seconds"] = .integer(Int64(zone.offsetSeconds))
         startFields["log_format"] = .integer(Int64(LogLine.formatVersion))
+        if let user { startFields["user"] = .string(user) }
         let started: EventTicket
         do {
             started = try emit("session.start", startFields)

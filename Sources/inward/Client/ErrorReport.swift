@@ -18,7 +18,9 @@ enum ExitStatus {
 
 /// Short, actionable messages for what went wrong, and the exit code.
 enum ErrorReport {
-    static func describe(_ error: ClientError) -> (message: String, exit: Int32) {
+    /// `location`: the socket the command was connected to, when it was (a
+    /// refusal on the observer socket says so).
+    static func describe(_ error: ClientError, on location: SocketLocation? = nil) -> (message: String, exit: Int32) {
         switch error {
         case .noDaemon(let loc):
             var m = "no daemon is listening on \(loc.path)"
@@ -33,9 +35,13 @@ enum ErrorReport {
             }
             return (m, ExitStatus.noDaemon)
         case .permissionDenied(let loc):
-            return ("permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
-                + "Ask the administrator to add you (`usermod -aG inward \(currentUser())`), then log in again.",
-                ExitStatus.noDaemon)
+            var m = "permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
+                + "Ask the administrator to add you (`usermod -aG inward \(currentUser())`), then log in again."
+            if let room = loc.room {
+                m += " To watch only, the group `inward-observe` may use room \(room)'s observer socket "
+                    + "\(SocketLocation.observePath(room)) (`inward --room \(room) status`)."
+            }
+            return (m, ExitStatus.noDaemon)
         case .io(let loc, let op, let e):
             return ("cannot talk to the daemon on \(loc.path): \(op) failed: \(String(cString: strerror(e))). "
                 + "Check `systemctl status \(loc.unit)`.",
@@ -51,6 +57,11 @@ enum ErrorReport {
             return ("the daemon sent a reply inward cannot read (\(why)); are inward and inwardd the same version?",
                 ExitStatus.service)
         case .varlink(let name, let p):
+            if name == "org.varlink.service.PermissionDenied", let location, location.observer, let room = location.room {
+                return ("the daemon refused: permission denied. You are connected to room \(room)'s observer socket "
+                    + "(read-only: status and status --follow); controls need the clinic's staff group (`inward`), "
+                    + "ask the administrator", ExitStatus.service)
+            }
             return (varlinkMessage(name, p), ExitStatus.service)
         }
     }
