@@ -84,6 +84,6 @@ struct ListeningSocketTests {
     func noSystemdFD() {
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_PID")
-        #expect(ControlServer.systemdListenFD() == nil)
+        #expect(ControlServer.systemdListeners() == nil)
     }
 }
