@@ -83,8 +83,12 @@ public final class SessionRuntime: @unchecked Sendable {
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
         let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, loudness: loudness)
-        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0, resume: resume)
+        // A resumed session comes back through the output stage, under the
+        // level speed limit; the mixer starts its phase at level, unheard.
+        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0,
+                                 resume: resume.map { var r = $0; r.fade = 0; return r })
         let stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        if let resume { stage.startSilent(fade: resume.fade) }
         self.mixer = mixer
         self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
