@@ -127,6 +127,11 @@ type SessionStatus (
   paused: bool,
   # Seconds Hold has added to the current phase so far.
   held_seconds: float,
+  # True while Calm holds the plan's calm harbour (Resume goes back); the clock
+  # and phases run on underneath.
+  calm: bool,
+  # The level calm plays at, dBFS; null when not in calm.
+  calm_level_db: ?float,
   # Sequence number of the latest event in the session log; 0 when idle.
   last_seq: int
 )
@@ -313,8 +318,24 @@ method Stop(
 # The plans in the daemon's plan folders, valid or not.
 method ListPlans() -> (plans: []PlanInfo)
 
+# Crossfade to the plan's calm harbour within 8 s, however the phase stands, at
+# the lower of the calm level and the level playing now; the clock and phases run
+# on underneath. Resume crossfades back to the phase current by then. Calm when
+# in calm does nothing.
+method Calm(
+  # Who asked, for the log.
+  by: ?string
+) -> (
+  # The level calm plays at, dBFS.
+  level_db: float,
+  status: SessionStatus
+)
+
 # No session is running: Start one first.
 error NoSession ()
+
+# The plan has no [calm] harbour: add one (docs/plans.md) to use Calm.
+error NoCalm (plan: string)
 
 # A session is already running: Stop it before starting another.
 error SessionActive (session_id: string)
@@ -452,6 +473,8 @@ error MalformedMessage (
     /// Replies for this interface's errors.
     public enum Errors {
         public static func noSession() -> VarlinkReply { .error(errorName("NoSession")) }
+
+        public static func noCalm(plan: String) -> VarlinkReply { .error(errorName("NoCalm"), ["plan": .string(plan)]) }
 
         public static func sessionActive(sessionID: String) -> VarlinkReply {
             .error(errorName("SessionActive"), ["session_id": .string(sessionID)])

@@ -17,6 +17,7 @@ public enum SessionMethod: String, CaseIterable, Sendable {
     case mark = "Mark"
     case stop = "Stop"
     case listPlans = "ListPlans"
+    case calm = "Calm"
 
     /// Who may call a method.
     public enum Access: String, Sendable {

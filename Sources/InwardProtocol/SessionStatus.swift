@@ -98,6 +98,8 @@ public struct SessionStatus: Sendable, Equatable {
     public var device = ""
     public var paused = false
     public var heldSeconds = 0.0
+    public var calm = false
+    public var calmLevelDB: Double?
     /// Sequence number of the latest event in the session log; 0 when idle.
     public var lastSeq: Int64 = 0
 
@@ -137,6 +139,8 @@ extension SessionStatus {
         put("device", .string(device))
         put("paused", .bool(paused))
         put("held_seconds", .number(heldSeconds))
+        put("calm", .bool(calm))
+        put("calm_level_db", .optional(calmLevelDB))
         put("last_seq", .integer(lastSeq))
         return JSONObject(m)
     }
@@ -189,6 +193,8 @@ extension SessionStatus {
         device = o["device"]?.stringValue ?? ""
         paused = o["paused"]?.boolValue ?? false
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+        calm = o["calm"]?.boolValue ?? false
+        calmLevelDB = o["calm_level_db"]?.doubleValue
         lastSeq = o["last_seq"]?.int64Value ?? 0
     }
 }

@@ -264,6 +264,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var held: Int64
         public var volumeDB: Double
         public var maxVolumeDB: Double
+        /// The calm level in force, dBFS; nil when not in calm.
+        public var calmLevelDB: Double?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -274,7 +276,8 @@ public final class SessionRuntime: @unchecked Sendable {
         let state = published.withLock { $0 }
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
-                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
+                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
+                        calmLevelDB: state.calmLevelDB)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -282,12 +285,13 @@ public final class SessionRuntime: @unchecked Sendable {
         var timeline: Timeline
         var t0: Int64?
         var holds: [Int64]
+        var calmLevelDB: Double?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
-                              holds: plan.phases.indices.map { mixer.held(phase: $0) })
+                              holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB)
         published.withLock { $0 = state }
     }
 
@@ -318,6 +322,25 @@ public final class SessionRuntime: @unchecked Sendable {
             let total = mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
             publish()
             return total
+        }
+    }
+
+    /// Crossfades to the plan's calm; returns the calm level, or nil when
+    /// the plan has none or calm is already playing.
+    public func calm() -> Double? {
+        mixLock.withLock { _ in
+            let level = mixer.enterCalm()
+            publish()
+            return level
+        }
+    }
+
+    /// Crossfades from calm back to the current phase; false when not in calm.
+    public func leaveCalm() -> Bool {
+        mixLock.withLock { _ in
+            let left = mixer.leaveCalm()
+            publish()
+            return left
         }
     }
 

@@ -67,6 +67,8 @@ extension SessionService {
         s.volumeCapDB = snap.maxVolumeDB
         s.paused = state == .paused || state == .silenced
         s.heldSeconds = Double(snap.held) / rate
+        s.calmLevelDB = snap.calmLevelDB
+        s.calm = snap.calmLevelDB != nil
         return s
     }
 }

@@ -103,6 +103,8 @@ struct MethodTable: Sendable {
             }
         case .stop:
             return { s, c, _ in try s.stop(by: try c.optionalString("by")) }
+        case .calm:
+            return { s, c, _ in try s.calm(by: try c.optionalString("by")) }
         case .listPlans:
             return { s, _, _ in
                 let plans = PlanCatalog(directories: s.configuration.daemon.plansDirectories).list()

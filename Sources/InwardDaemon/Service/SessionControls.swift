@@ -41,8 +41,11 @@ extension SessionService {
     func resume(by: String?) throws -> MethodTable.Response {
         let active = try requireActive()
         let fade = configuration.pauseFade
+        // Resume also leaves calm, back to the phase current by now.
+        let fromCalm = active.runtime.leaveCalm()
         if try apply(.resume) == .changed { active.runtime.send(.resume(seconds: fade)) }
-        return try acknowledge("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(fade)])
+        return try acknowledge("control.resume", ["by": .string(by ?? "therapist"), "fade_seconds": .number(fade),
+                                                  "from_calm": .bool(fromCalm)])
     }
 
     func silence(by: String?) throws -> MethodTable.Response {
@@ -142,7 +145,7 @@ extension SessionService {
     /// machine can last long enough for the session to move on (after Next,
     /// into the phase after the one left), with `last_seq` counting the
     /// control's own event. Throws `LogWriteFailed` when the event cannot be appended.
-    private func acknowledge(_ kind: String, _ fields: JSONObject, _ reply: JSONObject = [:],
+    func acknowledge(_ kind: String, _ fields: JSONObject, _ reply: JSONObject = [:],
                              saving: Bool = true) throws -> MethodTable.Response {
         var left = status()
         let ticket = try emit(kind, fields)
