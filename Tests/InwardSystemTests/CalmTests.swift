@@ -2,6 +2,9 @@
 import Foundation
 import InwardProtocol
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Calm through the real daemon (paced, into ALSA's file PCM): Calm crossfades
 /// to the plan's harbour within 8 s while the phases run on, Resume crosses
@@ -110,5 +113,40 @@ struct CalmTests {
         for k in 1..<w.count { #expect(w[k] - w[k - 1] < 4.5, "back from calm rose \(w[k] - w[k - 1]) dB in the second at \(k) s") }
         #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")
         print("calm (daemon): before \(before) dB, in calm \(calmLevel) dB, back \(back) dB")
+    }
+
+    @Test("a daemon killed in calm comes back in calm, at the same level, rising under the limit")
+    func calmSurvivesARestart() throws {
+        let first = try DaemonHarness(plans: ["calm.toml": Self.calmPlan], pace: 6)
+        let a = try first.client()
+        #expect(try a.call(Self.method + "Start", ["plan": "calm"]).error == nil)
+        try a.waitForClock(2)
+        #expect(try a.call(Self.method + "Dose").error == nil)
+        try a.waitForClock(4, sinceDose: true)
+        #expect(try a.call(Self.method + "Calm").object["level_db"]?.doubleValue == -24)
+        try a.waitForClock(12, sinceDose: true)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        let second = try DaemonHarness(plans: ["calm.toml": Self.calmPlan], pace: 6, state: first.state)
+        let b = try second.client()
+        let status = try b.sessionStatus()
+        #expect(status["calm"]?.boolValue == true && status["calm_level_db"]?.doubleValue == -24, "\(status)")
+        let resumedAt = try #require(status["session_seconds"]?.doubleValue)
+        try b.waitForClock(resumedAt + 18)
+        #expect(try b.call(Self.method + "Stop").error == nil)
+        let (code, log) = second.terminate()
+        #expect(code == 0, "\(log.suffix(2000))")
+        let x = try WavReader.read(second.capture).channels[0]
+        try #require(x.count > 17 * Self.rate)
+        // Calm, not the phase: about -24 dB of soundscape (-20 dBFS RMS) once risen.
+        let calm = AudioAnalysis.rmsDB(x[(15 * Self.rate)..<(17 * Self.rate)])
+        #expect(calm < -38 && calm > -52, "after the restart: \(calm) dB, not calm's level")
+        let w = AudioAnalysis.windowedRMSDB(Array(x[0..<(17 * Self.rate)]), window: Self.rate)
+        // The stage's rise is 3 dB/s (measured exactly in LevelSpeedTests and ResumeTests); a calm
+        // soundscape made afresh adds its own start (4 s master, 6 s noise, 8 s drone fades), the programme's.
+        for k in 1..<w.count where w[k - 1] > calm - 40 {
+            #expect(w[k] - w[k - 1] < 6.5, "the restart rose \(w[k] - w[k - 1]) dB in the second at \(k) s")
+        }
     }
 }

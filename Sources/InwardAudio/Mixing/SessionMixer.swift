@@ -168,12 +168,15 @@ public final class SessionMixer {
     /// of the calm level and the level playing now; the plan's course runs on
     /// unheard. Returns the calm level, or nil when the plan has no calm or
     /// calm is already playing.
+    /// - Parameters:
+    ///   - given, atOnce: a resumed session's calm: its saved level, in place
+    ///     from the first frame (which the output stage brings up from silence).
     @discardableResult
-    public func enterCalm() -> Double? {
+    public func enterCalm(level given: Double? = nil, atOnce: Bool = false) -> Double? {
         guard let calm = plan.calm, calmLevelDB == nil else { return nil }
-        let now = planLevelDB ?? calm.levelDB
-        let level = min(calm.levelDB, now)
-        let frames = Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
+        let now = planLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
+        let level = given ?? min(calm.levelDB, now)
+        let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
         let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm())
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: Decibels.gain(level), over: frames)

@@ -327,9 +327,11 @@ public final class SessionRuntime: @unchecked Sendable {
 
     /// Crossfades to the plan's calm; returns the calm level, or nil when
     /// the plan has none or calm is already playing.
-    public func calm() -> Double? {
+    /// - Parameters:
+    ///   - level, atOnce: a resumed session's calm, before it starts.
+    public func calm(level: Double? = nil, atOnce: Bool = false) -> Double? {
         mixLock.withLock { _ in
-            let level = mixer.enterCalm()
+            let level = mixer.enterCalm(level: level, atOnce: atOnce)
             publish()
             return level
         }

@@ -38,6 +38,7 @@ extension SessionService {
         state.holds = course.holds
         state.advances = course.advances
         state.volumeDB = snapshot.volumeDB
+        state.calmLevelDB = snapshot.calmLevelDB
         switch phase {
         case .paused: state.quiet = .paused
         case .silenced: state.quiet = .silenced
@@ -109,6 +110,8 @@ extension SessionService {
         }
         // The level controls as they were; the music itself comes back over the resume fade.
         if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
+        // In calm when it went down: back in calm, at the same level, from the first frame.
+        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true) }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))
