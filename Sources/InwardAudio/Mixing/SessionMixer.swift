@@ -207,6 +207,29 @@ public final class SessionMixer {
         return true
     }
 
+    /// Changes the soundscape playing (calm's while in calm, else the
+    /// current phase's) by crossfading, over `seconds`, to the same piece
+    /// with the new intensity and brightness (each clamped to 0...1, nil
+    /// keeps it). Returns the parameters now playing, or nil when no
+    /// soundscape plays. The next phase plays its own as planned.
+    @discardableResult
+    public func setSoundscape(intensity: Double?, brightness: Double?, over seconds: Double) -> SoundscapeParameters? {
+        let wanted = calmLevelDB != nil ? Self.calmVoice : activePhase
+        guard let wanted, let old = voices.last(where: { $0.phase == wanted && !$0.fadingOut }),
+              let playing = old.source as? Soundscape else { return nil }
+        var p = playing.parameters
+        if let intensity, intensity.isFinite { p.intensity = min(max(intensity, 0), 1) }
+        if let brightness, brightness.isFinite { p.brightness = min(max(brightness, 0), 1) }
+        guard p != playing.parameters else { return p }
+        let frames = Int(Timeline.frames(max(0.05, seconds), sampleRate: sampleRate))
+        let voice = PhaseVoice(phase: wanted, source: Soundscape(parameters: p, sampleRate: sampleRate))
+        voice.source.prepare(frames: Self.maxBlock)
+        voice.fadeIn(to: old.level, over: frames)
+        old.fadeOut(over: frames)
+        voices.append(voice)
+        return p
+    }
+
     /// The voice index calm plays under (never a phase's).
     static let calmVoice = -1
 
