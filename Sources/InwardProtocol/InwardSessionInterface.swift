@@ -132,6 +132,10 @@ type SessionStatus (
   calm: bool,
   # The level calm plays at, dBFS; null when not in calm.
   calm_level_db: ?float,
+  # The playing soundscape's intensity and brightness (0 to 1, calm's while in
+  # calm); null when no soundscape plays.
+  soundscape_intensity: ?float,
+  soundscape_brightness: ?float,
   # Sequence number of the latest event in the session log; 0 when idle.
   last_seq: int
 )
@@ -331,11 +335,37 @@ method Calm(
   status: SessionStatus
 )
 
+# Change the playing soundscape's intensity (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Intensity(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
+# Change the playing soundscape's brightness (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Brightness(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
 # No session is running: Start one first.
 error NoSession ()
 
 # The plan has no [calm] harbour: add one (docs/plans.md) to use Calm.
 error NoCalm (plan: string)
+
+# No soundscape is playing now (a playlist or silence): Intensity and Brightness
+# change only a soundscape (or calm's).
+error NoSoundscape ()
 
 # A session is already running: Stop it before starting another.
 error SessionActive (session_id: string)
@@ -475,6 +505,8 @@ error MalformedMessage (
         public static func noSession() -> VarlinkReply { .error(errorName("NoSession")) }
 
         public static func noCalm(plan: String) -> VarlinkReply { .error(errorName("NoCalm"), ["plan": .string(plan)]) }
+
+        public static func noSoundscape() -> VarlinkReply { .error(errorName("NoSoundscape")) }
 
         public static func sessionActive(sessionID: String) -> VarlinkReply {
             .error(errorName("SessionActive"), ["session_id": .string(sessionID)])

@@ -100,6 +100,8 @@ public struct SessionStatus: Sendable, Equatable {
     public var heldSeconds = 0.0
     public var calm = false
     public var calmLevelDB: Double?
+    public var soundscapeIntensity: Double?
+    public var soundscapeBrightness: Double?
     /// Sequence number of the latest event in the session log; 0 when idle.
     public var lastSeq: Int64 = 0
 
@@ -141,6 +143,8 @@ extension SessionStatus {
         put("held_seconds", .number(heldSeconds))
         put("calm", .bool(calm))
         put("calm_level_db", .optional(calmLevelDB))
+        put("soundscape_intensity", .optional(soundscapeIntensity))
+        put("soundscape_brightness", .optional(soundscapeBrightness))
         put("last_seq", .integer(lastSeq))
         return JSONObject(m)
     }
@@ -195,6 +199,8 @@ extension SessionStatus {
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
         calm = o["calm"]?.boolValue ?? false
         calmLevelDB = o["calm_level_db"]?.doubleValue
+        soundscapeIntensity = o["soundscape_intensity"]?.doubleValue
+        soundscapeBrightness = o["soundscape_brightness"]?.doubleValue
         lastSeq = o["last_seq"]?.int64Value ?? 0
     }
 }

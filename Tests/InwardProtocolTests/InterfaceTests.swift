@@ -105,7 +105,7 @@ struct InterfaceTests {
         let lists = try validateWithPython(InwardSessionInterface.description, name: "io.inward.Session")
         let methods = ["Start", "Dose", "Status", "Monitor", "Pause", "Resume", "Hold", "Next", "Skip",
                        "SetVolume", "Silence", "Mark", "Stop", "ListPlans",
-                       "Calm"]
+                       "Calm", "Intensity", "Brightness"]
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
         // One enum for the CLI and the service's method table: the same methods,
@@ -184,6 +184,7 @@ struct InterfaceTests {
             InwardSessionInterface.Errors.messageTooLarge(maxBytes: 65536),
             InwardSessionInterface.Errors.malformedMessage(reason: "r", offset: nil),
             InwardSessionInterface.Errors.noCalm(plan: "p"),
+            InwardSessionInterface.Errors.noSoundscape(),
         ]
         let names = replies.compactMap { $0.error }
         #expect(names.count == replies.count)

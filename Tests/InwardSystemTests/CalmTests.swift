@@ -149,4 +149,42 @@ struct CalmTests {
             #expect(w[k] - w[k - 1] < 6.5, "the restart rose \(w[k] - w[k - 1]) dB in the second at \(k) s")
         }
     }
+
+    @Test("Intensity and Brightness from the CLI change the playing soundscape, are logged and in status; refusals")
+    func liveSoundscape() throws {
+        let daemon = try DaemonHarness(plans: ["calm.toml": Self.calmPlan], pace: 6)
+        let c = try daemon.client()
+        func inward(_ arguments: String...) throws -> ProcessRun { try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments) }
+        #expect(try c.call(Self.method + "Brightness", ["value": 0.5]).error == "io.inward.Session.NoSession")
+        #expect(try c.call(Self.method + "Start", ["plan": "calm"]).error == nil)
+        try c.waitForClock(3)
+        let bright = try inward("brightness", "0.9", "--over", "5")
+        #expect(bright.status == 0 && bright.stdout.contains("brightness 0.50 -> 0.90 over 5 s"), "\(bright)")
+        let nudge = try inward("intensity", "+0.1")
+        #expect(nudge.status == 0 && nudge.stdout.contains("intensity 0.50 -> 0.60 over 30 s"), "\(nudge)")
+        let status = try c.sessionStatus()
+        #expect(status["soundscape_brightness"]?.doubleValue == 0.9, "\(status)")
+        #expect(abs((status["soundscape_intensity"]?.doubleValue ?? 0) - 0.6) < 1e-9, "\(status)")
+        // Within 0 to 1: a nudge past the end stops there; a value outside is refused, with words.
+        let top = try inward("brightness", "+0.5")
+        #expect(top.stdout.contains("-> 1.00"), "\(top)")
+        let outside = try c.call(Self.method + "Intensity", ["value": 1.5])
+        #expect(outside.error == "io.inward.Session.InvalidParameter" && outside.object["reason"]?.stringValue?.contains("0 to 1") == true,
+                "\(outside.object)")
+        #expect(try inward("intensity", "2").status == 2)
+        let slow = try c.call(Self.method + "Brightness", ["value": 0.5, "over_seconds": 9999.0])
+        #expect(slow.error == "io.inward.Session.InvalidParameter" && slow.object["parameter"]?.stringValue == "over_seconds")
+        #expect(try c.call(Self.method + "Stop").error == nil)
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(20_000) }
+        let (code, log) = daemon.terminate()
+        #expect(code == 0, "\(log.suffix(2000))")
+        let sessions = daemon.state.appendingPathComponent("sessions")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: sessions.path).first { $0.hasSuffix(".jsonl") })
+        let text = try String(contentsOf: sessions.appendingPathComponent(name), encoding: .utf8)
+        #expect(text.contains("\"control.brightness\"") && text.contains("\"control.intensity\""), "no soundscape controls in the log")
+        #expect(text.contains("\"over_seconds\":5"), "the brightness change's time is not logged")
+        let x = try WavReader.read(daemon.capture).channels[0]
+        #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")
+    }
 }

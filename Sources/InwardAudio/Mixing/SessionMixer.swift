@@ -207,6 +207,14 @@ public final class SessionMixer {
         return true
     }
 
+    /// The soundscape playing (calm's while in calm, else the current
+    /// phase's, with any live changes); nil when none plays.
+    public var playingSoundscape: SoundscapeParameters? {
+        let wanted = calmLevelDB != nil ? Self.calmVoice : activePhase
+        guard let wanted, let voice = voices.last(where: { $0.phase == wanted && !$0.fadingOut }) else { return nil }
+        return (voice.source as? Soundscape)?.parameters
+    }
+
     /// Changes the soundscape playing (calm's while in calm, else the
     /// current phase's) by crossfading, over `seconds`, to the same piece
     /// with the new intensity and brightness (each clamped to 0...1, nil

@@ -266,6 +266,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var maxVolumeDB: Double
         /// The calm level in force, dBFS; nil when not in calm.
         public var calmLevelDB: Double?
+        /// The soundscape playing as the controls last left it (nil: none, or not known since the last phase change).
+        public var soundscape: SoundscapeParameters?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -277,7 +279,7 @@ public final class SessionRuntime: @unchecked Sendable {
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
                         held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
-                        calmLevelDB: state.calmLevelDB)
+                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -286,12 +288,14 @@ public final class SessionRuntime: @unchecked Sendable {
         var t0: Int64?
         var holds: [Int64]
         var calmLevelDB: Double?
+        var soundscape: SoundscapeParameters?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
-                              holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB)
+                              holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB,
+                              soundscape: mixer.playingSoundscape)
         published.withLock { $0 = state }
     }
 
@@ -343,6 +347,20 @@ public final class SessionRuntime: @unchecked Sendable {
             let left = mixer.leaveCalm()
             publish()
             return left
+        }
+    }
+
+    /// Changes the playing soundscape over `seconds`; returns its settings
+    /// before and after, or nil when no soundscape plays. `change` gets the
+    /// settings playing and returns the new ones.
+    public func changeSoundscape(over seconds: Double,
+                                 _ change: (SoundscapeParameters) -> SoundscapeParameters) -> (from: SoundscapeParameters, to: SoundscapeParameters)? {
+        mixLock.withLock { _ in
+            guard let from = mixer.playingSoundscape else { return nil }
+            let wanted = change(from)
+            guard let to = mixer.setSoundscape(intensity: wanted.intensity, brightness: wanted.brightness, over: seconds) else { return nil }
+            publish()
+            return (from, to)
         }
     }
 

@@ -20,4 +20,37 @@ extension SessionService {
                                                 "crossfade_seconds": .number(spec.crossfade)],
                                ["level_db": .number(level)])
     }
+
+    /// Default time over which Intensity and Brightness change the sound, seconds.
+    static let soundscapeChange = 30.0
+
+    /// Changes the playing soundscape's `setting` ("intensity" or
+    /// "brightness") to `value` (or by it, when `relative`), within 0...1,
+    /// smoothly over `over` seconds (default 30).
+    func soundscape(_ setting: String, value: Double, relative: Bool, over: Double?, by: String?) throws -> MethodTable.Response {
+        let errors = InwardSessionInterface.Errors.self
+        guard value.isFinite else { throw ServiceError(errors.invalidParameter("value", reason: "the \(setting) must be a number")) }
+        if !relative && !(0...1).contains(value) {
+            throw ServiceError(errors.invalidParameter("value", reason: "the \(setting) is from 0 to 1, got \(value)"))
+        }
+        let seconds = over ?? Self.soundscapeChange
+        guard seconds.isFinite, seconds >= 0, seconds <= 600 else {
+            throw ServiceError(errors.invalidParameter("over_seconds", reason: "the change takes 0 to 600 s, got \(seconds)"))
+        }
+        let active = try requireActive()
+        try requireNotStopping()
+        let brightness = setting == "brightness"
+        guard let change = active.runtime.changeSoundscape(over: seconds, { p in
+            var q = p
+            let now = brightness ? p.brightness : p.intensity
+            let next = min(max(relative ? now + value : value, 0), 1)
+            if brightness { q.brightness = next } else { q.intensity = next }
+            return q
+        }) else { throw ServiceError(errors.noSoundscape()) }
+        let from = brightness ? change.from.brightness : change.from.intensity
+        let to = brightness ? change.to.brightness : change.to.intensity
+        return try acknowledge("control.\(setting)", ["by": .string(by ?? "therapist"), "from": .number(from), "to": .number(to),
+                                                      "over_seconds": .number(seconds)],
+                               ["from": .number(from), "to": .number(to)])
+    }
 }

@@ -69,6 +69,8 @@ extension SessionService {
         s.heldSeconds = Double(snap.held) / rate
         s.calmLevelDB = snap.calmLevelDB
         s.calm = snap.calmLevelDB != nil
+        s.soundscapeIntensity = snap.soundscape?.intensity
+        s.soundscapeBrightness = snap.soundscape?.brightness
         return s
     }
 }

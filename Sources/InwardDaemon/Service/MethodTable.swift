@@ -105,6 +105,12 @@ struct MethodTable: Sendable {
             return { s, c, _ in try s.stop(by: try c.optionalString("by")) }
         case .calm:
             return { s, c, _ in try s.calm(by: try c.optionalString("by")) }
+        case .intensity, .brightness:
+            return { s, c, _ in
+                try s.soundscape(method == .intensity ? "intensity" : "brightness", value: try c.double("value"),
+                                 relative: try c.optionalBool("relative") ?? false, over: try c.optionalDouble("over_seconds"),
+                                 by: try c.optionalString("by"))
+            }
         case .listPlans:
             return { s, _, _ in
                 let plans = PlanCatalog(directories: s.configuration.daemon.plansDirectories).list()
