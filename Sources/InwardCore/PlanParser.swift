@@ -53,7 +53,8 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase", "calm"]
+    static let calm = ["level_db", "crossfade", "source"]
     static let vitals = ["before_dose", "at", "every", "alerts"]
     static let vitalAlerts = VitalLimit.allCases.map(\.rawValue)
     static let aftercare = ["min_after_dose"]
@@ -207,8 +208,10 @@ struct PlanReader {
             }
             phases.append(phase)
         }
+        let calm = readCalm(root["calm"], cap: cap)
         return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals,
-                    vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases, file: file)
+                    vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases,
+                    calm: calm, file: file)
     }
 
     // MARK: Phases
@@ -313,6 +316,47 @@ struct PlanReader {
         settings.crossfade = read("crossfade")
         settings.maxExtend = read("max_extend")
         return settings
+    }
+
+    // MARK: Calm
+
+    mutating func readCalm(_ value: (any TOMLValueConvertible)?, cap: Double) -> CalmSpec? {
+        guard let value else { return nil }
+        guard let table = value.table else {
+            error("calm", "calm must be a table ([calm]), got \(Self.describe(value))")
+            return nil
+        }
+        checkKeys(table, known: PlanKeys.calm, path: "calm")
+        guard let level = number(table, "level_db", path: "calm.level_db") else {
+            if table["level_db"] == nil {
+                error("calm", "calm needs level_db = ... (dB, e.g. -24: calm is never louder than what is heard when it is asked for)")
+            }
+            return nil
+        }
+        guard level <= cap, level >= PlanParser.minimumLevelDB else {
+            error("calm.level_db", "\(Self.show(level)) dB is outside \(Self.show(PlanParser.minimumLevelDB)) to the plan's cap of \(Self.show(cap)) dB")
+            return nil
+        }
+        guard table["source"] != nil else {
+            error("calm", "calm needs a source: source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 }")
+            return nil
+        }
+        var crossfade = 6.0
+        if let value = table["crossfade"], let t = duration(value, path: "calm.crossfade", allowUntilDose: false) {
+            if t <= 0 || t > CalmSpec.maxCrossfade {
+                error("calm.crossfade", "\(Self.show(t)) s is outside 0 to \(Self.show(CalmSpec.maxCrossfade)) s: calm must be reached within 8 s")
+            } else {
+                crossfade = t
+            }
+        }
+        let source = readSource(table["source"], path: "calm.source")
+        guard case .soundscape = source else {
+            if table["source"] != nil {
+                error("calm.source", "calm plays a soundscape: write source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 }")
+            }
+            return nil
+        }
+        return CalmSpec(source: source, levelDB: level, crossfade: crossfade)
     }
 
     // MARK: Sources

@@ -32,6 +32,8 @@ public struct ResumeState: Sendable, Equatable {
     public var advances: [Int: Int64]
     public var volumeDB: Double
     public var quiet: Quiet?
+    /// The calm level in force, dBFS; nil when not in calm (and in files from before calm).
+    public var calmLevelDB: Double?
     /// The playlist entry playing, when the phase plays a playlist.
     public var track: TrackPosition?
     /// Session seconds of the vitals marked so far.

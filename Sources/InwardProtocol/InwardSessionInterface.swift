@@ -160,6 +160,15 @@ type SessionStatus (
   paused: bool,
   # Seconds Hold has added to the current phase so far.
   held_seconds: float,
+  # True while Calm holds the plan's calm harbour (Resume goes back); the clock
+  # and phases run on underneath.
+  calm: bool,
+  # The level calm plays at, dBFS; null when not in calm.
+  calm_level_db: ?float,
+  # The playing soundscape's intensity and brightness (0 to 1, calm's while in
+  # calm); null when no soundscape plays.
+  soundscape_intensity: ?float,
+  soundscape_brightness: ?float,
   # Sequence number of the latest event in the session log; 0 when idle.
   last_seq: int,
   # Aftercare, once the music has ended after a dose; null otherwise.
@@ -381,12 +390,54 @@ method Discharge(
 # The plans in the daemon's plan folders, valid or not.
 method ListPlans() -> (plans: []PlanInfo)
 
+# Crossfade to the plan's calm harbour within 8 s, however the phase stands, at
+# the lower of the calm level and the level playing now; the clock and phases run
+# on underneath. Resume crossfades back to the phase current by then. Calm when
+# in calm does nothing.
+method Calm(
+  # Who asked, for the log.
+  by: ?string
+) -> (
+  # The level calm plays at, dBFS.
+  level_db: float,
+  status: SessionStatus
+)
+
+# Change the playing soundscape's intensity (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Intensity(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
+# Change the playing soundscape's brightness (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Brightness(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
 # No session is running: Start one first.
 error NoSession ()
 
 # A session is already running, or its record is open in aftercare: Stop it,
 # or Discharge it, before starting another.
 error SessionActive (session_id: string, state: State)
+
+# The plan has no [calm] harbour: add one (docs/plans.md) to use Calm.
+error NoCalm (plan: string)
+
+# No soundscape is playing now (a playlist or silence): Intensity and Brightness
+# change only a soundscape (or calm's).
+error NoSoundscape ()
 
 # The plan file is not valid.
 error PlanInvalid (
@@ -549,6 +600,10 @@ error MalformedMessage (
     /// Replies for this interface's errors.
     public enum Errors {
         public static func noSession() -> VarlinkReply { .error(errorName("NoSession")) }
+
+        public static func noCalm(plan: String) -> VarlinkReply { .error(errorName("NoCalm"), ["plan": .string(plan)]) }
+
+        public static func noSoundscape() -> VarlinkReply { .error(errorName("NoSoundscape")) }
 
         public static func sessionActive(sessionID: String, state: String) -> VarlinkReply {
             .error(errorName("SessionActive"), ["session_id": .string(sessionID), "state": .string(state)])

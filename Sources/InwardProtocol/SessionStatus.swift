@@ -144,6 +144,10 @@ public struct SessionStatus: Sendable, Equatable {
     public var deviceLostSeconds: Double?
     public var paused = false
     public var heldSeconds = 0.0
+    public var calm = false
+    public var calmLevelDB: Double?
+    public var soundscapeIntensity: Double?
+    public var soundscapeBrightness: Double?
     /// Sequence number of the latest event in the session log; 0 when idle.
     public var lastSeq: Int64 = 0
     public var aftercare: Aftercare?
@@ -186,6 +190,10 @@ extension SessionStatus {
         put("device_lost_seconds", .optional(deviceLostSeconds))
         put("paused", .bool(paused))
         put("held_seconds", .number(heldSeconds))
+        put("calm", .bool(calm))
+        put("calm_level_db", .optional(calmLevelDB))
+        put("soundscape_intensity", .optional(soundscapeIntensity))
+        put("soundscape_brightness", .optional(soundscapeBrightness))
         put("last_seq", .integer(lastSeq))
         put("aftercare", aftercare.map {
             .object(["music_ended_seconds": .number($0.musicEndedSeconds), "min_after_dose_seconds": .optional($0.minAfterDoseSeconds),
@@ -244,6 +252,10 @@ extension SessionStatus {
         deviceLostSeconds = o["device_lost_seconds"]?.doubleValue
         paused = o["paused"]?.boolValue ?? false
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+        calm = o["calm"]?.boolValue ?? false
+        calmLevelDB = o["calm_level_db"]?.doubleValue
+        soundscapeIntensity = o["soundscape_intensity"]?.doubleValue
+        soundscapeBrightness = o["soundscape_brightness"]?.doubleValue
         lastSeq = o["last_seq"]?.int64Value ?? 0
         aftercare = o["aftercare"]?.objectValue.map {
             Aftercare(musicEndedSeconds: $0["music_ended_seconds"]?.doubleValue ?? 0,

@@ -103,8 +103,9 @@ struct DaemonSessionTests {
         #expect(try c.call(.resume).error == nil)
         let resumeFrame = try monitor.frame("control.resume")
 
-        try c.waitForClock(20, sinceDose: true)
-        try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 5.5)
+        // The resume comes back under the level speed limit: its last 40 dB take over 13 s.
+        try c.waitForClock(30, sinceDose: true)
+        try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 15.5)
         let volume = try c.call(.setVolume, ["db": -6.0])
         #expect(volume.object["volume_db"]?.doubleValue == -6)
         let volumeFrame = try monitor.frame("control.volume")
@@ -191,7 +192,13 @@ struct DaemonSessionTests {
         let half = AudioAnalysis.rmsDB(x, around: pauseFrame + 2 * Self.rate)
         #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
         #expect(AudioAnalysis.rmsDB(x, around: pauseFrame + Int(4.5 * Double(Self.rate))) < -60)
-        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1)
+        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(14.5 * Double(Self.rate))) > steady - 1)
+        // ... and no faster than 3 dB/s once within 40 dB of it (the track is a steady tone, so its level is the control's).
+        let back = AudioAnalysis.windowedRMSDB(Array(x[resumeFrame..<(resumeFrame + 15 * Self.rate)]), window: Self.rate / 10)
+            .map { $0 - steady }
+        let rise = LevelSpeedCheck.fastestRise(back)
+        #expect(rise.riseDB <= 0.32, "the resume rose \(rise.riseDB) dB in 100 ms at \(Double(rise.window) / 10) s")
+        #expect(back.count == 150 && back[40] < -6, "the resume was back within 4 s: \(back.prefix(45))")
 
         // Volume -6 dB: the level settles 6 dB lower after its 2 s ramp.
         let beforeVolume = AudioAnalysis.rmsDB(x, around: volumeFrame - Self.rate / 2)

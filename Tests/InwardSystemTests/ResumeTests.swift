@@ -140,17 +140,21 @@ struct ResumeTests {
         let x = audio.channels[0]
         try #require(x.count > Int((trackLeft + 5) * Double(Self.rate)), "capture holds \(x.count) frames")
         #expect(AudioAnalysis.rmsDB(x[0..<2400]) < -40, "the music came back at once: \(AudioAnalysis.rmsDB(x[0..<2400])) dB")
+        // The music comes back under the level speed limit: its last 40 dB at no more than 3 dB/s.
         let fadeMid = AudioAnalysis.rmsDB(x, around: Int(2.5 * Double(Self.rate)))
-        let full = AudioAnalysis.rmsDB(x, around: 7 * Self.rate)
+        let full = AudioAnalysis.rmsDB(x, around: 16 * Self.rate)
         // 0.5 amplitude (-9 dB RMS), the phase at -10 dB, the volume at -4 dB.
         #expect(abs(full - -23) < 1.5, "level after the resume fade: \(full) dB")
-        #expect(fadeMid < full - 1.5 && fadeMid > full - 8, "halfway through the fade: \(fadeMid) dB against \(full) dB")
+        #expect(fadeMid < full - 20 && fadeMid > full - 45, "2.5 s into the return: \(fadeMid) dB against \(full) dB")
+        let levels = AudioAnalysis.windowedRMSDB(Array(x[0..<(16 * Self.rate)]), window: Self.rate / 10).map { $0 - full }
+        let rise = LevelSpeedCheck.fastestRise(levels)
+        #expect(rise.riseDB <= 0.32, "the return rose \(rise.riseDB) dB in 100 ms at \(Double(rise.window) / 10) s")
         #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the resumed audio")
-        let pitch = AudioAnalysis.zeroCrossingFrequency(Array(x[(6 * Self.rate)..<(8 * Self.rate)]), sampleRate: Self.rate)
+        let pitch = AudioAnalysis.zeroCrossingFrequency(Array(x[(15 * Self.rate)..<(17 * Self.rate)]), sampleRate: Self.rate)
         #expect(pitch.map { abs($0 - 440) < 2 } == true, "the resumed track plays at \(pitch ?? 0) Hz, not the second track's 440 Hz")
 
         print("resume after SIGKILL: down \(String(format: "%.2f", wall)) s wall; T+ \(t0Before) -> \(t0After) s "
-            + "(wall clock says \(expected)); first 50 ms \(AudioAnalysis.rmsDB(x[0..<2400])) dB, 2.5 s \(fadeMid) dB, 7 s \(full) dB, "
+            + "(wall clock says \(expected)); first 50 ms \(AudioAnalysis.rmsDB(x[0..<2400])) dB, 2.5 s \(fadeMid) dB, 16 s \(full) dB, "
             + "pitch \(pitch ?? 0) Hz; track \(positionBefore) s in before, \(positionAfter) s after")
         // One log, one chain: the resume and the phase going on are in it.
         let logPath = first.state.appendingPathComponent("sessions/\(id).jsonl").path

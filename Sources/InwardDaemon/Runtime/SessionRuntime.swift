@@ -117,8 +117,12 @@ public final class SessionRuntime: @unchecked Sendable {
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
         let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, loudness: loudness)
-        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0, resume: resume)
+        // A resumed session comes back through the output stage, under the
+        // level speed limit; the mixer starts its phase at level, unheard.
+        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0,
+                                 resume: resume.map { var r = $0; r.fade = 0; return r })
         let stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        if let resume { stage.startSilent(fade: resume.fade) }
         self.mixer = mixer
         self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
@@ -418,6 +422,10 @@ public final class SessionRuntime: @unchecked Sendable {
         public var held: Int64
         public var volumeDB: Double
         public var maxVolumeDB: Double
+        /// The calm level in force, dBFS; nil when not in calm.
+        public var calmLevelDB: Double?
+        /// The soundscape playing as the controls last left it (nil: none, or not known since the last phase change).
+        public var soundscape: SoundscapeParameters?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -428,7 +436,8 @@ public final class SessionRuntime: @unchecked Sendable {
         let state = published.withLock { $0 }
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
-                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
+                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
+                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -436,12 +445,15 @@ public final class SessionRuntime: @unchecked Sendable {
         var timeline: Timeline
         var t0: Int64?
         var holds: [Int64]
+        var calmLevelDB: Double?
+        var soundscape: SoundscapeParameters?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
-                              holds: plan.phases.indices.map { mixer.held(phase: $0) })
+                              holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB,
+                              soundscape: mixer.playingSoundscape)
         published.withLock { $0 = state }
     }
 
@@ -472,6 +484,41 @@ public final class SessionRuntime: @unchecked Sendable {
             let total = mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
             publish()
             return total
+        }
+    }
+
+    /// Crossfades to the plan's calm; returns the calm level, or nil when
+    /// the plan has none or calm is already playing.
+    /// - Parameters:
+    ///   - level, atOnce: a resumed session's calm, before it starts.
+    public func calm(level: Double? = nil, atOnce: Bool = false) -> Double? {
+        mixLock.withLock { _ in
+            let level = mixer.enterCalm(level: level, atOnce: atOnce)
+            publish()
+            return level
+        }
+    }
+
+    /// Crossfades from calm back to the current phase; false when not in calm.
+    public func leaveCalm() -> Bool {
+        mixLock.withLock { _ in
+            let left = mixer.leaveCalm()
+            publish()
+            return left
+        }
+    }
+
+    /// Changes the playing soundscape over `seconds`; returns its settings
+    /// before and after, or nil when no soundscape plays. `change` gets the
+    /// settings playing and returns the new ones.
+    public func changeSoundscape(over seconds: Double,
+                                 _ change: (SoundscapeParameters) -> SoundscapeParameters) -> (from: SoundscapeParameters, to: SoundscapeParameters)? {
+        mixLock.withLock { _ in
+            guard let from = mixer.playingSoundscape else { return nil }
+            let wanted = change(from)
+            guard let to = mixer.setSoundscape(intensity: wanted.intensity, brightness: wanted.brightness, over: seconds) else { return nil }
+            publish()
+            return (from, to)
         }
     }
 

@@ -113,6 +113,14 @@ struct MethodTable: Sendable {
                 try s.discharge(note: try c.optionalString("note"), early: try c.optionalBool("early") ?? false,
                                 reason: try c.optionalString("reason"), user: caller.user)
             }
+        case .calm:
+            return { s, c, caller in try s.calm(by: try c.optionalString("by"), user: caller.user) }
+        case .intensity, .brightness:
+            return { s, c, caller in
+                try s.soundscape(method == .intensity ? "intensity" : "brightness", value: try c.double("value"),
+                                 relative: try c.optionalBool("relative") ?? false, over: try c.optionalDouble("over_seconds"),
+                                 by: try c.optionalString("by"), user: caller.user)
+            }
         case .listPlans:
             return { s, _, _ in
                 let plans = PlanCatalog(directories: s.configuration.daemon.plansDirectories).list()

@@ -39,7 +39,9 @@ extension SessionService {
             state.t0 = course.t0 ?? t0
             state.holds = course.holds
             state.advances = course.advances
-            state.volumeDB = runtime.snapshot().volumeDB
+            let snapshot = runtime.snapshot()
+            state.volumeDB = snapshot.volumeDB
+            state.calmLevelDB = snapshot.calmLevelDB
         }
         state.aftercare = phase == .aftercare
         switch phase {
@@ -121,6 +123,8 @@ extension SessionService {
         }
         // The level controls as they were; the music itself comes back over the resume fade.
         if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
+        // In calm when it went down: back in calm, at the same level, from the first frame.
+        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true) }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))

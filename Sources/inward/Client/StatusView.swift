@@ -30,6 +30,8 @@ struct StatusView {
     /// Seconds since the device was lost; nil while it plays.
     var deviceLost: Double?
     var heldSeconds: Double
+    /// The calm level while in calm; nil otherwise.
+    var calmLevelDB: Double?
     /// The vitals reading owed first: whether there is one, its T+ time
     /// (nil: before the dose) and the seconds until it is due.
     var vitalsOwed: Bool
@@ -74,6 +76,7 @@ struct StatusView {
         deviceLost = s.deviceLostSeconds
         aftercare = s.aftercare
         alerts = s.alerts
+        calmLevelDB = s.calm ? (s.calmLevelDB ?? 0) : nil
     }
 
     var isIdle: Bool { state == "idle" }
@@ -101,7 +104,10 @@ struct StatusView {
     // MARK: pieces of text
 
     var stateText: String {
-        switch state {
+        if let calm = calmLevelDB, state == "playing" || state == "waiting_for_dose" {
+            return "calm at \(String(format: "%.1f", calm)) dB (the clock and phases run on; `inward resume` goes back)"
+        }
+        return switch state {
         case "waiting_for_dose": "waiting for the dose"
         case "paused": "paused (music faded down; the clock runs on)"
         case "silenced": "silenced (`inward resume` brings the sound back)"
