@@ -11,7 +11,7 @@ import Glibc
 /// `capture-pane` reads the screen, and the session log shows that each key
 /// became the control it names, recorded with the caller's login.
 @Suite("inward console in tmux", .serialized,
-       .disabled("under swift test the first capture-pane wait never returns although the pane shows the console; being debugged"))
+       .disabled("hangs under swift test with no output although the pane shows the console (seen twice); being debugged"))
 struct ConsoleTests {
     static let plan = """
         name = "console"
@@ -43,22 +43,10 @@ struct ConsoleTests {
             server = directory.appendingPathComponent("tmux.sock").path
             let file = directory.appendingPathComponent("pane.sh")
             try script.write(to: file, atomically: true, encoding: .utf8)
-            // The server it starts lives on: it must not hold pipes a reader waits on.
-            let start = Process()
-            start.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            start.arguments = ["-S", server, "new-session", "-d", "-s", session, "-x", String(width), "-y", String(height),
-                               "bash " + file.path]
-            var env = ProcessInfo.processInfo.environment
-            env["TERM"] = "xterm-256color"
-            start.environment = env
-            start.standardInput = FileHandle.nullDevice
-            start.standardOutput = FileHandle.nullDevice
-            start.standardError = FileHandle.nullDevice
-            try start.run()
-            start.waitUntilExit()
-            guard start.terminationStatus == 0 else {
-                throw DaemonHarness.Failure(description: "tmux new-session exited \(start.terminationStatus)")
-            }
+            // The server it starts lives on: it must hold no pipe a reader waits on.
+            let r = try ProcessRun.run("/bin/sh", ["-c", "tmux -S '\(server)' new-session -d -s \(session) -x \(width) -y \(height) "
+                + "'bash \(file.path)' </dev/null >/dev/null 2>&1; echo $?"], environment: ["TERM": "xterm-256color"], timeout: 20)
+            guard r.stdout.hasPrefix("0") else { throw DaemonHarness.Failure(description: "tmux new-session: \(r)") }
         }
 
         @discardableResult
