@@ -14,6 +14,10 @@ let package = Package(
         .executable(name: "inwardd", targets: ["inwardd"]),
         .library(name: "InwardCore", targets: ["InwardCore"]),
         .library(name: "InwardAudio", targets: ["InwardAudio"]),
+        // Test-only: an LD_PRELOAD library that slows fsync/fdatasync (a slow disk).
+        .library(name: "InwardFaultInjection", type: .dynamic, targets: ["CFaultInjection"]),
+        // For the fuzzing package (Fuzz/Package.swift), built apart: scripts/fuzz.
+        .library(name: "InwardFuzzChecks", targets: ["InwardFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,12 +88,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "inward-bench",
-            dependencies: ["InwardCore", "InwardAudio", "CSndfile"],
+            dependencies: ["InwardCore", "InwardAudio", "InwardDaemon", "InwardProtocol", "CSndfile"],
             path: "Benchmarks/inward-bench",
             swiftSettings: strict
         ),
 
         .testTarget(name: "InwardCoreTests", dependencies: ["InwardCore"]),
+        .target(name: "CFaultInjection", path: "Tests/FaultInjection", linkerSettings: [.linkedLibrary("dl")]),
         // Test helpers shared by the test targets: test audio files, WAV reading and
         // measurement, ALSA capture devices. Imported with @testable.
         .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
@@ -101,8 +106,12 @@ let package = Package(
         .testTarget(name: "InwardCLITests", dependencies: ["InwardAudio", "InwardCore", "InwardPOSIX", "CSndfile", "InwardTestSupport"]),
         // The daemon for real: inwardd and inward as processes, ALSA capture, sockets.
         .testTarget(name: "InwardSystemTests", dependencies: ["InwardTestSupport", "InwardProtocol", "InwardCore", "InwardPOSIX"]),
-        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX"]),
+        .testTarget(name: "InwardDaemonTests", dependencies: ["InwardDaemon", "InwardProtocol", "InwardPOSIX", "InwardTestSupport"]),
         .testTarget(name: "InwardPOSIXTests", dependencies: ["InwardPOSIX"]),
+        // The parsers' fuzzing properties, shared by the fuzz binaries and the replay of their corpora.
+        .target(name: "InwardFuzzChecks", dependencies: ["InwardProtocol", "InwardCore", "InwardLog"],
+                path: "Fuzz/Checks", swiftSettings: strict),
+        .testTarget(name: "InwardFuzzChecksTests", dependencies: ["InwardFuzzChecks"]),
     ],
     swiftLanguageModes: [.v6]
 )

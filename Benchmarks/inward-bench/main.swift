@@ -14,6 +14,11 @@
 // times Status round trips against a running inwardd with a minimal raw
 // client (one persistent connection per client, bytes prepared up front), so
 // the client's own cost does not dominate; prints p50 and p99.
+//
+//   inward-bench log [DIR] [EVENTS]
+//
+// times the session log's durable appends in DIR (default: the temporary
+// folder): fdatasync per event against group commit, 1 and 8 threads.
 
 import CSndfile
 import Glibc
@@ -23,8 +28,12 @@ if args.count >= 3, args[1] == "status" {
     StatusBench.run(Array(args.dropFirst(2)))
     exit(0)
 }
+if args.count >= 2, args[1] == "log" {
+    LogThroughput.run(Array(args.dropFirst(2)))
+    exit(0)
+}
 guard args.count == 3, args[1] == "workload" else {
-    print("usage: inward-bench workload DIR | inward-bench status SOCKET [CLIENTS] [CALLS]")
+    print("usage: inward-bench workload DIR | inward-bench status SOCKET [CLIENTS] [CALLS] | inward-bench log [DIR] [EVENTS]")
     exit(2)
 }
 let dir = args[2]

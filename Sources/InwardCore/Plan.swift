@@ -23,6 +23,8 @@ public struct Plan: Sendable, Equatable {
     /// What one intranasal device delivers (`[dose] amount_per_device`); nil when not stated.
     public var amountPerDevice: DoseAmount?
     public var phases: [Phase]
+    /// The calm harbour (`[calm]`); nil when the plan has none.
+    public var calm: CalmSpec?
     /// The plan file as the user named it (for messages); playlist paths in
     /// `phases` are already resolved against its folder.
     public var file: String
@@ -30,7 +32,8 @@ public struct Plan: Sendable, Equatable {
     public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
                 loudnessTarget: Double? = nil, vitals: VitalsSchedule? = nil, vitalAlerts: VitalAlerts = .defaults,
                 minAftercareAfterDose: Double? = nil, amountPerDevice: DoseAmount? = nil,
-                phases: [Phase], file: String = "<plan>") {
+                phases: [Phase], calm: CalmSpec? = nil, file: String = "<plan>") {
+        self.calm = calm
         self.loudnessTarget = loudnessTarget
         self.vitals = vitals
         self.vitalAlerts = vitalAlerts

@@ -10,6 +10,8 @@ import TOMLKit
 public enum PlanParser {
     /// The smallest level a phase may have, dB.
     public static let minimumLevelDB: Double = -60
+    /// The longest duration a plan may give (a phase, a fade, a hold, a vitals time), seconds.
+    public static let longestDuration: Double = 24 * 3600
     /// Loudness targets a plan may ask for (LUFS).
     public static let loudnessTargets: ClosedRange<Double> = -40 ... -10
 
@@ -22,6 +24,10 @@ public enum PlanParser {
     /// - Throws: `PlanInvalid` with every error found, and any warnings, sorted by line.
     public static func parse(_ text: String, file: String, folder: String,
                              fileExists: (String) -> Bool) throws(PlanInvalid) -> ParsedPlan {
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw PlanInvalid([Diagnostic(.error, file: file, line: problem.line,
+                                          message: "TOML syntax error at column \(problem.column): \(problem.message)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -47,7 +53,8 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase", "calm"]
+    static let calm = ["level_db", "crossfade", "source"]
     static let vitals = ["before_dose", "at", "every", "alerts"]
     static let vitalAlerts = VitalLimit.allCases.map(\.rawValue)
     static let aftercare = ["min_after_dose"]
@@ -201,8 +208,10 @@ struct PlanReader {
             }
             phases.append(phase)
         }
+        let calm = readCalm(root["calm"], cap: cap)
         return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals,
-                    vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases, file: file)
+                    vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases,
+                    calm: calm, file: file)
     }
 
     // MARK: Phases
@@ -307,6 +316,47 @@ struct PlanReader {
         settings.crossfade = read("crossfade")
         settings.maxExtend = read("max_extend")
         return settings
+    }
+
+    // MARK: Calm
+
+    mutating func readCalm(_ value: (any TOMLValueConvertible)?, cap: Double) -> CalmSpec? {
+        guard let value else { return nil }
+        guard let table = value.table else {
+            error("calm", "calm must be a table ([calm]), got \(Self.describe(value))")
+            return nil
+        }
+        checkKeys(table, known: PlanKeys.calm, path: "calm")
+        guard let level = number(table, "level_db", path: "calm.level_db") else {
+            if table["level_db"] == nil {
+                error("calm", "calm needs level_db = ... (dB, e.g. -24: calm is never louder than what is heard when it is asked for)")
+            }
+            return nil
+        }
+        guard level <= cap, level >= PlanParser.minimumLevelDB else {
+            error("calm.level_db", "\(Self.show(level)) dB is outside \(Self.show(PlanParser.minimumLevelDB)) to the plan's cap of \(Self.show(cap)) dB")
+            return nil
+        }
+        guard table["source"] != nil else {
+            error("calm", "calm needs a source: source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 }")
+            return nil
+        }
+        var crossfade = 6.0
+        if let value = table["crossfade"], let t = duration(value, path: "calm.crossfade", allowUntilDose: false) {
+            if t <= 0 || t > CalmSpec.maxCrossfade {
+                error("calm.crossfade", "\(Self.show(t)) s is outside 0 to \(Self.show(CalmSpec.maxCrossfade)) s: calm must be reached within 8 s")
+            } else {
+                crossfade = t
+            }
+        }
+        let source = readSource(table["source"], path: "calm.source")
+        guard case .soundscape = source else {
+            if table["source"] != nil {
+                error("calm.source", "calm plays a soundscape: write source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 }")
+            }
+            return nil
+        }
+        return CalmSpec(source: source, levelDB: level, crossfade: crossfade)
     }
 
     // MARK: Sources
@@ -485,6 +535,12 @@ struct PlanReader {
         }
         guard let seconds = DurationText.parse(text) else {
             error(path, "\"\(text)\" is not a duration; write it like \(forms)")
+            return nil
+        }
+        // Beyond this a value would not fit the timeline's frame counts or print as a
+        // duration (found by fuzzing); no session comes near it.
+        guard seconds <= PlanParser.longestDuration else {
+            error(path, "\(key) of \"\(text)\" is longer than \(DurationText.format(PlanParser.longestDuration)), the longest a plan may ask for")
             return nil
         }
         return seconds

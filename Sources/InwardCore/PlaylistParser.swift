@@ -22,9 +22,9 @@ public enum PlaylistParser {
             let lineNumber = offset + 1
             let line = raw.trimmingSpaces()
             if line.isEmpty { continue }
-            if line.hasPrefix("#") {
-                if line.prefix(8).uppercased() == "#EXTINF:" {
-                    (pendingSeconds, pendingTitle) = extinf(line.dropFirst("#EXTINF:".count))
+            if line.utf8.first == UInt8(ascii: "#") {
+                if let rest = dropASCIIPrefix("#EXTINF:", of: line[...]) {
+                    (pendingSeconds, pendingTitle) = extinf(rest)
                 }
                 continue
             }
@@ -93,14 +93,15 @@ public enum PlaylistParser {
 
     /// Length and title from the part of an `#EXTINF:` line after the colon.
     static func extinf(_ rest: Substring) -> (Double?, String?) {
-        let comma = rest.firstIndex(of: ",")
+        // By scalar: a combining mark after the comma must not hide it.
+        let comma = rest.unicodeScalars.firstIndex(of: ",")
         let head = comma.map { rest[..<$0] } ?? rest
-        let lengthText = head.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        let lengthText = head.unicodeScalars.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
         var seconds = Double(lengthText)
         if let s = seconds, s < 0 || !s.isFinite { seconds = nil }
         var title: String?
         if let comma {
-            let t = String(rest[rest.index(after: comma)...]).trimmingSpaces()
+            let t = String(rest.unicodeScalars[rest.unicodeScalars.index(after: comma)...]).trimmingSpaces()
             title = t.isEmpty ? nil : t
         }
         return (seconds, title)
@@ -115,11 +116,9 @@ public enum PlaylistParser {
     }
 
     static func location(of entry: String) -> Location {
-        let lower = entry.lowercased()
-        if lower.hasPrefix("file://") {
-            var rest = Substring(entry.dropFirst("file://".count))
-            if rest.lowercased().hasPrefix("localhost/") { rest = rest.dropFirst("localhost".count) }
-            guard rest.hasPrefix("/") else {
+        if var rest = dropASCIIPrefix("file://", of: entry[...]) {
+            if dropASCIIPrefix("localhost/", of: rest) != nil { rest = dropASCIIPrefix("localhost", of: rest)! }
+            guard rest.utf8.first == UInt8(ascii: "/") else {
                 return .unsupported("file:// URIs with a host name are not supported; use file:///path/to/file")
             }
             guard let decoded = percentDecode(rest) else {
@@ -133,11 +132,29 @@ public enum PlaylistParser {
 
     /// Whether text starts with `scheme://` (RFC 3986 scheme characters).
     static func hasScheme(_ text: String) -> Bool {
-        guard let range = text.firstRange(of: "://") else { return false }
-        let scheme = text[..<range.lowerBound].unicodeScalars
+        let scalars = Array(text.unicodeScalars)
+        guard let colon = scalars.indices.first(where: {
+            scalars[$0] == ":" && $0 + 2 < scalars.count && scalars[$0 + 1] == "/" && scalars[$0 + 2] == "/"
+        }) else { return false }
+        let scheme = scalars[..<colon]
         func isLetter(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") }
         guard let first = scheme.first, isLetter(first) else { return false }
         return scheme.allSatisfy { c in isLetter(c) || (c >= "0" && c <= "9") || c == "+" || c == "-" || c == "." }
+    }
+
+    /// `text` after `prefix` (ASCII), comparing UTF-8 bytes and ignoring the case of
+    /// ASCII letters; nil when `text` does not start with it. Byte-wise on purpose:
+    /// compared as Characters, a combining mark after the prefix (`#\u{332}`, a
+    /// comment) merges with its last character and hides it, and `uppercased()`
+    /// turns non-ASCII letters into ASCII ones (`ı` into `I`).
+    static func dropASCIIPrefix(_ prefix: String, of text: Substring) -> Substring? {
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
+        var i = text.utf8.startIndex
+        for p in prefix.utf8 {
+            guard i < text.utf8.endIndex, lower(text.utf8[i]) == lower(p) else { return nil }
+            i = text.utf8.index(after: i)
+        }
+        return text[i...]
     }
 
     /// `%XX` sequences decoded as UTF-8 bytes; nil when malformed.

@@ -32,6 +32,8 @@ public struct ResumeState: Sendable, Equatable {
     public var advances: [Int: Int64]
     public var volumeDB: Double
     public var quiet: Quiet?
+    /// The calm level in force, dBFS; nil when not in calm (and in files from before calm).
+    public var calmLevelDB: Double?
     /// The playlist entry playing, when the phase plays a playlist.
     public var track: TrackPosition?
     /// Session seconds of the vitals marked so far.
@@ -98,7 +100,8 @@ public struct ResumeState: Sendable, Equatable {
     /// - Parameters:
     ///   - plan: the plan file's content parsed, and `planSHA256` its hash now.
     ///   - maxOpenSeconds: how long a record may stay open in aftercare,
-    ///     counted from the session's start; longer, it is closed as not discharged.
+    ///     counted on the session clock from the session's start; longer, it is
+    ///     closed as not discharged.
     public func decide(now: Double, plan: Plan, planSHA256 currentHash: String,
                        maxOpenSeconds: Double = ResumeState.defaultMaxOpenSeconds) -> Decision {
         guard version <= Self.currentVersion else {
@@ -108,7 +111,7 @@ public struct ResumeState: Sendable, Equatable {
             // No music to go on with: the plan's timeline and the outage do not end the record.
             let gap = now - anchorWall
             let frame = anchorFrame + Int64((max(0, gap) * Double(sampleRate) * pace).rounded())
-            let open = Double(frame) / Double(sampleRate) / pace
+            let open = Double(frame) / Double(sampleRate)   // on the session clock (paced like the session)
             guard open <= maxOpenSeconds else {
                 return .abandon(reason: "not discharged: the record was open \(Int(open / 3600)) h \(Int(open / 60) % 60) min, "
                     + "longer than the \(Int(maxOpenSeconds / 60)) min limit")

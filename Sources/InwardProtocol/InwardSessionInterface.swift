@@ -103,7 +103,7 @@ type Aftercare (
 type VitalAlert (
   # The vital sign: systolic, diastolic, heart_rate, spo2, respiratory_rate, temperature.
   field: string,
-  # Which limit, e.g. "systolic_max", "spo2_min".
+  # Which limit was passed, e.g. "systolic_high", "spo2_low".
   code: string,
   # The reading.
   value: float,
@@ -152,10 +152,23 @@ type SessionStatus (
   level_db: ?float,
   # The ALSA PCM device the daemon plays to (e.g. "default", "hw:1,0").
   device: string,
+  # Seconds since the device was lost (writes to it failed): the session goes
+  # on by the wall clock and the device is retried every second. Null while
+  # it plays, or when idle.
+  device_lost_seconds: ?float,
   # True while Pause holds the music down.
   paused: bool,
   # Seconds Hold has added to the current phase so far.
   held_seconds: float,
+  # True while Calm holds the plan's calm harbour (Resume goes back); the clock
+  # and phases run on underneath.
+  calm: bool,
+  # The level calm plays at, dBFS; null when not in calm.
+  calm_level_db: ?float,
+  # The playing soundscape's intensity and brightness (0 to 1, calm's while in
+  # calm); null when no soundscape plays.
+  soundscape_intensity: ?float,
+  soundscape_brightness: ?float,
   # Sequence number of the latest event in the session log; 0 when idle.
   last_seq: int,
   # Aftercare, once the music has ended after a dose; null otherwise.
@@ -172,8 +185,8 @@ type Event (
   # phase.start, phase.end, track.start, track.end, track.failed,
   # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
   # volume, stop), mark.* (vitals, statement, adverse_event, assessment,
-  # correction, ready_to_leave, ...), music.end, device.error, audio.underrun,
-  # audio.xrun, plan.warning
+  # correction, ready_to_leave, ...), music.end, device.error, device.restored,
+  # audio.underrun, audio.xrun, plan.warning
   # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.
@@ -377,12 +390,54 @@ method Discharge(
 # The plans in the daemon's plan folders, valid or not.
 method ListPlans() -> (plans: []PlanInfo)
 
+# Crossfade to the plan's calm harbour within 8 s, however the phase stands, at
+# the lower of the calm level and the level playing now; the clock and phases run
+# on underneath. Resume crossfades back to the phase current by then. Calm when
+# in calm does nothing.
+method Calm(
+  # Who asked, for the log.
+  by: ?string
+) -> (
+  # The level calm plays at, dBFS.
+  level_db: float,
+  status: SessionStatus
+)
+
+# Change the playing soundscape's intensity (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Intensity(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
+# Change the playing soundscape's brightness (calm's while in calm) smoothly
+# over over_seconds (default 30), within 0 to 1.
+method Brightness(
+  # The new value, or the change when relative is true.
+  value: float,
+  relative: ?bool,
+  over_seconds: ?float,
+  # Who asked, for the log.
+  by: ?string
+) -> (from: float, to: float, status: SessionStatus)
+
 # No session is running: Start one first.
 error NoSession ()
 
 # A session is already running, or its record is open in aftercare: Stop it,
 # or Discharge it, before starting another.
 error SessionActive (session_id: string, state: State)
+
+# The plan has no [calm] harbour: add one (docs/plans.md) to use Calm.
+error NoCalm (plan: string)
+
+# No soundscape is playing now (a playlist or silence): Intensity and Brightness
+# change only a soundscape (or calm's).
+error NoSoundscape ()
 
 # The plan file is not valid.
 error PlanInvalid (
@@ -545,6 +600,10 @@ error MalformedMessage (
     /// Replies for this interface's errors.
     public enum Errors {
         public static func noSession() -> VarlinkReply { .error(errorName("NoSession")) }
+
+        public static func noCalm(plan: String) -> VarlinkReply { .error(errorName("NoCalm"), ["plan": .string(plan)]) }
+
+        public static func noSoundscape() -> VarlinkReply { .error(errorName("NoSoundscape")) }
 
         public static func sessionActive(sessionID: String, state: String) -> VarlinkReply {
             .error(errorName("SessionActive"), ["session_id": .string(sessionID), "state": .string(state)])

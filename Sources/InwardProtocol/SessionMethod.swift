@@ -18,6 +18,9 @@ public enum SessionMethod: String, CaseIterable, Sendable {
     case stop = "Stop"
     case discharge = "Discharge"
     case listPlans = "ListPlans"
+    case calm = "Calm"
+    case intensity = "Intensity"
+    case brightness = "Brightness"
 
     /// Who may call a method.
     public enum Access: String, Sendable {

@@ -140,8 +140,14 @@ public struct SessionStatus: Sendable, Equatable {
     public var volumeCapDB = 0.0
     public var levelDB: Double?
     public var device = ""
+    /// Seconds since the device was lost; nil while it plays.
+    public var deviceLostSeconds: Double?
     public var paused = false
     public var heldSeconds = 0.0
+    public var calm = false
+    public var calmLevelDB: Double?
+    public var soundscapeIntensity: Double?
+    public var soundscapeBrightness: Double?
     /// Sequence number of the latest event in the session log; 0 when idle.
     public var lastSeq: Int64 = 0
     public var aftercare: Aftercare?
@@ -161,7 +167,7 @@ extension SessionStatus {
         // Built in order into an array: Status is the most frequent call, and
         // setting keys one by one would search the object each time.
         var m: [JSONObject.Member] = []
-        m.reserveCapacity(22)
+        m.reserveCapacity(23)
         func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
         put("state", .string(state.rawValue))
         put("session_id", .optional(sessionID))
@@ -181,8 +187,13 @@ extension SessionStatus {
         put("volume_cap_db", .number(volumeCapDB))
         put("level_db", .optional(levelDB))
         put("device", .string(device))
+        put("device_lost_seconds", .optional(deviceLostSeconds))
         put("paused", .bool(paused))
         put("held_seconds", .number(heldSeconds))
+        put("calm", .bool(calm))
+        put("calm_level_db", .optional(calmLevelDB))
+        put("soundscape_intensity", .optional(soundscapeIntensity))
+        put("soundscape_brightness", .optional(soundscapeBrightness))
         put("last_seq", .integer(lastSeq))
         put("aftercare", aftercare.map {
             .object(["music_ended_seconds": .number($0.musicEndedSeconds), "min_after_dose_seconds": .optional($0.minAfterDoseSeconds),
@@ -238,8 +249,13 @@ extension SessionStatus {
         volumeCapDB = o["volume_cap_db"]?.doubleValue ?? 0
         levelDB = o["level_db"]?.doubleValue
         device = o["device"]?.stringValue ?? ""
+        deviceLostSeconds = o["device_lost_seconds"]?.doubleValue
         paused = o["paused"]?.boolValue ?? false
         heldSeconds = o["held_seconds"]?.doubleValue ?? 0
+        calm = o["calm"]?.boolValue ?? false
+        calmLevelDB = o["calm_level_db"]?.doubleValue
+        soundscapeIntensity = o["soundscape_intensity"]?.doubleValue
+        soundscapeBrightness = o["soundscape_brightness"]?.doubleValue
         lastSeq = o["last_seq"]?.int64Value ?? 0
         aftercare = o["aftercare"]?.objectValue.map {
             Aftercare(musicEndedSeconds: $0["music_ended_seconds"]?.doubleValue ?? 0,

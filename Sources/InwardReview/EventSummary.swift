@@ -24,7 +24,9 @@ extension ReviewTimeline {
             let t = Format.value(v)
             return t.isEmpty ? nil : t
         }
-        let by = str("by").map { " (by \($0))" } ?? ""
+        // Who: the login the daemon took from the socket (`user`), then the free note `--by`.
+        let who = [str("user"), str("by")].compactMap { $0 }
+        let by = who.isEmpty ? "" : " (by \(who.joined(separator: " / ")))"
         let text = str("text")
         func withText(_ s: String) -> String { text.map { "\(s): \($0)" } ?? s }
         switch kind {
@@ -33,7 +35,7 @@ extension ReviewTimeline {
             if let c = str("client") { parts.append("client \(c)") }
             if let d = str("device") { parts.append("device \(d)") }
             return parts.joined(separator: ", ")
-        case "session.end": return "Session ended" + (str("reason").map { ": \($0)" } ?? "")
+        case "session.end": return "Session ended" + (str("reason").map { ": \($0)" } ?? "") + by
         case "session.resume":
             return "The daemon restarted; the session went on after \(str("gap_seconds") ?? "?") s"
                 + (str("fade_seconds").map { ", the music back over \($0) s" } ?? "")
@@ -58,7 +60,7 @@ extension ReviewTimeline {
             if let a = str("amount") { parts.append(a) }
             if let lot = str("lot") { parts.append("lot \(lot)") }
             if !parts.isEmpty { s += ": " + parts.joined(separator: ", ") }
-            return s
+            return s + by
         case "control.pause": return "Music paused\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
         case "control.resume": return "Music resumed\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
         case "control.silence": return "Silence\(by)" + (str("fade_seconds").map { ", fade \($0) s" } ?? "")
@@ -92,7 +94,7 @@ extension ReviewTimeline {
             if let rr = str("respiratory_rate") { parts.append("RR \(rr)") }
             if let temp = str("temperature") { parts.append("temp \(temp) °C") }
             if let t = text { parts.append(t) }
-            return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+            return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + by
         case "mark.adverse_event":
             var s = "ADVERSE EVENT"
             var parts: [String] = []
@@ -101,17 +103,17 @@ extension ReviewTimeline {
             if let r = str("response") { parts.append("response: \(r)") }
             if let t = text { parts.append(t) }
             if !parts.isEmpty { s += ": " + parts.joined(separator: "; ") }
-            return s
-        case "mark.statement": return text.map { "Client: “\($0)”" } ?? "Client statement"
-        case "mark.note": return withText("Note")
+            return s + by
+        case "mark.statement": return (text.map { "Client: “\($0)”" } ?? "Client statement") + by
+        case "mark.note": return withText("Note") + by
         case "plan.warning": return "Plan warning: \(str("message") ?? "")"
         default:
             if kind.hasPrefix("mark.") {
                 let name = String(kind.dropFirst(5)).replacingDashes()
-                let rest = f.filter { $0.key != "text" }.map { "\($0.key) \(Format.value($0.value))" }
+                let rest = f.filter { !["text", "user", "by"].contains($0.key) }.map { "\($0.key) \(Format.value($0.value))" }
                 var s = name.prefix(1).uppercased() + name.dropFirst()
                 if !rest.isEmpty { s += " (" + rest.joined(separator: ", ") + ")" }
-                return withText(s)
+                return withText(s) + by
             }
             let rest = f.map { "\($0.key)=\(Format.value($0.value))" }
             return kind + (rest.isEmpty ? "" : ": " + rest.joined(separator: ", "))

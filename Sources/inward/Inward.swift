@@ -33,9 +33,10 @@ struct Inward: ParsableCommand {
             """,
         subcommands: [
             PlansCommand.self, StartCommand.self, DoseCommand.self, StatusCommand.self,
-            PauseCommand.self, ResumeCommand.self, HoldCommand.self, NextCommand.self,
+            PauseCommand.self, ResumeCommand.self, CalmCommand.self, IntensityCommand.self, BrightnessCommand.self,
+            HoldCommand.self, NextCommand.self,
             SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
-            StopCommand.self, ConsoleCommand.self,
+            StopCommand.self, DischargeCommand.self, ConsoleCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
             SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,
         ]

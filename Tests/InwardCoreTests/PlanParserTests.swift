@@ -478,6 +478,17 @@ private func plan(top: String = "", phase: String = "", source: String = "kind =
         let absolute = errors(plan(source: "kind = \"playlist\"\npath = \"/m/x.m3u8\""), exists: { _ in false })
         #expect(absolute.first?.message == "playlist file not found: /m/x.m3u8")
     }
+
+    /// A fade of 3e12 h trapped while its warning printed it, and two phases of 5.2e10 h
+    /// overflowed the timeline's frame count (Fuzz/Regressions/plan).
+    @Test func durationsAreAtMost24Hours() throws {
+        #expect(try parse(plan(phase: "fade_in = \"24h\"\nmax_extend = \"23h59m60s\"")).plan.phases[0].fadeIn == 86400)
+        let all = errors(plan(phase: "fade_in = \"3000000000000h\"\nmax_extend = \"24h 0.001s\""))
+        #expect(all.map(\.key) == ["phase[1].fade_in", "phase[1].max_extend"])
+        #expect(all.first?.message == "fade_in of \"3000000000000h\" is longer than 24h, the longest a plan may ask for")
+        #expect(errors(plan().replacingFirst("\"10m\"", with: "\"52000000000h\"")).map(\.key) == ["phase[1].duration"])
+        #expect(errors(plan(top: "[vitals]\nat = [\"25h\"]")).map(\.key) == ["vitals.at[0]"])
+    }
 }
 
 extension String {

@@ -149,4 +149,15 @@ private func read(_ text: String, folder: String = "/music", exists: (String) ->
         #expect(!PlaylistParser.hasScheme("/srv/a://b"))
         #expect(!PlaylistParser.hasScheme("plain.wav"))
     }
+
+    /// Found by fuzzing (Fuzz/Regressions/playlist): compared as Characters, "#" and a
+    /// combining mark are one Character that is not "#", so the comment became an entry.
+    @Test func linesAreClassifiedByTheirBytesNotByCharacters() {
+        let p = read("#\u{332} a comment\n#EXTINF:60,\u{301}Title\nfile:///\u{301}a.wav\n#EXTıNF:5,Not a tag\nb.wav\n")
+        #expect(p.entries.map(\.line) == [3, 5])
+        #expect(p.entries.first?.title == "\u{301}Title")
+        #expect(p.entries.first?.path == "/\u{301}a.wav")
+        #expect(p.entries.last?.title == nil, "#EXTıNF is a comment: only ASCII letters fold")
+        #expect(PlaylistParser.hasScheme("http://\u{301}x"))
+    }
 }

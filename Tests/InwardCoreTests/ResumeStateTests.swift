@@ -67,7 +67,8 @@ struct ResumeStateTests {
         s.aftercare = true
         // Past the plan's end, down 40 min, the plan file changed: the record still goes on, on the wall clock.
         let later = s.decide(now: 1000 + 40 * 60, plan: plan, planSHA256: "other")
-        #expect(later == .resume(frame: 120 * 48_000 + 40 * 60 * 48_000, gapSeconds: 40 * 60))
+        let expectedFrame: Int64 = 120 * 48_000 + 40 * 60 * 48_000
+        #expect(later == .resume(frame: expectedFrame, gapSeconds: 2400))
         #expect(s.restoredState(hasUntilDosePhase: true).phase == .aftercare)
         // Open longer than the limit (counted from the session's start): closed as not discharged.
         if case .abandon(let reason) = s.decide(now: 1000 + 9 * 3600, plan: plan, planSHA256: "h") {

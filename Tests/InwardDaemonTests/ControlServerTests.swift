@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import InwardProtocol
 import Synchronization
@@ -15,7 +16,7 @@ struct ControlServerCallTests {
         defer { server.stop() }
         let client = try server.client()
 
-        let info = try #require(client.call(#"{"method":"org.varlink.service.GetInfo"}"#))
+        let info = try #require(client.exchange(#"{"method":"org.varlink.service.GetInfo"}"#))
         #expect(info.error == nil)
         #expect(info["vendor"] == "Inward")
         #expect(info["product"] == "inwardd")
@@ -23,33 +24,33 @@ struct ControlServerCallTests {
         #expect(info["interfaces"] == ["org.varlink.service", "io.inward.Session"])
         #expect(info.continues == false)
 
-        let description = try #require(client.call(
+        let description = try #require(client.exchange(
             #"{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.inward.Session"}}"#))
         #expect(description.error == nil)
         #expect(description["description"] == .string(InwardSessionInterface.description))
 
-        let missing = try #require(client.call(
+        let missing = try #require(client.exchange(
             #"{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"com.example.Nope"}}"#))
         #expect(missing.error == "org.varlink.service.InterfaceNotFound")
 
-        let serviceUnknown = try #require(client.call(#"{"method":"org.varlink.service.Ping"}"#))
+        let serviceUnknown = try #require(client.exchange(#"{"method":"org.varlink.service.Ping"}"#))
         #expect(serviceUnknown.error == "org.varlink.service.MethodNotFound")
         #expect(serviceUnknown["method"] == "org.varlink.service.Ping")
 
-        let handlerUnknown = try #require(client.call(#"{"method":"io.inward.Test.Nope"}"#))
+        let handlerUnknown = try #require(client.exchange(#"{"method":"io.inward.Test.Nope"}"#))
         #expect(handlerUnknown.error == "org.varlink.service.MethodNotFound")
         #expect(handlerUnknown["method"] == "io.inward.Test.Nope")
 
-        let unknownInterface = try #require(client.call(#"{"method":"com.example.Nope.Call"}"#))
+        let unknownInterface = try #require(client.exchange(#"{"method":"com.example.Nope.Call"}"#))
         #expect(unknownInterface.error == "org.varlink.service.InterfaceNotFound")
         #expect(unknownInterface["interface"] == "com.example.Nope")
 
-        let echo = try #require(client.call(#"{"method":"io.inward.Test.Echo","parameters":{"a":[1,2.5,"x",null]}}"#))
+        let echo = try #require(client.exchange(#"{"method":"io.inward.Test.Echo","parameters":{"a":[1,2.5,"x",null]}}"#))
         #expect(echo.error == nil)
         #expect(echo["a"] == [1, 2.5, "x", nil])
 
         // The connection is still usable after error replies.
-        #expect(client.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(client.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
     @Test("each call carries the caller's kernel credentials and whether it came in on the read-only socket")
@@ -57,17 +58,17 @@ struct ControlServerCallTests {
         let server = try TestServer(observerSocket: true)
         defer { server.stop() }
         let staff = try server.client()
-        let mine = try #require(staff.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
+        let mine = try #require(staff.exchange(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
         #expect(mine["uid"]?.int64Value == Int64(getuid()))
         #expect(mine["pid"]?.int64Value == Int64(getpid()))
         #expect(mine["read_only"]?.boolValue == false)
         #expect(mine["user"]?.stringValue == String(cString: getpwuid(getuid())!.pointee.pw_name))
-        let observer = try RawClient(path: server.observePath)
-        let theirs = try #require(observer.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
+        let observer = try VarlinkTestClient(path: server.observePath, timeout: 20)
+        let theirs = try #require(observer.exchange(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters)
         #expect(theirs["read_only"]?.boolValue == true)
         #expect(theirs["uid"]?.int64Value == Int64(getuid()))
         // The staff connection is still what it was.
-        #expect(staff.call(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters?["read_only"]?.boolValue == false)
+        #expect(staff.exchange(#"{"method":"io.inward.Test.Whoami"}"#)?.parameters?["read_only"]?.boolValue == false)
     }
 
     @Test("100 pipelined calls in one send are answered completely and in order")
@@ -100,9 +101,9 @@ struct ControlServerCallTests {
         let client = try server.client()
         client.send(#"{"method":"io.inward.Test.Count","oneway":true}"#)
         client.send(#"{"method":"org.varlink.service.GetInfo","oneway":true}"#)
-        let echo = try #require(client.call(#"{"method":"io.inward.Test.Echo","parameters":{"after":"oneway"}}"#))
+        let echo = try #require(client.exchange(#"{"method":"io.inward.Test.Echo","parameters":{"after":"oneway"}}"#))
         #expect(echo["after"] == "oneway")
-        let count = try #require(client.call(#"{"method":"io.inward.Test.Count"}"#))
+        let count = try #require(client.exchange(#"{"method":"io.inward.Test.Count"}"#))
         #expect(count["count"] == 2)
     }
 
@@ -114,7 +115,7 @@ struct ControlServerCallTests {
             let client = try server.client()
             client.send(#"{"method":"io.inward.Test.Count","oneway":true}"#)
         }
-        #expect(eventually { server.handler.state.withLock { $0.closed.count } == 20 })
+        #expect(waitUntil(timeout: 20) { server.handler.state.withLock { $0.closed.count } == 20 })
         #expect(server.handler.state.withLock { $0.count } == 20)
     }
 
@@ -151,9 +152,9 @@ struct ControlServerCallTests {
         let behind = try #require(client.reply())
         #expect(behind["behind"] == true)
 
-        let noMore = try #require(client.call(#"{"method":"io.inward.Test.Stream"}"#))
+        let noMore = try #require(client.exchange(#"{"method":"io.inward.Test.Stream"}"#))
         #expect(noMore.error == "org.varlink.service.ExpectedMore")
-        let infoMore = try #require(client.call(#"{"method":"org.varlink.service.GetInfo","more":true}"#))
+        let infoMore = try #require(client.exchange(#"{"method":"org.varlink.service.GetInfo","more":true}"#))
         #expect(!infoMore.continues)
         #expect(infoMore["vendor"] == "Inward")
     }
@@ -161,16 +162,16 @@ struct ControlServerCallTests {
     @Test("a client that disconnects mid-call: connectionClosed once, responder closed")
     func disconnectMidCall() throws {
         let server = try TestServer()
-        var client: RawClient? = try server.client()
+        var client: VarlinkTestClient? = try server.client()
         client!.send(#"{"method":"io.inward.Test.Hold","more":true}"#)
-        #expect(eventually { server.handler.state.withLock { !$0.held.isEmpty } })
+        #expect(waitUntil(timeout: 20) { server.handler.state.withLock { !$0.held.isEmpty } })
         let (id, responder) = try #require(server.handler.state.withLock { $0.held.first })
         #expect(responder.isOpen)
         client = nil
-        #expect(eventually { server.handler.state.withLock { $0.closed[id] == 1 } })
+        #expect(waitUntil(timeout: 20) { server.handler.state.withLock { $0.closed[id] == 1 } })
         #expect(!responder.isOpen)
         responder.send(VarlinkReply(["late": true]))  // dropped, no crash
-        #expect(eventually { server.server.clientCount == 0 })
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 0 })
         server.stop()
         #expect(server.handler.state.withLock { $0.closed[id] } == 1)
     }
@@ -180,7 +181,7 @@ struct ControlServerCallTests {
         let server = try TestServer()
         let client = try server.client()
         client.send(#"{"method":"io.inward.Test.Hold","more":true}"#)
-        #expect(eventually { server.handler.state.withLock { !$0.held.isEmpty } })
+        #expect(waitUntil(timeout: 20) { server.handler.state.withLock { !$0.held.isEmpty } })
         server.stop()
         #expect(client.isClosedByServer())
         #expect(server.handler.state.withLock { $0.closed.count } == 1)
@@ -194,7 +195,7 @@ struct ControlServerLimitTests {
         let server = try TestServer()
         defer { server.stop() }
         let bystander = try server.client()
-        #expect(bystander.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(bystander.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
 
         let client = try server.client()
         let big = #"{"method":"io.inward.Test.Echo","parameters":{"s":""#
@@ -207,7 +208,7 @@ struct ControlServerLimitTests {
         #expect(error["max_bytes"] == 65536)
         #expect(client.isClosedByServer())
 
-        #expect(bystander.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(bystander.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
     @Test("with a small limit, a message over it in one read is refused", arguments: [100, 1000, 4096])
@@ -217,8 +218,8 @@ struct ControlServerLimitTests {
         let server = try TestServer(limits: limits)
         defer { server.stop() }
         let client = try server.client()
-        #expect(client.call(#"{"method":"io.inward.Test.Echo","parameters":{"ok":1}}"#)?["ok"] == 1)
-        let error = try #require(client.call(String(repeating: " ", count: limit + 1) + "{}"))
+        #expect(client.exchange(#"{"method":"io.inward.Test.Echo","parameters":{"ok":1}}"#)?["ok"] == 1)
+        let error = try #require(client.exchange(String(repeating: " ", count: limit + 1) + "{}"))
         #expect(error.error == "io.inward.Session.MessageTooLarge")
         #expect(error["max_bytes"] == .integer(Int64(limit)))
         #expect(client.isClosedByServer())
@@ -242,12 +243,12 @@ struct ControlServerLimitTests {
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        let reply = try #require(client.call(message))
+        let reply = try #require(client.exchange(message))
         #expect(reply.error == "io.inward.Session.MalformedMessage")
         #expect((reply["reason"]?.stringValue ?? "").isEmpty == false)
         #expect(reply["offset"] != nil)
         #expect(client.isClosedByServer())
-        #expect(eventually { server.server.clientCount == 0 })
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 0 })
     }
 
     @Test("invalid JSON reports the parser's offset; invalid UTF-8 is malformed")
@@ -255,7 +256,7 @@ struct ControlServerLimitTests {
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        let reply = try #require(client.call(#"{"method": }"#))
+        let reply = try #require(client.exchange(#"{"method": }"#))
         #expect(reply.error == "io.inward.Session.MalformedMessage")
         #expect(reply["offset"] == 11)
         #expect(reply["reason"]?.stringValue?.contains("invalid JSON") == true)
@@ -274,7 +275,7 @@ struct ControlServerLimitTests {
         defer { server.stop() }
         var clients = try (0..<3).map { _ in try server.client() }
         for client in clients {
-            #expect(client.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+            #expect(client.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
         }
         #expect(server.server.clientCount == 3)
         let extra = try server.client()
@@ -284,9 +285,9 @@ struct ControlServerLimitTests {
         #expect(extra.isClosedByServer())
 
         clients.removeLast()
-        #expect(eventually { server.server.clientCount == 2 })
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 2 })
         let again = try server.client()
-        #expect(again.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(again.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
     @Test("too many calls queued behind a call in flight closes that client only")
@@ -301,7 +302,7 @@ struct ControlServerLimitTests {
         for _ in 0..<10 { batch += Array(#"{"method":"io.inward.Test.Echo"}"#.utf8) + [0] }
         client.send(batch)
         #expect(client.isClosedByServer())
-        #expect(bystander.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(bystander.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
     @Test("a client not reading its stream is closed when its unread output passes the limit")
@@ -314,9 +315,9 @@ struct ControlServerLimitTests {
         let client = try server.client()
         client.send(#"{"method":"io.inward.Test.Flood","more":true}"#)
         // The client never reads; the server must drop it while our socket stays open.
-        #expect(eventually { server.handler.state.withLock { $0.closed.count } == 1 })
-        #expect(eventually { server.server.clientCount == 1 })
-        #expect(bystander.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(waitUntil(timeout: 20) { server.handler.state.withLock { $0.closed.count } == 1 })
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 1 })
+        #expect(bystander.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
         _ = client
     }
 

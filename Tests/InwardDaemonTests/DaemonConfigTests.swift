@@ -73,4 +73,13 @@ struct WatchdogCheckTests {
         #expect(Watchdog.Check(loopTurns: 10, playedFrames: 49_024).stuck(since: before)?.contains("control loop") == true)
         #expect(Watchdog.Check(loopTurns: 11, playedFrames: 48_000).stuck(since: before)?.contains("audio thread") == true)
     }
+
+    @Test("a lost device being retried is alive; a retry that has not returned in 10 s is stuck")
+    func lostDevice() {
+        let before = Watchdog.Check(loopTurns: 10, playedFrames: 48_000, deviceRetryAge: 0.4)
+        #expect(Watchdog.Check(loopTurns: 11, playedFrames: 72_000, deviceRetryAge: 0.9).stuck(since: before) == nil)
+        #expect(Watchdog.Check(loopTurns: 11, playedFrames: 72_000, deviceRetryAge: 9.5).stuck(since: before) == nil)
+        #expect(Watchdog.Check(loopTurns: 11, playedFrames: 72_000, deviceRetryAge: 10.5).stuck(since: before)?
+            .contains("sound device") == true)
+    }
 }

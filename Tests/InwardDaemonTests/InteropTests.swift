@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import Testing
 
@@ -41,6 +42,6 @@ struct InteropTests {
         let call = try run(["-m", "varlink.cli", "call", "unix:\(server.path)/org.varlink.service.GetInfo", "{}"])
         #expect(call.status == 0, "varlink.cli call: \(call.output)")
         #expect(call.output.contains("9.9.9-test"), "\(call.output)")
-        #expect(eventually { server.server.clientCount == 0 })
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 0 })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import InwardPOSIX
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import InwardProtocol
 import Testing
@@ -42,7 +43,7 @@ struct ListeningSocketTests {
         }
         #expect(SocketError.alreadyInUse(path: server.path).description.contains(server.path))
         let client = try server.client()
-        #expect(client.call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(client.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
     }
 
     @Test("a stale socket file (nothing listening) is replaced")
@@ -57,7 +58,7 @@ struct ListeningSocketTests {
 
         let fd = try ControlServer.bind(path: path)
         defer { Glibc.close(fd) }
-        let client = try RawClient(path: path)  // connect succeeds: the new socket listens
+        let client = try VarlinkTestClient(path: path, timeout: 20)  // connect succeeds: the new socket listens
         _ = client
     }
 
@@ -83,6 +84,6 @@ struct ListeningSocketTests {
     func noSystemdFD() {
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_PID")
-        #expect(ControlServer.systemdListenFD() == nil)
+        #expect(ControlServer.systemdListeners() == nil)
     }
 }

@@ -30,6 +30,7 @@ struct ResumeStateFileTests {
         s.track = .init(phase: 1, entry: 2, startFrame: 4_800_000)
         s.quiet = .paused
         s.vitals = [12.5, 600]
+        s.calmLevelDB = -24
         s.revision = 42
         let text = JSONValue.object(s.json).jsonString
         #expect(text.contains("\"session_id\"") && text.contains("\"anchor_wall\"") && text.contains("\"holds\":{\"1\":480000,\"3\":96000}"))
@@ -44,6 +45,7 @@ struct ResumeStateFileTests {
             + #""t0":2880000,"track":{"entry":2,"phase":1,"start_frame":4800000},"version":1,"volume_db":-3}"#
         let s = try ResumeState(json: try #require(JSONValue.parse(text).objectValue))
         #expect(s.holds == [1: 480_000] && s.quiet == .silenced && s.volumeDB == -3 && s.revision == 0)
+        #expect(s.calmLevelDB == nil, "a file from before calm reads as not in calm")
         #expect(s.planFile == "/plans/r.toml" && s.track == .init(phase: 1, entry: 2, startFrame: 4_800_000))
     }
 

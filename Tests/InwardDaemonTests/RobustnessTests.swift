@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import InwardProtocol
 import Synchronization
@@ -68,7 +69,7 @@ struct RobustnessTests {
         var answered = 0
         var wrong = 0
         while remaining.load(ordering: .acquiring) > 0 {
-            let reply = good.call(#"{"method":"org.varlink.service.GetInfo"}"#)
+            let reply = good.exchange(#"{"method":"org.varlink.service.GetInfo"}"#)
             if reply?["vendor"] == "Inward" && reply?["version"] == "9.9.9-test" { answered += 1 } else { wrong += 1; break }
         }
         done.wait()
@@ -78,8 +79,8 @@ struct RobustnessTests {
         #expect(found.isEmpty, "\(found.prefix(10))")
 
         // Still serving, and every bad connection is gone.
-        #expect(good.call(#"{"method":"io.inward.Test.Echo","parameters":{"after":true}}"#)?["after"] == true)
-        #expect(try server.client().call(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
-        #expect(eventually { server.server.clientCount == 1 })
+        #expect(good.exchange(#"{"method":"io.inward.Test.Echo","parameters":{"after":true}}"#)?["after"] == true)
+        #expect(try server.client().exchange(#"{"method":"org.varlink.service.GetInfo"}"#)?["vendor"] == "Inward")
+        #expect(waitUntil(timeout: 20) { server.server.clientCount == 1 })
     }
 }

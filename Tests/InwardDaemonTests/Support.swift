@@ -1,4 +1,5 @@
 import Foundation
+@testable import InwardTestSupport
 import InwardDaemon
 import InwardPOSIX
 import InwardProtocol
@@ -118,7 +119,7 @@ final class TestServer: @unchecked Sendable {
         _ = rmdir(directory)
     }
 
-    func client() throws -> RawClient { try RawClient(path: path) }
+    func client() throws -> VarlinkTestClient { try VarlinkTestClient(path: path, timeout: 20) }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -128,102 +129,4 @@ struct TestFailure: Error, CustomStringConvertible {
 
 func quietLogger() -> Logger {
     Logger(label: "test.control-server", factory: { _ in SwiftLogNoOpLogHandler() })
-}
-
-/// Waits (up to 20 s, a safety net, not a timing assertion) until `condition` holds.
-func eventually(_ condition: () -> Bool) -> Bool {
-    for _ in 0..<20_000 {
-        if condition() { return true }
-        usleep(1000)
-    }
-    return condition()
-}
-
-/// A raw Unix-socket Varlink client: blocking socket, NUL-framed messages.
-final class RawClient: @unchecked Sendable {
-    enum Read: Equatable {
-        case message([UInt8])
-        case closed
-        case timedOut
-    }
-
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    /// The descriptor is stored only once connected: a throwing init of a fully
-    /// initialised class still runs `deinit`, which would close it twice.
-    init(path: String) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        do {
-            try UnixSocketAddress(path: path).connect(fd)
-        } catch {
-            Glibc.close(fd)
-            throw TestFailure("\(error)")
-        }
-        self.fd = fd
-        // A safety net so a broken server fails the test instead of hanging it.
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { Glibc.close(fd) }
-
-    /// Sends all bytes; false if the server closed the connection.
-    @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = try? SystemCall.retrying("send") {
-                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            }
-            guard let n else { return false }
-            offset += n
-        }
-        return true
-    }
-
-    /// Sends one message (the JSON text and a NUL).
-    @discardableResult
-    func send(_ json: String) -> Bool { send(Array(json.utf8) + [0]) }
-
-    /// The next message without its NUL, or how the stream ended.
-    func read() -> Read {
-        while true {
-            if let nul = buffer.firstIndex(of: 0) {
-                let message = Array(buffer[..<nul])
-                buffer.removeSubrange(...nul)
-                return .message(message)
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            // The receive timeout (SO_RCVTIMEO) ends a blocking recv with EAGAIN.
-            let received: Int?
-            do {
-                received = try SystemCall.nonBlocking("recv") { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) } }
-            } catch {
-                return .closed  // ECONNRESET and any other failure
-            }
-            guard let n = received else { return .timedOut }
-            if n == 0 { return .closed }
-            buffer.append(contentsOf: chunk[..<n])
-        }
-    }
-
-    /// The next reply, parsed; nil at EOF, timeout or garbage.
-    func reply() -> VarlinkReply? {
-        guard case .message(let bytes) = read() else { return nil }
-        return try? VarlinkReply.parse(bytes)
-    }
-
-    func call(_ json: String) -> VarlinkReply? {
-        guard send(json) else { return nil }
-        return reply()
-    }
-
-    /// True when the server closed the connection (after any pending replies are read).
-    func isClosedByServer() -> Bool { read() == .closed }
-}
-
-extension VarlinkReply {
-    subscript(_ key: String) -> JSONValue? { parameters?.objectValue?[key] }
 }

@@ -104,7 +104,8 @@ struct InterfaceTests {
     @Test func inwardSessionIDLIsValidForPythonVarlink() throws {
         let lists = try validateWithPython(InwardSessionInterface.description, name: "io.inward.Session")
         let methods = ["Start", "Dose", "Status", "Monitor", "Pause", "Resume", "Hold", "Next", "Skip",
-                       "SetVolume", "Silence", "Mark", "Stop", "Discharge", "ListPlans"]
+                       "SetVolume", "Silence", "Mark", "Stop", "Discharge", "ListPlans",
+                       "Calm", "Intensity", "Brightness"]
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
         // One enum for the CLI and the service's method table: the same methods,
@@ -189,6 +190,8 @@ struct InterfaceTests {
             InwardSessionInterface.Errors.tooManyClients(maxClients: 64),
             InwardSessionInterface.Errors.messageTooLarge(maxBytes: 65536),
             InwardSessionInterface.Errors.malformedMessage(reason: "r", offset: nil),
+            InwardSessionInterface.Errors.noCalm(plan: "p"),
+            InwardSessionInterface.Errors.noSoundscape(),
         ]
         let names = replies.compactMap { $0.error }
         #expect(names.count == replies.count)

@@ -20,39 +20,8 @@ struct CLISessionTests {
     /// and peak are far longer than the controls sent in them need (`next`
     /// ends peak), so a loaded machine's slow process starts cannot carry a
     /// control into the following phase.
-    static let plan = """
-        name = "cli"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "playlist", path = "a.m3u8" }
-        [[phase]]
-        name = "onset"
-        duration = "40s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "b.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "90s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        crossfade = "4s"
-        source = { kind = "playlist", path = "c.m3u8" }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        level_db = -6
-        fade_in = "1s"
-        source = { kind = "playlist", path = "d.m3u8" }
-        """
+    static let plan = PlanFixture.music(
+        name: "cli", closing: .init("closing", "60s", level: -6, fadeIn: "1s", source: .playlist("d.m3u8"))).toml
 
     typealias Run = ProcessRun
 
@@ -115,9 +84,7 @@ struct CLISessionTests {
     func fullSessionThroughTheCLI() throws {
         let daemon = try DaemonHarness(plans: ["cli.toml": Self.plan], pace: 6) { dir in
             for (name, hz) in [("a", 330.0), ("b", 440.0), ("c", 880.0), ("d", 660.0)] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: hz,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 90)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: hz, seconds: 90, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()
@@ -182,8 +149,8 @@ struct CLISessionTests {
         #expect(resume.status == 0, "\(resume)")
         #expect(resume.stdout.contains("resuming: fading back up in phase onset"), "\(resume)")
 
-        // The resume's fade (4 s) is over before the volume changes.
-        try c.waitForClock(max(20, try tPlus(c) + 6), sinceDose: true)
+        // The resume is back (under the level speed limit: over 13 s for its last 40 dB) before the volume changes.
+        try c.waitForClock(max(30, try tPlus(c) + 16), sinceDose: true)
         let volume = try cli(daemon, "volume", "-6dB")
         #expect(volume.status == 0, "\(volume)")
         #expect(volume.stdout.contains("volume -6.0 dB (ramping)"), "\(volume)")
@@ -204,6 +171,7 @@ struct CLISessionTests {
         #expect(silence.stdout.contains("silencing"), "\(silence)")
         try c.waitForClock(max(64, try tPlus(c) + 3), sinceDose: true)
         #expect(try cli(daemon, "resume").status == 0)
+        let resumedAgain = try tPlus(c)
 
         try c.waitForClock(max(67, try tPlus(c) + 2), sinceDose: true)
         let next = try cli(daemon, "next")
@@ -212,16 +180,28 @@ struct CLISessionTests {
         #expect(next.stdout.contains("leaving peak for closing (phase 4/4)"), "\(next)")
 
         // Closing's music at its steady level before the stop, however late the next came.
-        try c.waitForClock(max(74, try tPlus(c) + 5), sinceDose: true)
+        // (and back from the silence, under the level speed limit)
+        try c.waitForClock(max(82, try tPlus(c) + 5, resumedAgain + 15), sinceDose: true)
         let closing = try cli(daemon, "status")
         #expect(closing.stdout.contains("phase   closing (4/4)"), "\(closing)")
         let stop = try cli(daemon, "stop")
         #expect(stop.status == 0, "\(stop)")
-        #expect(stop.stdout.contains("stopping session"), "\(stop)")
-        #expect(stop.stdout.contains("fading out and closing the log"), "\(stop)")
+        #expect(stop.stdout.contains("stopping the music of session"), "\(stop)")
+        #expect(stop.stdout.contains("the record stays open in aftercare until `inward discharge`"), "\(stop)")
 
+        // Dosed: the music ends into aftercare, which status shows; discharge closes the record.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        let after = try cli(daemon, "status")
+        #expect(after.stdout.contains("state   aftercare"), "\(after)")
+        #expect(after.stdout.contains("after   music ended at") && after.stdout.contains("discharge allowed"), "\(after)")
+        let notes = try cli(daemon, "mark", "note", "resting, talking")
+        #expect(notes.status == 0, "\(notes)")
+        let restart = try cli(daemon, "start", "cli")
+        #expect(restart.status == 1 && restart.stderr.contains("is in aftercare") && restart.stderr.contains("inward discharge"),
+                "\(restart)")
+        let discharged = try cli(daemon, "discharge", "--note", "home with her partner")
+        #expect(discharged.status == 0 && discharged.stdout.contains("discharged at T+"), "\(discharged)")
         let idle = try cli(daemon, "status")
         #expect(idle.status == 0, "\(idle)")
         #expect(idle.stdout.contains("no session is running"), "\(idle)")
@@ -273,7 +253,7 @@ struct CLISessionTests {
         let half = AudioAnalysis.rmsDB(x, around: pauseFrame + 2 * Self.rate)
         #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
         #expect(AudioAnalysis.rmsDB(x, around: pauseFrame + Int(4.5 * Double(Self.rate))) < -60, "not silent after the pause fade")
-        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1, "resume did not bring it back")
+        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(14.5 * Double(Self.rate))) > steady - 1, "resume did not bring it back")
 
         // Stop: music was playing (closing, at -6 dB volume), then fades out; the
         // capture ends within the 3 s fade (and a device buffer) of the stop, quiet.

@@ -10,12 +10,14 @@ import Glibc
 /// against a real, paced `inwardd`; `send-keys` presses its keys,
 /// `capture-pane` reads the screen, and the session log shows that each key
 /// became the control it names, recorded with the caller's login.
-@Suite("inward console in tmux", .serialized,
-       .disabled("hangs under swift test with no output although the pane shows the console (seen twice); being debugged"))
+@Suite("inward console in tmux", .serialized)
 struct ConsoleTests {
     static let plan = """
         name = "console"
         route = "im"
+        [calm]
+        level_db = -18
+        source = { kind = "soundscape", intensity = 0.15, brightness = 0.3, seed = 90 }
         [[phase]]
         name = "arrival"
         duration = "until dose"
@@ -211,11 +213,25 @@ struct ConsoleTests {
         #expect(pane.waitFor("note marked") != nil, "\(pane.screen)")
         #expect(try Self.waitForEvent(daemon.state, "mark.note")?["text"] as? String == "feels warm")
 
-        // c, [ and { need methods this daemon does not have, and say so.
+        // c: calm; space goes back from it.
         try pane.press("c")
-        #expect(pane.waitFor("calm: not available in this daemon") != nil, "\(pane.screen)")
+        #expect(pane.waitFor("calm: crossfading to the calm harbour") != nil, "\(pane.screen)")
+        #expect(pane.waitFor("CALM harbour") != nil, "\(pane.screen)")
+        let calm = try #require(try Self.waitForEvent(daemon.state, "control.calm"))
+        #expect(calm["by"] as? String == "console" && calm["user"] as? String == user, "\(calm)")
+        #expect(pane.waitFor("intensity 0.15") != nil, "calm's soundscape settings are not shown: \(pane.screen)")
+        // ] and }: calm's soundscape a step denser and brighter.
         try pane.press("]")
-        #expect(pane.waitFor("intensity: not available in this daemon") != nil, "\(pane.screen)")
+        #expect(pane.waitFor("intensity 0.15 -> 0.25 over 30 s") != nil, "\(pane.screen)")
+        let intensity = try #require(try Self.waitForEvent(daemon.state, "control.intensity"))
+        #expect(intensity["to"] as? Double == 0.25 && intensity["user"] as? String == user, "\(intensity)")
+        try pane.press("{")
+        #expect(pane.waitFor("brightness 0.30 -> 0.20 over 30 s") != nil, "\(pane.screen)")
+        #expect(try Self.waitForEvent(daemon.state, "control.brightness")?["user"] as? String == user)
+        try pane.press("Space")
+        #expect(pane.waitFor("resumed: back from calm to the phase") != nil, "\(pane.screen)")
+        let back = try #require(try Self.waitForEvent(daemon.state, "control.resume", count: 2))
+        #expect(back["from_calm"] as? Bool == true, "\(back)")
 
         // s: silence.
         try pane.press("s")

@@ -22,9 +22,16 @@ final class DaemonHarness {
     final class LogBuffer: @unchecked Sendable {
         private let lock = NSLock()
         private var data = Data()
+        private var ended = false
         func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+        func end() { lock.lock(); ended = true; lock.unlock() }
         var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+        /// True once the daemon's stderr reached EOF and all of it is in.
+        var isComplete: Bool { lock.lock(); defer { lock.unlock() }; return ended }
     }
+
+    /// The daemon's stderr so far.
+    var stderr: String { log.text }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
@@ -67,20 +74,22 @@ final class DaemonHarness {
         Thread {
             while true {
                 let d = handle.availableData
-                if d.isEmpty { return }
+                if d.isEmpty { sink.end(); return }
                 sink.append(d)
             }
         }.start()
 
         // Ready when the socket answers.
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if (try? VarlinkTestClient(path: socket)) != nil { return }
-            if !process.isRunning { break }
-            usleep(20_000)
+        let socket = self.socket, process = self.process
+        var listening = false
+        waitUntil(timeout: 15, every: 0.02) {
+            listening = (try? VarlinkTestClient(path: socket)) != nil
+            return listening || !process.isRunning
         }
+        if listening { return }
         process.terminate()
-        usleep(100_000)
+        process.waitUntilExit()
+        waitUntil(timeout: 5) { log.isComplete }
         throw Failure(description: "inwardd did not start listening on \(socket): \(log.text)")
     }
 
@@ -90,20 +99,15 @@ final class DaemonHarness {
     @discardableResult
     func terminate() -> (status: Int32, log: String) {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        waitUntil(timeout: 20, every: 0.02) { !process.isRunning }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        usleep(50_000)
+        // All of stderr, up to its EOF (the drain thread may still be reading).
+        waitUntil(timeout: 5) { log.isComplete }
         return (process.terminationStatus, log.text)
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
-}
-
-extension VarlinkReply {
-    /// The reply's parameters as an object.
-    var object: JSONObject { parameters?.objectValue ?? [:] }
 }

@@ -28,7 +28,7 @@ struct DaemonRobustnessTests {
     func otherInterfaceDoesNotControl() throws {
         let daemon = try DaemonHarness(plans: ["logged.toml": SessionLogTests.plan], pace: 4)
         let c = try daemon.client()
-        #expect(try c.call("io.inward.Session.Start", ["plan": "logged"]).error == nil)
+        #expect(try c.call(.start, ["plan": "logged"]).error == nil)
         for method in ["x.y.Stop", "org.example.Session.Pause", "io.inward.Sessions.Stop"] {
             let r = try c.call(method)
             #expect(r.error == "org.varlink.service.InterfaceNotFound", "\(method): \(String(describing: r.error))")
@@ -41,15 +41,13 @@ struct DaemonRobustnessTests {
     func flood() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": DaemonSessionTests.plan], pace: 2) { dir in
             for name in ["a", "b", "c"] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
-                                   amplitude: 0.5, sampleRate: 48000, seconds: 60)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: 440, seconds: 60).write(to: dir)
             }
         }
         let good = try daemon.client()
         let monitor = try DaemonSessionTests.Monitor(socket: daemon.socket)
-        #expect(try good.call("io.inward.Session.Start", ["plan": "system"]).error == nil)
-        usleep(300_000)
+        #expect(try good.call(.start, ["plan": "system"]).error == nil)
+        try good.waitForClock(0.6)
 
         let sent = Atomic<Int>(0)
         let answeredWithError = Atomic<Int>(0)
@@ -73,7 +71,7 @@ struct DaemonRobustnessTests {
         var goodAnswers = 0
         while done.load(ordering: .relaxed) < 20 {
             let reply: VarlinkReply
-            do { reply = try good.call("io.inward.Session.Status") } catch {
+            do { reply = try good.call(.status) } catch {
                 Issue.record("the good client got no answer during the flood: \(error); daemon log: \(daemon.terminate().log.suffix(1500))")
                 return
             }
@@ -89,11 +87,11 @@ struct DaemonRobustnessTests {
             Issue.record("no new connection after the flood: \(error); daemon log: \(daemon.terminate().log.suffix(1500))")
             return
         }
-        #expect(try fresh.call("io.inward.Session.Status").object["status"]?["state"]?.stringValue == "waiting_for_dose")
-        #expect(try fresh.call("io.inward.Session.Dose").object["t0"]?.boolValue == true)
-        _ = try fresh.call("io.inward.Session.Stop")
+        #expect(try fresh.call(.status).object["status"]?["state"]?.stringValue == "waiting_for_dose")
+        #expect(try fresh.call(.dose).object["t0"]?.boolValue == true)
+        _ = try fresh.call(.stop)
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, (try fresh.call("io.inward.Session.Status")).object["status"]?["state"]?.stringValue != "idle" {
+        while Date() < deadline, (try fresh.call(.status)).object["status"]?["state"]?.stringValue != "idle" {
             usleep(20_000)
         }
         let (code, log) = daemon.terminate()

@@ -13,43 +13,12 @@ import Glibc
 @Suite("inwardd session", .serialized)
 struct DaemonSessionTests {
     static let rate = 48000
-    static let method = "io.inward.Session."
 
     /// Onset and peak last far longer than the controls sent in them need
     /// (`next` ends peak), so a loaded machine's slow calls cannot carry a
     /// control into the following phase.
-    static let plan = """
-        name = "system"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "playlist", path = "a.m3u8" }
-        [[phase]]
-        name = "onset"
-        duration = "40s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "b.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "90s"
-        level_db = -6
-        fade_in = "1s"
-        fade_out = "1s"
-        crossfade = "4s"
-        source = { kind = "playlist", path = "c.m3u8" }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        fade_in = "1s"
-        source = { kind = "silence" }
-        """
+    static let plan = PlanFixture.music(
+        name: "system", closing: .init("closing", "60s", fadeIn: "1s", source: .silence)).toml
 
     /// Collects a Monitor stream on its own connection.
     final class Monitor: @unchecked Sendable {
@@ -60,7 +29,7 @@ struct DaemonSessionTests {
 
         init(socket: String) throws {
             client = try VarlinkTestClient(path: socket)
-            let first = try client.call(DaemonSessionTests.method + "Monitor", more: true)
+            let first = try client.call(.monitor, more: true)
             precondition(first.continues, "Monitor must stream")
             Thread { [self] in
                 while let reply = try? client.receive() {
@@ -96,72 +65,70 @@ struct DaemonSessionTests {
     func fullSession() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 12) { dir in
             for (name, hz) in [("a", 330.0), ("b", 440.0), ("c", 880.0)] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: hz,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 90)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: hz, seconds: 90, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()
         let monitor = try Monitor(socket: daemon.socket)
-        let m = Self.method
 
         // Nothing runs yet.
-        #expect(try c.call(m + "Dose").error == "io.inward.Session.NoSession")
-        let started = try c.call(m + "Start", ["plan": "system", "client": "C-0042"])
+        #expect(try c.call(.dose).error == "io.inward.Session.NoSession")
+        let started = try c.call(.start, ["plan": "system", "client": "C-0042"])
         #expect(started.error == nil, "start failed: \(started.object)")
         #expect(started.object["status"]?["state"]?.stringValue == "waiting_for_dose")
-        #expect(try c.call(m + "Start", ["plan": "system"]).error == "io.inward.Session.SessionActive")
-        #expect(try c.call(m + "Start", ["plan": "system", "client": "Jane Doe"]).error != nil)
+        #expect(try c.call(.start, ["plan": "system"]).error == "io.inward.Session.SessionActive")
+        #expect(try c.call(.start, ["plan": "system", "client": "Jane Doe"]).error != nil)
 
         try c.waitForClock(3)
-        let dose = try c.call(m + "Dose", ["amount": "60 mg"])
+        let dose = try c.call(.dose, ["amount": "60 mg"])
         #expect(dose.object["t0"]?.boolValue == true)
         // A second dose that does not say booster (an up-arrow and Enter) is refused, naming the first.
-        let repeated = try c.call(m + "Dose", ["amount": "60 mg"])
+        let repeated = try c.call(.dose, ["amount": "60 mg"])
         #expect(repeated.error == "io.inward.Session.DoseAlreadyMarked", "\(repeated.object)")
         #expect(repeated.object["time"]?.stringValue?.hasSuffix("Z") == true && repeated.object["t0_seconds"]?.doubleValue != nil)
-        let booster = try c.call(m + "Dose", ["amount": "20 mg", "booster": true])
+        let booster = try c.call(.dose, ["amount": "20 mg", "booster": true])
         #expect(booster.object["booster"]?.boolValue == true)
 
         try c.waitForClock(5, sinceDose: true)
-        let hold = try c.call(m + "Hold", ["seconds": 10.0])
+        let hold = try c.call(.hold, ["seconds": 10.0])
         #expect(hold.object["held_seconds"]?.doubleValue == 10)
         #expect(hold.object["max_seconds"]?.doubleValue == 30)
 
         try c.waitForClock(8, sinceDose: true)
-        #expect(try c.call(m + "Pause").error == nil)
+        #expect(try c.call(.pause).error == nil)
         let pauseFrame = try monitor.frame("control.pause")
         try c.waitForClock(14, sinceDose: true)
         // Later controls wait for the earlier ones' effects to be measurable, however slow the machine.
         try c.waitForClock(Double(pauseFrame) / Double(Self.rate) + 5.5)
-        #expect(try c.call(m + "Resume").error == nil)
+        #expect(try c.call(.resume).error == nil)
         let resumeFrame = try monitor.frame("control.resume")
 
-        try c.waitForClock(20, sinceDose: true)
-        try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 5.5)
-        let volume = try c.call(m + "SetVolume", ["db": -6.0])
+        // The resume comes back under the level speed limit: its last 40 dB take over 13 s.
+        try c.waitForClock(30, sinceDose: true)
+        try c.waitForClock(Double(resumeFrame) / Double(Self.rate) + 15.5)
+        let volume = try c.call(.setVolume, ["db": -6.0])
         #expect(volume.object["volume_db"]?.doubleValue == -6)
         let volumeFrame = try monitor.frame("control.volume")
 
         try c.waitForClock(53, sinceDose: true)   // peak since T+50 (40 s + 10 s hold)
         #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
-        #expect(try c.call(m + "Skip").error == nil)
+        #expect(try c.call(.skip).error == nil)
         let skipFrame = try monitor.frame("control.skip")
 
         try c.waitForClock(60, sinceDose: true)
         try c.waitForClock(Double(skipFrame) / Double(Self.rate) + 6)
-        #expect(try c.call(m + "Silence").error == nil)
+        #expect(try c.call(.silence).error == nil)
         let silenceFrame = try monitor.frame("control.silence")
         try c.waitForClock(64, sinceDose: true)
         try c.waitForClock(Double(silenceFrame) / Double(Self.rate) + 4)
-        _ = try c.call(m + "Resume")
+        _ = try c.call(.resume)
         try c.waitForClock(67, sinceDose: true)
-        let next = try c.call(m + "Next")
+        let next = try c.call(.next)
         #expect(next.error == nil)
         #expect(next.object["from"]?.stringValue == "peak" && next.object["to"]?.stringValue == "closing"
                 && next.object["to_index"]?.int64Value == 3, "\(next.object)")
         try c.waitForClock(72, sinceDose: true)
-        let stop = try c.call(m + "Stop")
+        let stop = try c.call(.stop)
         #expect(stop.error == nil, "stop failed: \(stop.error ?? "") \(stop.object)")
         let stopFrame = try monitor.frame("control.stop")
 
@@ -171,11 +138,11 @@ struct DaemonSessionTests {
         let aftercare = try c.sessionStatus()
         #expect(aftercare["state"]?.stringValue == "aftercare")
         #expect(aftercare["aftercare"]?["music_ended_seconds"]?.doubleValue != nil && aftercare["phase"] == .null)
-        let blocked = try c.call(m + "Start", ["plan": "system"])
+        let blocked = try c.call(.start, ["plan": "system"])
         #expect(blocked.error == "io.inward.Session.SessionActive" && blocked.object["state"]?.stringValue == "aftercare")
-        #expect(try c.call(m + "Pause").error == "io.inward.Session.InAftercare")
-        #expect(try c.call(m + "Mark", ["kind": "note", "text": "resting"]).error == nil)
-        #expect(try c.call(m + "Discharge").error == nil)
+        #expect(try c.call(.pause).error == "io.inward.Session.InAftercare")
+        #expect(try c.call(.mark, ["kind": "note", "text": "resting"]).error == nil)
+        #expect(try c.call(.discharge).error == nil)
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
@@ -225,7 +192,13 @@ struct DaemonSessionTests {
         let half = AudioAnalysis.rmsDB(x, around: pauseFrame + 2 * Self.rate)
         #expect(abs(half - (steady - 3)) < 1.5, "half-way through the pause fade: \(half) dB, steady \(steady) dB")
         #expect(AudioAnalysis.rmsDB(x, around: pauseFrame + Int(4.5 * Double(Self.rate))) < -60)
-        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(4.5 * Double(Self.rate))) > steady - 1)
+        #expect(AudioAnalysis.rmsDB(x, around: resumeFrame + Int(14.5 * Double(Self.rate))) > steady - 1)
+        // ... and no faster than 3 dB/s once within 40 dB of it (the track is a steady tone, so its level is the control's).
+        let back = AudioAnalysis.windowedRMSDB(Array(x[resumeFrame..<(resumeFrame + 15 * Self.rate)]), window: Self.rate / 10)
+            .map { $0 - steady }
+        let rise = LevelSpeedCheck.fastestRise(back)
+        #expect(rise.riseDB <= 0.32, "the resume rose \(rise.riseDB) dB in 100 ms at \(Double(rise.window) / 10) s")
+        #expect(back.count == 150 && back[40] < -6, "the resume was back within 4 s: \(back.prefix(45))")
 
         // Volume -6 dB: the level settles 6 dB lower after its 2 s ramp.
         let beforeVolume = AudioAnalysis.rmsDB(x, around: volumeFrame - Self.rate / 2)
@@ -257,13 +230,11 @@ struct DaemonSessionTests {
     func sigterm() throws {
         let daemon = try DaemonHarness(plans: ["system.toml": Self.plan], pace: 4) { dir in
             for name in ["a", "b", "c"] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
-                                   amplitude: 0.5, sampleRate: Self.rate, seconds: 30)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: 440, seconds: 30, sampleRate: Self.rate).write(to: dir)
             }
         }
         let c = try daemon.client()
-        #expect(try c.call(Self.method + "Start", ["plan": "system"]).error == nil)
+        #expect(try c.call(.start, ["plan": "system"]).error == nil)
         try c.waitForClock(4)
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")

@@ -23,6 +23,11 @@ struct JournalLoggingTests {
         try #require(start.status == 0, "systemctl start \(Sandbox.socketUnit): \(start)\n\(s.journal(Sandbox.socketUnit))")
         try #require(try s.inward(["status"]).status == 0, "\(s.journal())")
         _ = try s.inward(["stop"])   // exit 1 when no session runs: fine
+        // A record left in aftercare (the music ended after a dose) is closed too.
+        _ = try s.wait(15) { !(try s.inward(["status"]).stdout.contains("stopping")) }
+        if try s.inward(["status"]).stdout.contains("aftercare") {
+            _ = try s.inward(["discharge", "--early", "--reason", "end of the test"])
+        }
         let idle = try s.wait(15) { try s.inward(["status"]).stdout.contains("no session is running") }
         try #require(idle, "the room did not become idle\n\(s.journal())")
     }
@@ -47,6 +52,16 @@ struct JournalLoggingTests {
             #expect(r.status == 0, "inward \(control.joined(separator: " ")): \(r)")
         }
         #expect(try s.inward(["stop"]).status == 0)
+        // After a dose the music ends into aftercare: discharge closes the record.
+        let settled = try s.wait(20) {
+            let status = try s.inward(["status"]).stdout
+            return status.contains("aftercare") || status.contains("no session is running")
+        }
+        try #require(settled, "the music did not end\n\(s.journal())")
+        if try s.inward(["status"]).stdout.contains("aftercare") {
+            let discharge = try s.inward(["discharge", "--early", "--reason", "end of the test"])
+            #expect(discharge.status == 0, "\(discharge)")
+        }
         let log = "/var/lib/inward/\(Sandbox.room)/sessions/\(id).jsonl"
         let ended = try s.wait(20) { try s.exec(["tail", "-n", "1", log]).stdout.contains("\"session.end\"") }
         try #require(ended, "the session did not end\n\(s.journal())")

@@ -40,8 +40,11 @@ struct JournalMirrorTests {
                 s.Mark(kind="adverse_event", fields={"kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"})
                 s.Mark(kind="note", text="tearful, held the therapist's hand")
                 s.Stop()
-                for _ in range(200):
-                    if s.Status()["status"]["state"] == "idle":
+                for _ in range(400):
+                    state = s.Status()["status"]["state"]
+                    if state == "aftercare":
+                        s.Discharge()
+                    if state == "idle":
                         break
                     time.sleep(0.05)
             """

@@ -12,31 +12,18 @@ import Glibc
 @Suite("inwardd loudness normalisation")
 struct LoudnessSessionTests {
     static let rate = 48_000
-    static let plan = """
-        name = "even"
-        route = "other"
-        loudness_target = -23
-        [[phase]]
-        name = "music"
-        duration = "60s"
-        level_db = 0
-        fade_in = "1s"
-        fade_out = "1s"
-        crossfade = "1s"
-        source = { kind = "playlist", path = "p.m3u8" }
-        """
+    static let plan = PlanFixture(name: "even", route: "other", preamble: ["loudness_target = -23"], phases: [
+        .init("music", "60s", level: 0, fadeIn: "1s", fadeOut: "1s", crossfade: "1s", source: .playlist("p.m3u8")),
+    ]).toml
 
     @Test("tracks 12 dB apart play within 0.5 dB of each other; track.start (or a late track.gain) logs gain and loudness; STATE/loudness.json 0640")
     func evenSession() throws {
         let daemon = try DaemonHarness(plans: ["even.toml": Self.plan], pace: 8) { dir in
-            try TestAudio.sine(to: dir.appendingPathComponent("loud.wav").path, format: .wav16, frequency: 440,
-                               amplitude: 0.5, sampleRate: Self.rate, seconds: 30)
-            try TestAudio.sine(to: dir.appendingPathComponent("quiet.wav").path, format: .wav16, frequency: 440,
-                               amplitude: 0.125, sampleRate: Self.rate, seconds: 30)
-            try "#EXTM3U\nloud.wav\nquiet.wav\n".write(to: dir.appendingPathComponent("p.m3u8"), atomically: true, encoding: .utf8)
+            try TonePlaylist("p", [.init("loud", frequency: 440, seconds: 30, amplitude: 0.5),
+                                   .init("quiet", frequency: 440, seconds: 30, amplitude: 0.125)], sampleRate: Self.rate).write(to: dir)
         }
         let c = try daemon.client()
-        let started = try c.call("io.inward.Session.Start", ["plan": "even"])
+        let started = try c.call(.start, ["plan": "even"])
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
         // The session ends by itself after 60 s of session time (7.5 s at pace 8).
         let deadline = Date().addingTimeInterval(40)

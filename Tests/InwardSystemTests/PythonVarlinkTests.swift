@@ -30,9 +30,7 @@ struct PythonVarlinkTests {
         try #require(check.status == 0, "the Python varlink package is missing: run `pip install varlink==31.0.0` (scripts/install-deps does)")
         let daemon = try DaemonHarness(plans: ["system.toml": DaemonSessionTests.plan], pace: 4) { dir in
             for name in ["a", "b", "c"] {
-                try TestAudio.sine(to: dir.appendingPathComponent("\(name).wav").path, format: .wav16, frequency: 440,
-                                   amplitude: 0.5, sampleRate: 48000, seconds: 30)
-                try "#EXTM3U\n\(name).wav\n".write(to: dir.appendingPathComponent("\(name).m3u8"), atomically: true, encoding: .utf8)
+                try TonePlaylist.single(name, frequency: 440, seconds: 30).write(to: dir)
             }
         }
         defer { daemon.terminate() }

@@ -14,42 +14,15 @@ import Glibc
 /// mark's expected T+ time is read back from its own event.
 @Suite("review end to end", .serialized)
 struct ReviewEndToEndTests {
-    static let method = "io.inward.Session."
     static let rate = 48000
     static let client = "C-0107"
 
-    static let plan = """
-        name = "e2e"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -14
-        fade_in = "1s"
-        fade_out = "2s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 5 }
-        [[phase]]
-        name = "onset"
-        duration = "60s"
-        level_db = -9
-        fade_in = "2s"
-        fade_out = "3s"
-        max_extend = "30s"
-        source = { kind = "playlist", path = "onset.m3u8" }
-        [[phase]]
-        name = "peak"
-        duration = "60s"
-        level_db = -5
-        fade_in = "2s"
-        fade_out = "2s"
-        source = { kind = "soundscape", intensity = 0.5, seed = 6 }
-        [[phase]]
-        name = "closing"
-        duration = "60s"
-        level_db = -20
-        fade_in = "1s"
-        source = { kind = "silence" }
-        """
+    static let plan = PlanFixture(name: "e2e", phases: [
+        .init("arrival", "until dose", level: -14, fadeIn: "1s", fadeOut: "2s", source: .soundscape(intensity: 0.3, seed: 5)),
+        .init("onset", "60s", level: -9, fadeIn: "2s", fadeOut: "3s", maxExtend: "30s", source: .playlist("onset.m3u8")),
+        .init("peak", "60s", level: -5, fadeIn: "2s", fadeOut: "2s", source: .soundscape(intensity: 0.5, seed: 6)),
+        .init("closing", "60s", level: -20, fadeIn: "1s", source: .silence),
+    ]).toml
 
     /// A mark the review must show: how to find its event, and what its summary must say.
     struct Expected: CustomStringConvertible {
@@ -65,9 +38,9 @@ struct ReviewEndToEndTests {
 
     // MARK: Helpers
 
-    func call(_ c: VarlinkTestClient, _ name: String, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
-        let reply = try c.call(Self.method + name, parameters)
-        #expect(reply.error == nil, "\(name) failed: \(reply.error ?? "") \(reply.object)")
+    func call(_ c: VarlinkTestClient, _ method: SessionMethod, _ parameters: JSONObject = [:]) throws -> VarlinkReply {
+        let reply = try c.call(method, parameters)
+        #expect(reply.error == nil, "\(method.name) failed: \(reply.error ?? "") \(reply.object)")
         return reply
     }
 
@@ -116,74 +89,75 @@ struct ReviewEndToEndTests {
     @Test("a paced session over the protocol: review (text, HTML, CSV, JSON) shows every dose and mark at its T+ time; verify, sessions; a flipped byte and a tear are caught")
     func endToEnd() throws {
         let daemon = try DaemonHarness(plans: ["e2e.toml": Self.plan], pace: 20) { dir in
-            _ = try TestAudio.sine(to: dir.appendingPathComponent("onset.wav").path, format: .wav16, frequency: 330,
-                                   amplitude: 0.4, sampleRate: Self.rate, seconds: 200, title: "Slow Tide", artist: "Test Ensemble")
-            try "#EXTM3U\nonset.wav\n".write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
+            try TonePlaylist("onset", [.init("onset", frequency: 330, seconds: 200, amplitude: 0.4, title: "Slow Tide", artist: "Test Ensemble")],
+                             sampleRate: Self.rate).write(to: dir)
         }
         let c = try daemon.client()
         let monitor = try DaemonSessionTests.Monitor(socket: daemon.socket)
         var expected: [Expected] = []
 
-        let started = try call(c, "Start", ["plan": "e2e", "client": .string(Self.client)])
+        let started = try call(c, .start, ["plan": "e2e", "client": .string(Self.client)])
         let id = try #require(started.object["session_id"]?.stringValue)
 
         try c.waitForClock(2, sinceDose: false)
-        let note = try call(c, "Mark", ["kind": "note", "text": "settling in, eyeshades on"])
+        let note = try call(c, .mark, ["kind": "note", "text": "settling in, eyeshades on"])
         expected.append(Expected(kind: "mark.note", seq: note.object["seq"]?.int64Value, notBefore: -.infinity,
                                  fragments: ["Note: settling in"]))
 
         try c.waitForClock(5, sinceDose: false)
-        let dose = try call(c, "Dose", ["route": "im", "amount": "60 mg", "lot": "L-2611"])
+        let dose = try call(c, .dose, ["route": "im", "amount": "60 mg", "lot": "L-2611"])
         #expect(dose.object["t0"]?.boolValue == true)
         expected.append(Expected(kind: "dose", seq: nil, notBefore: 0, fragments: ["DOSE (T0)", "im", "60 mg", "lot L-2611"]))
 
         var at = try c.waitForClock(12, sinceDose: true)
-        let vitals = try call(c, "Mark", ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
+        let vitals = try call(c, .mark, ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
         expected.append(Expected(kind: "mark.vitals", seq: vitals.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Vitals", "BP 150/95", "HR 88", "SpO2 97%"]))
 
         try c.waitForClock(15, sinceDose: true)
-        let hold = try call(c, "Hold", ["seconds": 30.0])
+        let hold = try call(c, .hold, ["seconds": 30.0])
         #expect(hold.object["held_seconds"]?.doubleValue == 30)
 
         try c.waitForClock(20, sinceDose: true)
-        _ = try call(c, "Pause")
+        _ = try call(c, .pause)
         try c.waitForClock(26, sinceDose: true)
-        _ = try call(c, "Resume")
+        _ = try call(c, .resume)
 
         at = try c.waitForClock(33, sinceDose: true)
-        let statement = try call(c, "Mark", ["kind": "statement", "text": "I feel like I am floating above the sea"])
+        let statement = try call(c, .mark, ["kind": "statement", "text": "I feel like I am floating above the sea"])
         expected.append(Expected(kind: "mark.statement", seq: statement.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["Client: “I feel like I am floating above the sea”"]))
 
         try c.waitForClock(40, sinceDose: true)
-        let volume = try call(c, "SetVolume", ["db": -3.0])
+        let volume = try call(c, .setVolume, ["db": -3.0])
         #expect(volume.object["volume_db"]?.doubleValue == -3)
 
         at = try c.waitForClock(47, sinceDose: true)
-        let adverse = try call(c, "Mark", ["kind": "adverse_event",
+        let adverse = try call(c, .mark, ["kind": "adverse_event",
                                            "fields": ["kind": "nausea", "severity": "mild", "response": "ondansetron 4 mg"]])
         expected.append(Expected(kind: "mark.adverse_event", seq: adverse.object["seq"]?.int64Value, notBefore: at,
                                  fragments: ["ADVERSE EVENT", "nausea", "severity mild", "response: ondansetron 4 mg"]))
 
         at = try c.waitForClock(62, sinceDose: true)
-        let booster = try call(c, "Dose", ["route": "im", "amount": "20 mg", "lot": "L-2612"])
+        let booster = try call(c, .dose, ["route": "im", "amount": "20 mg", "lot": "L-2612", "booster": true])
         #expect(booster.object["booster"]?.boolValue == true)
         expected.append(Expected(kind: "booster", seq: nil, notBefore: at, fragments: ["BOOSTER", "20 mg", "lot L-2612"]))
 
         try c.waitForClock(70, sinceDose: true)
-        _ = try call(c, "Silence")
+        _ = try call(c, .silence)
         try c.waitForClock(76, sinceDose: true)
-        _ = try call(c, "Resume")
+        _ = try call(c, .resume)
 
         try c.waitForClock(92, sinceDose: true)   // peak since T+90 (60 s + the 30 s hold)
         #expect(try c.sessionStatus()["phase"]?["name"]?.stringValue == "peak")
-        _ = try call(c, "Next")
+        _ = try call(c, .next)
         try c.waitForClock(97, sinceDose: true)
-        _ = try call(c, "Stop")
+        _ = try call(c, .stop)
 
+        // Dosed: the music ends into aftercare; discharge closes the record.
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "aftercare" { usleep(10_000) }
+        _ = try call(c, .discharge, ["note": "home with a friend"])
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
         let (code, daemonLog) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(daemonLog.suffix(2000))")
@@ -446,12 +420,12 @@ struct ReviewEndToEndTests {
                 .write(to: dir.appendingPathComponent("onset.m3u8"), atomically: true, encoding: .utf8)
         }
         let c = try daemon.client()
-        let id = try #require(try call(c, "Start", ["plan": "xfade", "client": "X-0002"]).object["session_id"]?.stringValue)
+        let id = try #require(try call(c, .start, ["plan": "xfade", "client": "X-0002"]).object["session_id"]?.stringValue)
         try c.waitForClock(1, sinceDose: false)
-        _ = try call(c, "Dose", ["route": "im", "amount": "50 mg"])
+        _ = try call(c, .dose, ["route": "im", "amount": "50 mg"])
         // Inside track 2 (it plays from T+16 to T+41): well clear of both crossfades.
         try c.waitForClock(27, sinceDose: true)
-        let statement = try call(c, "Mark", ["kind": "statement", "text": "a long wave"])
+        let statement = try call(c, .mark, ["kind": "statement", "text": "a long wave"])
         let statementSeq = try #require(statement.object["seq"]?.int64Value)
         // The plan plays to its end (onset 90 s, closing 10 s); a record kept open for aftercare is closed.
         let deadline = Date().addingTimeInterval(60)
@@ -459,7 +433,7 @@ struct ReviewEndToEndTests {
         while Date() < deadline {
             state = try c.sessionStatus()["state"]?.stringValue ?? ""
             if state == "idle" { break }
-            if state == "aftercare" { _ = try? c.call(Self.method + "Discharge", [:]) }
+            if state == "aftercare" { _ = try? c.call(.discharge, [:]) }
             usleep(10_000)
         }
         #expect(state == "idle", "the session did not end: \(state)")

@@ -9,7 +9,7 @@ import Glibc
 extension VarlinkTestClient {
     /// The `status` object of a Status call.
     func sessionStatus() throws -> JSONObject {
-        try call("io.inward.Session.Status").object["status"]?.objectValue ?? [:]
+        try call(.status).object["status"]?.objectValue ?? [:]
     }
 
     /// Polls until the session clock (the T+ clock when `sinceDose`) reaches

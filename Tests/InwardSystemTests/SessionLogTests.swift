@@ -11,25 +11,8 @@ import Glibc
 /// that cannot be written is reported to the client instead of acknowledged.
 @Suite("inwardd session log", .serialized)
 struct SessionLogTests {
-    static let method = "io.inward.Session."
 
-    static let plan = """
-        name = "logged"
-        route = "im"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        level_db = -12
-        fade_in = "1s"
-        source = { kind = "soundscape", intensity = 0.3, seed = 3 }
-        [[phase]]
-        name = "onset"
-        duration = "10m"
-        level_db = -12
-        fade_in = "1s"
-        fade_out = "1s"
-        source = { kind = "soundscape", intensity = 0.4, seed = 4 }
-        """
+    static let plan = PlanFixture.soundscapes(name: "logged").toml
 
     func mode(_ path: String) -> mode_t {
         var st = stat()
@@ -56,13 +39,12 @@ struct SessionLogTests {
     func killAfterMark() throws {
         let daemon = try DaemonHarness(plans: ["logged.toml": Self.plan], pace: 4)
         let c = try daemon.client()
-        let m = Self.method
-        let started = try c.call(m + "Start", ["plan": "logged", "client": "C-0042"])
+        let started = try c.call(.start, ["plan": "logged", "client": "C-0042"])
         #expect(started.error == nil, "start failed: \(started.object)")
         let id = try #require(started.object["session_id"]?.stringValue)
-        #expect(try c.call(m + "Dose", ["amount": "60 mg", "lot": "L-7"]).error == nil)
-        #expect(try c.call(m + "Pause", ["by": "client"]).error == nil)
-        let mark = try c.call(m + "Mark", ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
+        #expect(try c.call(.dose, ["amount": "60 mg", "lot": "L-7"]).error == nil)
+        #expect(try c.call(.pause, ["by": "client"]).error == nil)
+        let mark = try c.call(.mark, ["kind": "vitals", "fields": ["systolic": 150, "diastolic": 95, "heart_rate": 88, "spo2": 97]])
         #expect(mark.error == nil)
         let markSeq = try #require(mark.object["seq"]?.int64Value)
         kill(daemon.process.processIdentifier, SIGKILL)
@@ -108,28 +90,27 @@ struct SessionLogTests {
     func unwritableLog() throws {
         let daemon = try DaemonHarness(plans: ["logged.toml": Self.plan], pace: 4)
         let c = try daemon.client()
-        let m = Self.method
         // A plain file where the sessions folder should be: open(2) fails with ENOTDIR, even as root.
         let sessions = daemon.state.appendingPathComponent("sessions").path
         try FileManager.default.removeItem(atPath: sessions)
         FileManager.default.createFile(atPath: sessions, contents: Data("in the way".utf8))
 
-        let refused = try c.call(m + "Start", ["plan": "logged", "client": "C-0042"])
+        let refused = try c.call(.start, ["plan": "logged", "client": "C-0042"])
         #expect(refused.error == "io.inward.Session.LogWriteFailed")
         let path = refused.object["path"]?.stringValue ?? ""
         #expect(path.hasPrefix(sessions + "/") && path.hasSuffix(".jsonl"), "path: \(path)")
         #expect(refused.object["reason"]?.stringValue?.contains("Not a directory") == true, "\(refused.object)")
-        #expect(try c.call(m + "Status").object["status"]?["state"]?.stringValue == "idle")
-        #expect(try c.call(m + "Mark", ["kind": "note"]).error == "io.inward.Session.NoSession")
+        #expect(try c.call(.status).object["status"]?["state"]?.stringValue == "idle")
+        #expect(try c.call(.mark, ["kind": "note"]).error == "io.inward.Session.NoSession")
 
         // Put the folder back: the next start works (the refused one left nothing open).
         try FileManager.default.removeItem(atPath: sessions)
         try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: false)
-        let started = try c.call(m + "Start", ["plan": "logged"])
+        let started = try c.call(.start, ["plan": "logged"])
         #expect(started.error == nil, "\(started.object)")
-        #expect(try c.call(m + "Stop").error == nil)
+        #expect(try c.call(.stop).error == nil)
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try c.call(m + "Status").object["status"]?["state"]?.stringValue != "idle" { usleep(10_000) }
+        while Date() < deadline, try c.call(.status).object["status"]?["state"]?.stringValue != "idle" { usleep(10_000) }
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")
         let id = started.object["session_id"]?.stringValue ?? ""

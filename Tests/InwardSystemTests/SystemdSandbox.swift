@@ -50,7 +50,11 @@ final class SystemdSandbox: @unchecked Sendable {
         return command + arguments
     }
 
-    init(pace: Double = 20) throws {
+    /// - Parameters:
+    ///   - install: install Inward with `scripts/install` (else only the room's
+    ///     config goes in, for a test that installs a package itself).
+    ///   - files: more files for the payload, by path inside the sandbox.
+    init(pace: Double = 20, install: Bool = true, files: [String: URL] = [:]) throws {
         guard getuid() == 0 else {
             throw Failure(description: "booting systemd in a sandbox needs root (mount and PID namespaces); CI runs as root")
         }
@@ -61,17 +65,27 @@ final class SystemdSandbox: @unchecked Sendable {
         directory = TestAudio.temporaryDirectory("systemd-sandbox")
         payload = directory.appendingPathComponent("payload")
         run = directory.appendingPathComponent("run")
-        let bin = directory.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        for exe in ["inward", "inwardd"] {
-            try FileManager.default.copyItem(atPath: try Products.executable(exe), toPath: bin.appendingPathComponent(exe).path)
-        }
-
-        // Install exactly as a clinic would, into the payload that becomes the sandbox's /.
         let root = Products.packageRoot
-        let install = try SystemdProcess.run(root.appendingPathComponent("scripts/install").path,
-                                             ["--skip-build", "--bin-dir", bin.path, "--destdir", payload.path])
-        guard install.status == 0 else { throw Failure(description: "scripts/install failed: \(install)") }
+        if install {
+            let bin = directory.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            for exe in ["inward", "inwardd"] {
+                try FileManager.default.copyItem(atPath: try Products.executable(exe), toPath: bin.appendingPathComponent(exe).path)
+            }
+
+            // Install exactly as a clinic would, into the payload that becomes the sandbox's /.
+            let install = try SystemdProcess.run(root.appendingPathComponent("scripts/install").path,
+                                                 ["--skip-build", "--bin-dir", bin.path, "--destdir", payload.path])
+            guard install.status == 0 else { throw Failure(description: "scripts/install failed: \(install)") }
+        } else {
+            try FileManager.default.createDirectory(at: payload.appendingPathComponent("etc/inward/rooms"),
+                                                    withIntermediateDirectories: true)
+        }
+        for (path, source) in files {
+            let target = payload.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: source, to: target)
+        }
 
         // The room: ALSA's file PCM over null (no sound card here), paced, S16 for the WAV header.
         let etc = payload.appendingPathComponent("etc")

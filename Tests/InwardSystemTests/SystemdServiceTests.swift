@@ -30,8 +30,30 @@ struct SystemdServiceTests {
     func ensureIdle() throws {
         try ensureRunning()
         _ = try s.inward(["stop"])   // exit 1 when no session runs: fine
+        try dischargeAftercare()
         let idle = try s.wait(15) { try s.inward(["status"]).stdout.contains("no session is running") }
         try #require(idle, "the room did not become idle: \(String(describing: try? s.inward(["status"])))\n\(s.journal())")
+    }
+
+    /// The `status` object of `inward --json status` (empty when it cannot be read).
+    func sessionStatus() throws -> [String: Any] {
+        let out = try s.inward(["--json", "status"]).stdout
+        let reply = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? [:]
+        return reply["status"] as? [String: Any] ?? reply
+    }
+
+    /// Once the music has ended after a dose, closes the record (early: the
+    /// shipped plans ask for hours of aftercare).
+    func dischargeAftercare() throws {
+        let settled = try s.wait(15) {
+            let status = try s.inward(["status"]).stdout
+            return status.contains("aftercare") || status.contains("no session is running")
+        }
+        #expect(settled, "the music did not end: \(s.journal())")
+        if try s.inward(["status"]).stdout.contains("aftercare") {
+            let discharge = try s.inward(["discharge", "--early", "--reason", "end of the test"])
+            #expect(discharge.status == 0, "\(discharge)")
+        }
     }
 
     func sessionID(fromStart output: String) -> String? {
@@ -201,7 +223,11 @@ struct SystemdServiceTests {
         let id = try #require(sessionID(fromStart: start.stdout), "no session id in: \(start.stdout)")
         #expect(try s.inward(["dose"]).status == 0)
         #expect(try s.inward(["volume", "-3"]).status == 0)
-        usleep(300_000)
+        var playing: [String: Any] = [:]
+        #expect(try s.wait(20) {
+            playing = try sessionStatus()
+            return playing["state"] as? String == "playing" && playing["volume_db"] as? Double == -3
+        }, "not playing at -3 dB before the kill: \(playing)")
         let old = try s.mainPID()
         #expect(try s.exec(["kill", "-9", "\(old)"]).status == 0)
 
@@ -221,6 +247,7 @@ struct SystemdServiceTests {
         #expect(try s.show(Sandbox.service, ["StatusText"])["StatusText"]?.contains("resumed") == true)
 
         #expect(try s.inward(["stop"]).status == 0)
+        try dischargeAftercare()
         let log = "/var/lib/inward/\(Sandbox.room)/sessions/\(id).jsonl"
         let ended = try s.wait(15) { try s.exec(["tail", "-n", "1", log]).stdout.contains("\"session.end\"") }
         #expect(ended, "\(s.journal())")
@@ -237,8 +264,10 @@ struct SystemdServiceTests {
         #expect(before["WatchdogUSec"] == "10s")
         let old = try #require(Int(before["MainPID"] ?? ""))
         let restarts = Int(before["NRestarts"] ?? "") ?? 0
-        // Let it ping at least once (every 5 s) so the deadline below is the watchdog's.
-        usleep(1_000_000)
+        // Let it ping once more (every 5 s) so the deadline below is the watchdog's.
+        let lastPing = try s.show(Sandbox.service, ["WatchdogTimestampMonotonic"])["WatchdogTimestampMonotonic"]
+        #expect(try s.wait(20) { try s.show(Sandbox.service, ["WatchdogTimestampMonotonic"])["WatchdogTimestampMonotonic"] != lastPing },
+                "no watchdog ping in 20 s (last at \(lastPing ?? "?") us)")
         let stopped = Date()
         #expect(try s.exec(["kill", "-STOP", "\(old)"]).status == 0)
 
@@ -262,7 +291,7 @@ struct SystemdServiceTests {
         _ = try? s.exec(["kill", "-9", "\(old)"])   // in case it is still there, stopped
     }
 
-    @Test("f: systemctl stop during a session fades out, ends the session and exits cleanly")
+    @Test("f: systemctl stop during a dosed session fades out the music and exits cleanly; the record stays open in aftercare")
     func stopDuringSession() throws {
         try ensureIdle()
         // The journal from here on: the client code is not in the journal to find the start by.
@@ -273,7 +302,7 @@ struct SystemdServiceTests {
         let id = try #require(sessionID(fromStart: start.stdout), "no session id in: \(start.stdout)")
         #expect(try s.inward(["dose"]).status == 0)
         _ = try s.inward(["mark", "note", "before the stop"])
-        usleep(500_000)
+        #expect(try s.wait(20) { try sessionStatus()["state"] as? String == "playing" }, "not playing before the stop")
 
         let began = Date()
         let stop = try s.systemctl("stop", Sandbox.service)
@@ -300,11 +329,15 @@ struct SystemdServiceTests {
         let lines = try s.exec(["cat", log]).stdout.split(separator: "\n")
         let last = try #require(lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] },
                                 "the log's last line is not JSON: \(lines.last ?? "")")
-        #expect(last["kind"] as? String == "session.end", "the log ends with \(last)")
+        #expect(last["kind"] as? String == "music.end", "the log ends with \(last)")
         let verify = try s.exec(["/usr/bin/inward", "verify", log])
         #expect(verify.status == 0, "inward verify: \(verify)")
 
-        // The socket stayed: the next command brings the room back.
-        #expect(try s.inward(["status"]).status == 0, "\(s.journal())")
+        // The socket stayed: the next command brings the room back, with the record in aftercare.
+        let back = try s.inward(["status"])
+        #expect(back.status == 0 && back.stdout.contains("aftercare") && back.stdout.contains(id), "\(back)\n\(s.journal())")
+        try dischargeAftercare()
+        let closed = try s.exec(["tail", "-n", "1", log]).stdout
+        #expect(closed.contains("\"session.end\"") && closed.contains("\"discharged\""), "\(closed)")
     }
 }

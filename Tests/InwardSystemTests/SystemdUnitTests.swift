@@ -46,7 +46,8 @@ struct SystemdUnitTests {
         #expect(service.contains("\nExecStart=\(prefix)/bin/inwardd "), "ExecStart does not name \(prefix)/bin/inwardd")
 
         // --man=no: the Documentation= man pages need man-db, which a server may not have.
-        let args = ["verify", "--man=no", "--root=\(root.path)", "inwardd@room1.socket", "inwardd@room1.service"]
+        let args = ["verify", "--man=no", "--root=\(root.path)", "inwardd@room1.socket", "inwardd-observe@room1.socket",
+                    "inwardd@room1.service"]
         let r = try SystemdProcess.run("/usr/bin/systemd-analyze", args, timeout: 60)
         #expect(r.status == 0, "systemd-analyze verify failed: \(r)")
         // Warnings (unknown keys, bad values) do not change the exit status: there must be none.
@@ -122,6 +123,7 @@ struct SystemdUnitTests {
         let expected: [String: String] = [
             "usr/bin/inward": "755", "usr/bin/inwardd": "755",
             "usr/lib/systemd/system/inwardd@.socket": "644", "usr/lib/systemd/system/inwardd@.service": "644",
+            "usr/lib/systemd/system/inwardd-observe@.socket": "644",
             "usr/lib/sysusers.d/inward.conf": "644", "usr/share/inward/plans/im.toml": "644",
             "usr/share/doc/inward/room.toml.example": "644", "usr/share/doc/inward/systemd.md": "644",
             "etc/inward/rooms": "755", "etc/inward/plans": "755",

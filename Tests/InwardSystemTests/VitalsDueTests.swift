@@ -8,22 +8,10 @@ import Testing
 /// is due and when it is overdue, and `mark vitals` meets it.
 @Suite("vitals due")
 struct VitalsDueTests {
-    static let plan = """
-        name = "vitals"
-        route = "im"
-        [vitals]
-        before_dose = true
-        every = "2m"
-        [[phase]]
-        name = "arrival"
-        duration = "until dose"
-        source = { kind = "silence" }
-        [[phase]]
-        name = "onset"
-        duration = "30m"
-        source = { kind = "silence" }
-        """
-    static let m = "io.inward.Session."
+    static let plan = PlanFixture(name: "vitals", preamble: ["[vitals]", "before_dose = true", #"every = "2m""#], phases: [
+        .init("arrival", "until dose", source: .silence),
+        .init("onset", "30m", source: .silence),
+    ]).toml
 
     func due(_ c: VarlinkTestClient) throws -> JSONObject? { try c.sessionStatus()["vitals_due"]?.objectValue }
 
@@ -34,7 +22,7 @@ struct VitalsDueTests {
     }
 
     func vitals(_ c: VarlinkTestClient) throws {
-        let r = try c.call(Self.m + "Mark", ["kind": "vitals", "fields": ["systolic": 128, "diastolic": 82, "heart_rate": 74]])
+        let r = try c.call(.mark, ["kind": "vitals", "fields": ["systolic": 128, "diastolic": 82, "heart_rate": 74]])
         #expect(r.error == nil, "\(r.object)")
     }
 
@@ -43,7 +31,7 @@ struct VitalsDueTests {
         let daemon = try DaemonHarness(plans: ["vitals.toml": Self.plan], pace: 20)
         let c = try daemon.client()
         #expect(try c.sessionStatus()["vitals_due"]?.isNull == true, "idle: nothing owed")
-        #expect(try c.call(Self.m + "Start", ["plan": "vitals"]).error == nil)
+        #expect(try c.call(.start, ["plan": "vitals"]).error == nil)
 
         let before = try #require(try due(c), "no reading owed before the dose")
         #expect(before["t0_seconds"]?.isNull == true)
@@ -55,7 +43,7 @@ struct VitalsDueTests {
         let met = try due(c)
         #expect(met == nil, "still owed after the reading: \(String(describing: met))")
 
-        #expect(try c.call(Self.m + "Dose").error == nil)
+        #expect(try c.call(.dose).error == nil)
         let (owed, doseClock) = try dueNow(c)
         let next = try #require(owed)
         #expect(next["t0_seconds"]?.doubleValue == 120)
@@ -78,7 +66,7 @@ struct VitalsDueTests {
 
         // Past T+4:00 with no reading, then stop: the review lists each reading asked for.
         try c.waitForClock(250, sinceDose: true)
-        #expect(try c.call(Self.m + "Stop").error == nil)
+        #expect(try c.call(.stop).error == nil)
         daemon.terminate()
         let log = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
         let review = try ProcessRun.product("inward", ["review", log])

@@ -20,6 +20,7 @@ public struct GainRamp: Sendable {
     }
 
     /// The gain the ramp is heading for.
+    public var destination: Double { target }
     /// True while the gain is still moving.
     public var isMoving: Bool { position < length }
     /// Frames left until the target is reached.
@@ -33,6 +34,16 @@ public struct GainRamp: Sendable {
         length = max(0, frames)
         position = 0
         if length == 0 { current = gain }
+    }
+
+    /// Advances the ramp by `frames` frames without applying it; returns the
+    /// gain reached.
+    @discardableResult
+    public mutating func advance(frames: Int) -> Double {
+        guard position < length else { return current }
+        position = min(length, position + max(0, frames))
+        current = position >= length ? target : FadeCurve.gain(from: from, to: target, progress: Double(position) / Double(length))
+        return current
     }
 
     /// Multiplies `frames` interleaved stereo frames by the ramp, advancing it.

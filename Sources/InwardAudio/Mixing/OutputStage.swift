@@ -6,7 +6,9 @@ public import InwardCore
 ///
 /// In the daemon it runs on the real-time audio thread, so a control is heard
 /// one device buffer after it arrives; offline it runs right after the mixer.
-/// Every control is a ramp: nothing here can step. No allocation after init.
+/// Every control is a ramp, and their product goes through one
+/// `LevelSpeedLimit` before it touches the audio: nothing here can step, and
+/// no control rises faster than the room may hear. No allocation after init.
 public final class OutputStage {
     public let sampleRate: Int
     /// The plan's cap, dBFS.
@@ -17,6 +19,9 @@ public final class OutputStage {
     private var volume = GainRamp(1)
     private var pause = GainRamp(1)
     private var stopGain = GainRamp(1)
+    private var limit: LevelSpeedLimit
+    /// The pause and stop gains at the end of the last block.
+    private var quietGain = 1.0
     private let limiter: Limiter
     public private(set) var volumeDB: Double = 0
     /// Frames left until a stop's fade-out is complete (nil: not stopping).
@@ -29,6 +34,7 @@ public final class OutputStage {
         self.sampleRate = sampleRate
         self.capDB = capDB
         maxVolumeDB = capDB - loudestPhaseDB
+        limit = LevelSpeedLimit(gain: 1, sampleRate: sampleRate)
         limiter = Limiter(ceiling: Float(Decibels.gain(capDB)), lookahead: max(2, sampleRate / 200))
     }
 
@@ -71,13 +77,49 @@ public final class OutputStage {
         stopGain.move(to: 0, over: n)
     }
 
+    /// Starts from silence: the music comes up under the level speed limit
+    /// (a session picked up again after a restart). Call before the first frame.
+    public func startSilent(fade seconds: Double) {
+        limit.startSilent()
+        pause = GainRamp(0)
+        quietGain = 0
+        pause.move(to: 1, over: frames(seconds))
+    }
+
+    /// The control gain the room hears now (volume, pause, stop), after the speed limit.
+    public var appliedGain: Double { limit.applied }
+
     /// Applies the controls and the limiter to `frames` interleaved stereo
     /// frames in place (the output is `latency` frames behind the input).
     public func process(_ buffer: UnsafeMutablePointer<Float>, frames: Int) {
-        volume.apply(to: buffer, frames: frames)
-        pause.apply(to: buffer, frames: frames)
-        stopGain.apply(to: buffer, frames: frames)
+        // The controls' curves are evaluated every `step` frames, bounded,
+        // and interpolated in between.
+        var i = 0
+        var g0 = Float(limit.applied)
+        while i < frames {
+            let m = min(Self.step, frames - i)
+            let v = volume.advance(frames: m)
+            let quiet = pause.advance(frames: m) * stopGain.advance(frames: m)
+            let exempt = quietGain > 0 ? quiet / quietGain : 1
+            quietGain = quiet
+            let target = volume.destination * pause.destination * stopGain.destination
+            let g1 = Float(limit.advance(towards: v * quiet, target: target, frames: m, exemptFall: exempt))
+            if g0 == 1 && g1 == 1 {
+                i += m
+                continue
+            }
+            let dg = (g1 - g0) / Float(m)
+            for k in 0..<m {
+                let g = g0 + dg * Float(k + 1)
+                buffer[2 * (i + k)] *= g
+                buffer[2 * (i + k) + 1] *= g
+            }
+            g0 = g1
+            i += m
+        }
         if let left = stopRemaining { stopRemaining = max(0, left - frames) }
         limiter.process(buffer, frames: frames)
     }
+
+    private static let step = 32
 }

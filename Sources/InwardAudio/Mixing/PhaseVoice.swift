@@ -15,7 +15,11 @@ final class PhaseVoice {
         self.source = source
     }
 
+    /// The level the voice fades in to (linear gain).
+    private(set) var level = 0.0
+
     func fadeIn(to level: Double, over frames: Int) {
+        self.level = level
         rise.move(to: level, over: frames)
     }
 

@@ -32,6 +32,16 @@ public final class SessionMixer {
     private var activePhase: Int?
     private var finalFadeStarted = false
     private let scratch: UnsafeMutablePointer<Float>
+    /// The phase voices' sum, before the calm crossfade applies to it.
+    private let bus: UnsafeMutablePointer<Float>
+    /// The phase voices against calm: 1 playing the plan, 0 in calm (equal-power).
+    private var busFade = GainRamp(1)
+    /// The phase voices' level while calm comes and goes (linear in dB).
+    private var busTrim = GainRamp(1)
+    /// After leaving calm: frames until the trim may rise, and how long the rise takes.
+    private var trimRise: (delay: Int, frames: Int)?
+    /// The calm level in force, dBFS; nil when not in calm.
+    public private(set) var calmLevelDB: Double?
 
     public static let maxBlock = 4096
 
@@ -83,10 +93,14 @@ public final class SessionMixer {
         }
         timeline = Timeline(plan: plan, sampleRate: sources.sampleRate, t0: t0, holds: holds, advances: advances)
         scratch = .allocate(capacity: Self.maxBlock * outputChannels)
+        bus = .allocate(capacity: Self.maxBlock * outputChannels)
         voices.reserveCapacity(8)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        bus.deallocate()
+    }
 
     /// Frames of output the session will have in all, once known.
     public var length: Int64? {
@@ -146,6 +160,86 @@ public final class SessionMixer {
         if let current = stopEnd, current <= end { return }
         stopEnd = end
     }
+
+    /// The level of what the plan plays now, dBFS: the phase being mixed (its planned level).
+    private var planLevelDB: Double? { activePhase.map { plan.phases[$0].levelDB } }
+
+    /// Crossfades to the plan's calm harbour over its crossfade, at the lower
+    /// of the calm level and the level playing now; the plan's course runs on
+    /// unheard. Returns the calm level, or nil when the plan has no calm or
+    /// calm is already playing.
+    /// - Parameters:
+    ///   - given, atOnce: a resumed session's calm: its saved level, in place
+    ///     from the first frame (which the output stage brings up from silence).
+    @discardableResult
+    public func enterCalm(level given: Double? = nil, atOnce: Bool = false) -> Double? {
+        guard let calm = plan.calm, calmLevelDB == nil else { return nil }
+        let now = planLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
+        let level = given ?? min(calm.levelDB, now)
+        let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
+        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm())
+        voice.source.prepare(frames: Self.maxBlock)
+        voice.fadeIn(to: Decibels.gain(level), over: frames)
+        voices.append(voice)
+        // The plan goes down to the calm level as it fades away: a fall, never a rise.
+        busFade.move(to: 0, over: frames)
+        busTrim.move(to: Decibels.gain(level - now), over: frames)
+        trimRise = nil
+        calmLevelDB = level
+        return level
+    }
+
+    /// Crossfades from calm back to the phase current by now: at the calm's
+    /// level first, then up to the phase's level no faster than
+    /// `LevelSpeedLimit.riseDBPerSecond`. False when calm is not playing.
+    @discardableResult
+    public func leaveCalm() -> Bool {
+        guard let calm = plan.calm, let level = calmLevelDB else { return false }
+        let frames = Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
+        for voice in voices where voice.phase == Self.calmVoice && !voice.fadingOut { voice.fadeOut(over: frames) }
+        let now = planLevelDB ?? level
+        let rise = max(0, now - level)
+        busFade.move(to: 1, over: frames)
+        busTrim.move(to: Decibels.gain(min(0, level - now)), over: frames)
+        // 10% under the limit, so the rise stays within it however the curve is sampled.
+        trimRise = (frames, Int(Timeline.frames(rise / (0.9 * LevelSpeedLimit.riseDBPerSecond), sampleRate: sampleRate)))
+        calmLevelDB = nil
+        return true
+    }
+
+    /// The soundscape playing (calm's while in calm, else the current
+    /// phase's, with any live changes); nil when none plays.
+    public var playingSoundscape: SoundscapeParameters? {
+        let wanted = calmLevelDB != nil ? Self.calmVoice : activePhase
+        guard let wanted, let voice = voices.last(where: { $0.phase == wanted && !$0.fadingOut }) else { return nil }
+        return (voice.source as? Soundscape)?.parameters
+    }
+
+    /// Changes the soundscape playing (calm's while in calm, else the
+    /// current phase's) by crossfading, over `seconds`, to the same piece
+    /// with the new intensity and brightness (each clamped to 0...1, nil
+    /// keeps it). Returns the parameters now playing, or nil when no
+    /// soundscape plays. The next phase plays its own as planned.
+    @discardableResult
+    public func setSoundscape(intensity: Double?, brightness: Double?, over seconds: Double) -> SoundscapeParameters? {
+        let wanted = calmLevelDB != nil ? Self.calmVoice : activePhase
+        guard let wanted, let old = voices.last(where: { $0.phase == wanted && !$0.fadingOut }),
+              let playing = old.source as? Soundscape else { return nil }
+        var p = playing.parameters
+        if let intensity, intensity.isFinite { p.intensity = min(max(intensity, 0), 1) }
+        if let brightness, brightness.isFinite { p.brightness = min(max(brightness, 0), 1) }
+        guard p != playing.parameters else { return p }
+        let frames = Int(Timeline.frames(max(0.05, seconds), sampleRate: sampleRate))
+        let voice = PhaseVoice(phase: wanted, source: Soundscape(parameters: p, sampleRate: sampleRate))
+        voice.source.prepare(frames: Self.maxBlock)
+        voice.fadeIn(to: old.level, over: frames)
+        old.fadeOut(over: frames)
+        voices.append(voice)
+        return p
+    }
+
+    /// The voice index calm plays under (never a phase's).
+    static let calmVoice = -1
 
     private func recompute() {
         timeline = Timeline(plan: plan, sampleRate: sampleRate, t0: t0, holds: holds, advances: advances)
@@ -272,12 +366,25 @@ public final class SessionMixer {
         var start = 0
         while start < frames {
             let n = min(frames - start, Self.maxBlock)
+            bus.update(repeating: 0, count: 2 * n)
+            let o = out + 2 * start
             for voice in voices {
                 let got = voice.source.read(into: scratch, frames: n)
                 if got < n { (scratch + 2 * got).update(repeating: 0, count: 2 * (n - got)) }
                 voice.apply(to: scratch, frames: n)
-                let o = out + 2 * start
-                for i in 0..<(2 * n) { o[i] += scratch[i] }
+                let into = voice.phase == Self.calmVoice ? o : bus
+                for i in 0..<(2 * n) { into[i] += scratch[i] }
+            }
+            busFade.apply(to: bus, frames: n)
+            busTrim.apply(to: bus, frames: n)
+            for i in 0..<(2 * n) { o[i] += bus[i] }
+            if let pending = trimRise {
+                if pending.delay <= n {
+                    busTrim.move(to: 1, over: pending.frames)
+                    trimRise = nil
+                } else {
+                    trimRise = (pending.delay - n, pending.frames)
+                }
             }
             start += n
         }

@@ -44,4 +44,10 @@ public final class PhaseSources {
                                   normalization: plan.loudnessTarget.flatMap { target in loudness.map { ($0, target) } })
         }
     }
+
+    /// The source of the plan's calm harbour (a soundscape; silence if the plan has none).
+    public func makeCalm() -> any FrameSource {
+        guard let calm = plan.calm, case .soundscape(let parameters) = calm.source else { return SilenceSource() }
+        return Soundscape(parameters: parameters, sampleRate: sampleRate)
+    }
 }

@@ -19,6 +19,16 @@ import Glibc
 ///
 /// The session clock is the sample clock: `playedFrames` counts frames the
 /// audio thread has written, and every event carries the frame it is heard at.
+///
+/// A device that fails (a write error the sink cannot recover from) does not
+/// end the session. The audio thread marks it lost (an atomic), wakes the
+/// device thread and goes on mixing into nothing at the wall clock's pace, so
+/// the session clock, the mixer's course and every logged frame stay exact.
+/// The device thread (`inward-device`) closes the lost sink, opens a new one
+/// once a second (`DeviceOutage`) and offers it; the audio thread takes it
+/// at its next period and fades the music in where the session is by then.
+/// Ownership of the sink follows the state: the audio thread's while the
+/// device plays, the device thread's while it is lost.
 public final class SessionRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         /// Frames per write to the sink.
@@ -33,13 +43,34 @@ public final class SessionRuntime: @unchecked Sendable {
     public enum End: Sendable, Equatable {
         case completed
         case stopped
-        case deviceError(String)
+    }
+
+    /// The device going and coming back, reported on the device thread.
+    public enum DeviceChange: Sendable, Equatable {
+        /// The device failed at session frame `frame`; `message` is the sink's error.
+        case lost(message: String, frame: Int64)
+        /// A new device took over at session frame `frame`, `gapSeconds` of session time after it was lost.
+        case restored(frame: Int64, gapSeconds: Double)
     }
 
     public let plan: Plan
     public let sampleRate: Int
     private let options: Options
-    private let sink: any AudioSink
+    /// The device played into: the audio thread's while `deviceState` is
+    /// playing, the device thread's while it is lost.
+    private var sink: any AudioSink
+    /// Opens the device again after it was lost (called on the device thread).
+    private let reopen: @Sendable () throws -> any AudioSink
+    private let onDevice: @Sendable (DeviceChange) -> Void
+    /// 0 playing, 1 lost, 2 a new sink offered in `offered`, 3 the audio thread taking it.
+    private let deviceState = Atomic<Int>(0)
+    /// Written by the device thread before `deviceState` becomes 2.
+    private var offered: (any AudioSink)?
+    /// Written by the audio thread before `deviceState` becomes 1.
+    private var lostMessage = ""
+    private let lostFrame = Atomic<Int>(0)
+    private let restoredFrame = Atomic<Int>(0)
+    private let deviceWake = Semaphore()
     private let mixer: SessionMixer
     private let stage: OutputStage
     private let ring: AudioRing
@@ -61,8 +92,7 @@ public final class SessionRuntime: @unchecked Sendable {
     private let xruns = Atomic<Int>(0)
     private var reportedUnderruns = 0   // mix thread only
     private var reportedXruns = 0       // mix thread only
-    private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped, 3 device error
-    private var deviceError: String?
+    private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped
     /// Events posted by the mixer, handed to `onEvents` on the mix thread.
     private let onEvents: @Sendable ([EngineEvent]) -> Void
     private let onEnd: @Sendable (End) -> Void
@@ -74,17 +104,25 @@ public final class SessionRuntime: @unchecked Sendable {
     ///     resume frame.
     public init(plan: Plan, playlists: [Int: [PlaylistEntry]], sink: any AudioSink, options: Options = Options(),
                 t0: Int64? = nil, resume: SessionMixer.Resume? = nil, loudness: TrackLoudness? = nil,
+                reopen: @escaping @Sendable () throws -> any AudioSink,
                 onEvents: @escaping @Sendable ([EngineEvent]) -> Void,
+                onDevice: @escaping @Sendable (DeviceChange) -> Void,
                 onEnd: @escaping @Sendable (End) -> Void) {
         self.plan = plan
         self.sink = sink
+        self.reopen = reopen
+        self.onDevice = onDevice
         self.options = options
         self.onEvents = onEvents
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
         let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, loudness: loudness)
-        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0, resume: resume)
+        // A resumed session comes back through the output stage, under the
+        // level speed limit; the mixer starts its phase at level, unheard.
+        let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0,
+                                 resume: resume.map { var r = $0; r.fade = 0; return r })
         let stage = OutputStage(plan: plan, sampleRate: sink.sampleRate)
+        if let resume { stage.startSilent(fade: resume.fade) }
         self.mixer = mixer
         self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
@@ -102,6 +140,7 @@ public final class SessionRuntime: @unchecked Sendable {
 
     public func start() {
         ThreadLauncher.start(name: "inward-mix") { [self] in mixLoop() }
+        ThreadLauncher.start(name: "inward-device") { [self] in deviceLoop() }
         let audio = ThreadLauncher.start(name: "inward-audio", realtime: true) { [self] in audioLoop() }
         realtimeScheduling = audio.realtime
     }
@@ -162,6 +201,10 @@ public final class SessionRuntime: @unchecked Sendable {
         let started = MonotonicClock.seconds
         var tail = 0
         var code = 1
+        let fadeFrames = Int(DeviceOutage.fadeInSeconds * Double(sampleRate))
+        var fadeAt = fadeFrames             // frames into the fade-in after a restore; fadeFrames: none
+        var lostAt = 0.0, lostAtFrame = 0   // where the wall clock takes over the session clock
+        var xrunBase = 0                    // xruns of the sinks lost before this one
         // Start the device only once the mixer has something for it.
         let primeDeadline = MonotonicClock.seconds + 10
         while ring.available < period && !mixDone.load(ordering: .acquiring) && !quit.load(ordering: .acquiring)
@@ -193,33 +236,121 @@ public final class SessionRuntime: @unchecked Sendable {
             }
             if ring.free >= refillThreshold { spaceFreed.signal() }
             stage.process(buffer, frames: period)
-            do {
-                try sink.write(buffer, frames: period)
-                xruns.store(sink.xrunCount, ordering: .relaxed)
-            } catch {
-                deviceError = "\(error)"
-                code = 3
-                break loop
+            var device = deviceState.load(ordering: .acquiring)
+            if device == 2, deviceState.compareExchange(expected: 2, desired: 3, ordering: .acquiringAndReleasing).exchanged {
+                // The device thread keeps the lost sink until we let go of it here, so nothing is freed on this thread.
+                sink = offered!
+                offered = nil
+                fadeAt = 0
+                restoredFrame.store(played.load(ordering: .relaxed), ordering: .relaxed)
+                deviceState.store(0, ordering: .releasing)
+                device = 0
+            }
+            if device == 0 {
+                if fadeAt < fadeFrames {
+                    for i in 0..<period {
+                        let g = DeviceOutage.fadeInGain(frame: fadeAt + i, of: fadeFrames)
+                        buffer[2 * i] *= g
+                        buffer[2 * i + 1] *= g
+                    }
+                    fadeAt += period
+                }
+                do {
+                    try sink.write(buffer, frames: period)
+                    xruns.store(xrunBase + sink.xrunCount, ordering: .relaxed)
+                } catch {
+                    // The failure path only: the error was allocated by the throw already.
+                    lostMessage = "\(error)"
+                    xrunBase += sink.xrunCount
+                    lostAt = MonotonicClock.seconds
+                    lostAtFrame = played.load(ordering: .relaxed)
+                    lostFrame.store(lostAtFrame, ordering: .relaxed)
+                    deviceState.store(1, ordering: .releasing)
+                    deviceWake.signal()
+                    device = 1
+                }
             }
             let total = played.add(period, ordering: .releasing).newValue
             if let pace = options.pace, pace > 0 {
                 let due = started + Double(total - origin) / (Double(sampleRate) * pace)
                 let wait = due - MonotonicClock.seconds
                 if wait > 0 { usleep(UInt32(wait * 1e6)) }
+            } else if device != 0 {
+                // No device to pace us: the session clock follows the wall clock.
+                let due = lostAt + Double(total - lostAtFrame) / Double(sampleRate)
+                let wait = due - MonotonicClock.seconds
+                if wait > 0 { usleep(UInt32(wait * 1e6)) }
             }
             if stage.stopRemaining == 0 { code = 2; break }
             if tail > stage.latency { code = 1; break }
         }
-        if code != 3 { try? sink.drain() }
+        if deviceState.load(ordering: .acquiring) == 0 { try? sink.drain() }
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
+        deviceWake.signal()
         endCode.store(code, ordering: .releasing)
         switch code {
         case 2: onEnd(.stopped)
-        case 3: onEnd(.deviceError(deviceError ?? "device error"))
         default: onEnd(.completed)
         }
         finished.signal()
+    }
+
+    /// The device thread: idle while the device plays; once the audio thread
+    /// marks it lost, closes it, reports it, and tries to open the device
+    /// again every `DeviceOutage.retryInterval` until it is back or the
+    /// session ends. May block in the sink's open and close; never touches
+    /// the ring or the stage.
+    private func deviceLoop() {
+        var sinkClosed = false
+        defer {
+            // Lost in the session's last period, before this thread looked: close it all the same.
+            if deviceState.load(ordering: .acquiring) == 1 && !sinkClosed { sink.close() }
+        }
+        while !quit.load(ordering: .acquiring) {
+            guard deviceState.load(ordering: .acquiring) == 1 else {
+                deviceWake.wait(seconds: 0.5)
+                continue
+            }
+            deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
+            let lost = sink   // kept until the audio thread has let go of it
+            lost.close()
+            sinkClosed = true
+            // Frames heard: the output stage's delay after those written.
+            let frame = Int64(lostFrame.load(ordering: .relaxed) - stage.latency)
+            onDevice(.lost(message: lostMessage, frame: frame))
+            var replacement: (any AudioSink)?
+            var lastStarted = -Double.infinity
+            while replacement == nil && !quit.load(ordering: .acquiring) {
+                let due = DeviceOutage.nextAttempt(lastStarted: lastStarted, now: MonotonicClock.seconds)
+                while !quit.load(ordering: .acquiring), MonotonicClock.seconds < due {
+                    deviceWake.wait(seconds: min(0.1, max(0.001, due - MonotonicClock.seconds)))
+                }
+                if quit.load(ordering: .acquiring) { break }
+                lastStarted = MonotonicClock.seconds
+                deviceTurn.store(MonotonicClock.nanoseconds, ordering: .relaxed)
+                retries.add(1, ordering: .relaxed)
+                guard let opened = try? reopen() else { continue }
+                if opened.sampleRate == sampleRate { replacement = opened } else { opened.close() }
+            }
+            guard let replacement else { break }
+            offered = replacement
+            deviceState.store(2, ordering: .releasing)
+            while deviceState.load(ordering: .acquiring) == 2 && !quit.load(ordering: .acquiring) {
+                deviceWake.wait(seconds: 0.01)
+            }
+            if deviceState.compareExchange(expected: 2, desired: 1, ordering: .acquiringAndReleasing).exchanged {
+                // The session ended before the audio thread took it.
+                offered?.close()
+                offered = nil
+                break
+            }
+            while deviceState.load(ordering: .acquiring) == 3 { deviceWake.wait(seconds: 0.001) }
+            let back = Int64(restoredFrame.load(ordering: .relaxed) - stage.latency)
+            onDevice(.restored(frame: back, gapSeconds: Double(back - frame) / Double(sampleRate)))
+            sinkClosed = false
+            withExtendedLifetime(lost) {}
+        }
     }
 
     private func apply(_ command: StageCommand) {
@@ -249,6 +380,37 @@ public final class SessionRuntime: @unchecked Sendable {
     /// Frames heard so far (the session clock).
     public var playedFrames: Int64 { Int64(played.load(ordering: .acquiring)) }
     public var underrunCount: Int { underruns.load(ordering: .relaxed) }
+    /// Underruns (xruns) the devices of the session recovered from, in all.
+    public var xrunCount: Int { xruns.load(ordering: .relaxed) }
+    /// Attempts to open the device again so far, in all.
+    public var deviceRetries: Int { retries.load(ordering: .relaxed) }
+    private let retries = Atomic<Int>(0)
+    /// When the device thread last turned (the loss, or an attempt began), monotonic nanoseconds.
+    private let deviceTurn = Atomic<UInt64>(0)
+
+    /// Seconds since the device thread last turned while the device is lost
+    /// (a hung open makes it grow), nil while the device plays.
+    public var deviceRetryAge: Double? {
+        guard deviceState.load(ordering: .acquiring) == 1 else { return nil }
+        let turn = deviceTurn.load(ordering: .relaxed)
+        guard turn > 0 else { return 0 }
+        return Double(MonotonicClock.nanoseconds &- turn) / 1e9
+    }
+
+    /// Session seconds since the device was lost (real seconds when unpaced),
+    /// nil while it plays.
+    public var deviceLostSeconds: Double? {
+        guard deviceState.load(ordering: .acquiring) != 0 else { return nil }
+        let frames = played.load(ordering: .acquiring) - lostFrame.load(ordering: .relaxed)
+        return Double(max(0, frames)) / (Double(sampleRate) * (options.pace ?? 1))
+    }
+
+    /// Closes the device once the session has ended (a lost device is
+    /// closed by the device thread already). Call once, after `onEnd`.
+    public func closeDevice() {
+        guard hasEnded, deviceState.load(ordering: .acquiring) == 0 else { return }
+        sink.close()
+    }
 
     /// A consistent view of the mixer's plan position for status.
     public struct Snapshot: Sendable {
@@ -260,6 +422,10 @@ public final class SessionRuntime: @unchecked Sendable {
         public var held: Int64
         public var volumeDB: Double
         public var maxVolumeDB: Double
+        /// The calm level in force, dBFS; nil when not in calm.
+        public var calmLevelDB: Double?
+        /// The soundscape playing as the controls last left it (nil: none, or not known since the last phase change).
+        public var soundscape: SoundscapeParameters?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -270,7 +436,8 @@ public final class SessionRuntime: @unchecked Sendable {
         let state = published.withLock { $0 }
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
-                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB)
+                        held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
+                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -278,12 +445,15 @@ public final class SessionRuntime: @unchecked Sendable {
         var timeline: Timeline
         var t0: Int64?
         var holds: [Int64]
+        var calmLevelDB: Double?
+        var soundscape: SoundscapeParameters?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
-                              holds: plan.phases.indices.map { mixer.held(phase: $0) })
+                              holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB,
+                              soundscape: mixer.playingSoundscape)
         published.withLock { $0 = state }
     }
 
@@ -314,6 +484,41 @@ public final class SessionRuntime: @unchecked Sendable {
             let total = mixer.hold(frames: Timeline.frames(seconds, sampleRate: sampleRate), phase: phase)
             publish()
             return total
+        }
+    }
+
+    /// Crossfades to the plan's calm; returns the calm level, or nil when
+    /// the plan has none or calm is already playing.
+    /// - Parameters:
+    ///   - level, atOnce: a resumed session's calm, before it starts.
+    public func calm(level: Double? = nil, atOnce: Bool = false) -> Double? {
+        mixLock.withLock { _ in
+            let level = mixer.enterCalm(level: level, atOnce: atOnce)
+            publish()
+            return level
+        }
+    }
+
+    /// Crossfades from calm back to the current phase; false when not in calm.
+    public func leaveCalm() -> Bool {
+        mixLock.withLock { _ in
+            let left = mixer.leaveCalm()
+            publish()
+            return left
+        }
+    }
+
+    /// Changes the playing soundscape over `seconds`; returns its settings
+    /// before and after, or nil when no soundscape plays. `change` gets the
+    /// settings playing and returns the new ones.
+    public func changeSoundscape(over seconds: Double,
+                                 _ change: (SoundscapeParameters) -> SoundscapeParameters) -> (from: SoundscapeParameters, to: SoundscapeParameters)? {
+        mixLock.withLock { _ in
+            guard let from = mixer.playingSoundscape else { return nil }
+            let wanted = change(from)
+            guard let to = mixer.setSoundscape(intensity: wanted.intensity, brightness: wanted.brightness, over: seconds) else { return nil }
+            publish()
+            return (from, to)
         }
     }
 

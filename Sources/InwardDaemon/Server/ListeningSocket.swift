@@ -62,19 +62,6 @@ extension ControlServer {
         return fd
     }
 
-    /// The listening socket systemd passed (socket activation), or nil when there is
-    /// none. Uses `sd_listen_fds(1)` (which clears `LISTEN_FDS` from the environment)
-    /// and returns the first passed descriptor that is a listening Unix stream socket.
-    public static func systemdListenFD() -> Int32? {
-        let count = sd_listen_fds(1)
-        guard count > 0 else { return nil }
-        let first = Int32(SD_LISTEN_FDS_START)
-        for fd in first..<(first + count) where sd_is_socket_unix(fd, Int32(SOCK_STREAM.rawValue), 1, nil, 0) > 0 {
-            return fd
-        }
-        return nil
-    }
-
     /// The listening sockets systemd passed (socket activation), or nil when
     /// there are none. A socket named `observe` (`FileDescriptorName=observe`
     /// in its socket unit) is read-only: observers may only watch. Uses

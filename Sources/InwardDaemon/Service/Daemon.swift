@@ -39,7 +39,7 @@ public final class Daemon {
         let listeners: [ControlServer.Listener]
         if let passed = ControlServer.systemdListeners() {
             listeners = passed
-            logger.info("listening on the sockets systemd passed",
+            logger.info("listening on the socket systemd passed",
                         metadata: ["sockets": "\(passed.count)", "observer_socket": "\(passed.contains { $0.readOnly })"])
         } else {
             var bound = [ControlServer.Listener(fd: try bindSocket(settings.socket, group: settings.socketGroup, key: "socket_group"))]
@@ -79,7 +79,8 @@ public final class Daemon {
 
         if let interval = Watchdog.interval() {
             let probes = Watchdog.Probes(loopTurns: { server.loopTurns }, poke: { server.poke() },
-                                         playedFrames: { service.playedFrames })
+                                         playedFrames: { service.playedFrames },
+                                         deviceRetryAge: { service.deviceRetryAge })
             Watchdog(interval: interval, probes: probes, logger: logger).start()
             logger.info("systemd watchdog on", metadata: ["interval_seconds": "\(interval)"])
         }

@@ -35,6 +35,28 @@ extension SessionService {
         }
     }
 
+    /// On the engine queue: the device lost (`device.error`) or back
+    /// (`device.restored`), timed at the session frame it happened at.
+    func device(_ change: SessionRuntime.DeviceChange, session id: String) {
+        guard let active = inner.withLock({ $0.active }), active.id == id, let runtime = active.runtime else { return }
+        let rate = Double(runtime.sampleRate)
+        let device = configuration.daemon.device
+        switch change {
+        case .lost(let message, let frame):
+            logger.error("sound device lost; the session goes on and the device is retried every second",
+                         metadata: ["session.id": "\(id)", "device": "\(device)", "error": "\(message)"])
+            SystemdNotify.status("session \(id): device \(device) lost, retrying every second")
+            _ = try? emit("device.error", ["device": .string(device), "message": .string(message), "frame": .integer(frame)],
+                          at: Double(frame) / rate)
+        case .restored(let frame, let gap):
+            logger.notice("sound device back; the music fades in",
+                          metadata: ["session.id": "\(id)", "device": "\(device)", "gap_seconds": "\(gap)"])
+            SystemdNotify.status("session \(id): device \(device) back after \(Int(gap.rounded())) s")
+            _ = try? emit("device.restored", ["device": .string(device), "gap_seconds": .number((gap * 1000).rounded() / 1000),
+                                              "frame": .integer(frame)], at: Double(frame) / rate)
+        }
+    }
+
     /// An engine event's log fields (docs/daemon.md tables them).
     static func fields(of e: EngineEvent, plan: Plan, timeline: Timeline, rate: Double) -> JSONObject {
         var fields: JSONObject = ["frame": .integer(e.frame)]

@@ -77,6 +77,11 @@ extension SessionService {
         s.volumeCapDB = snap.maxVolumeDB
         s.paused = state == .paused || state == .silenced
         s.heldSeconds = Double(snap.held) / rate
+        s.deviceLostSeconds = runtime.deviceLostSeconds
+        s.calmLevelDB = snap.calmLevelDB
+        s.calm = snap.calmLevelDB != nil
+        s.soundscapeIntensity = snap.soundscape?.intensity
+        s.soundscapeBrightness = snap.soundscape?.brightness
         return s
     }
 }

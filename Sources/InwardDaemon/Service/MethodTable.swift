@@ -68,7 +68,9 @@ struct MethodTable: Sendable {
     private static func handler(_ method: SessionMethod) -> Handler {
         switch method {
         case .start:
-            return { s, c, _ in try s.start(plan: try c.string("plan"), client: try c.optionalString("client")) }
+            return { s, c, caller in
+                try s.start(plan: try c.string("plan"), client: try c.optionalString("client"), user: caller.user)
+            }
         case .dose:
             return { s, c, caller in
                 try s.dose(route: try c.optionalString("route"), amount: try c.optionalString("amount"),
@@ -110,6 +112,14 @@ struct MethodTable: Sendable {
             return { s, c, caller in
                 try s.discharge(note: try c.optionalString("note"), early: try c.optionalBool("early") ?? false,
                                 reason: try c.optionalString("reason"), user: caller.user)
+            }
+        case .calm:
+            return { s, c, caller in try s.calm(by: try c.optionalString("by"), user: caller.user) }
+        case .intensity, .brightness:
+            return { s, c, caller in
+                try s.soundscape(method == .intensity ? "intensity" : "brightness", value: try c.double("value"),
+                                 relative: try c.optionalBool("relative") ?? false, over: try c.optionalDouble("over_seconds"),
+                                 by: try c.optionalString("by"), user: caller.user)
             }
         case .listPlans:
             return { s, _, _ in

@@ -20,6 +20,7 @@ extension ResumeState {
         o["track"] = track.map {
             .object(["phase": .integer(Int64($0.phase)), "entry": .integer(Int64($0.entry)), "start_frame": .integer($0.startFrame)])
         } ?? .null
+        o["calm_level_db"] = .optional(calmLevelDB)
         o["vitals"] = vitals.map { .array($0.map { .number($0) }) } ?? .null
         o["aftercare"] = .bool(aftercare)
         o["anchor_frame"] = .integer(anchorFrame)
@@ -64,6 +65,7 @@ extension ResumeState {
         holds = try Self.framesByPhase(o["holds"], key: "holds")
         advances = try Self.framesByPhase(o["advances"], key: "advances")
         volumeDB = o["volume_db"]?.doubleValue ?? 0
+        calmLevelDB = o["calm_level_db"]?.doubleValue
         if let name = o["quiet"]?.stringValue {
             guard let value = Quiet(rawValue: name) else { throw FormatError(description: "\"quiet\" is \"\(name)\"") }
             quiet = value

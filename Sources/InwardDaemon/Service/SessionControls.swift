@@ -17,8 +17,10 @@ extension SessionService {
     func resume(by: String?, user: String?) throws -> MethodTable.Response {
         let active = try requireActive()
         let fade = configuration.pauseFade
+        // Resume also leaves calm, back to the phase current by now.
+        let fromCalm = (try? music(active))?.leaveCalm() ?? false
         if try apply(.resume) == .changed { try music(active).send(.resume(seconds: fade)) }
-        return try acknowledge("control.resume", ["fade_seconds": .number(fade)], by: by, user: user)
+        return try acknowledge("control.resume", ["fade_seconds": .number(fade), "from_calm": .bool(fromCalm)], by: by, user: user)
     }
 
     func silence(by: String?, user: String?) throws -> MethodTable.Response {
@@ -316,7 +318,7 @@ extension SessionService {
     /// machine can last long enough for the session to move on (after Next,
     /// into the phase after the one left), with `last_seq` counting the
     /// control's own event. Throws `LogWriteFailed` when the event cannot be appended.
-    private func acknowledge(_ kind: String, _ fields: JSONObject, by: String?, user: String?, reply: JSONObject = [:],
+    func acknowledge(_ kind: String, _ fields: JSONObject, by: String?, user: String?, reply: JSONObject = [:],
                              saving: Bool = true) throws -> MethodTable.Response {
         var left = status()
         let ticket = try emit(kind, Self.who(fields, by: by, user: user))

@@ -39,7 +39,9 @@ extension SessionService {
             state.t0 = course.t0 ?? t0
             state.holds = course.holds
             state.advances = course.advances
-            state.volumeDB = runtime.snapshot().volumeDB
+            let snapshot = runtime.snapshot()
+            state.volumeDB = snapshot.volumeDB
+            state.calmLevelDB = snapshot.calmLevelDB
         }
         state.aftercare = phase == .aftercare
         switch phase {
@@ -99,8 +101,8 @@ extension SessionService {
         do {
             audio = try openDevice(sampleRate: saved.sampleRate)
         } catch {
-            abandon(saved, reason: "the device \(configuration.daemon.device) cannot be opened: \(error)")
-            return
+            // A device still gone after the restart is a lost device: the session goes on and it is retried.
+            audio = AbsentSink(sampleRate: saved.sampleRate, error: error)
         }
         // Where the wall clock says the track is; past its end, the next entry begins.
         let offset = track.map { max(0, frame - $0.startFrame) } ?? 0
@@ -121,6 +123,8 @@ extension SessionService {
         }
         // The level controls as they were; the music itself comes back over the resume fade.
         if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
+        // In calm when it went down: back in calm, at the same level, from the first frame.
+        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true) }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))

@@ -200,7 +200,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, user: String? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -256,6 +256,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         startFields["time_zone"] = .string(zone.name)
         startFields["utc_offset_seconds"] = .integer(Int64(zone.offsetSeconds))
         startFields["log_format"] = .integer(Int64(LogLine.formatVersion))
+        if let user { startFields["user"] = .string(user) }
         let started: EventTicket
         do {
             started = try emit("session.start", startFields)
@@ -321,12 +322,21 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.periodFrames = configuration.daemon.periodFrames
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
+        let rate = audio.sampleRate
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
                               t0: t0, resume: resume, loudness: loudness,
+                              reopen: { [weak self] in
+                                  guard let service = self else { throw AudioError.device(name: "", operation: "open", reason: "daemon shutting down") }
+                                  return try service.openDevice(sampleRate: rate)
+                              },
                               onEvents: { [weak self] events in
                                   // Recorded off the mix thread: a slow disk must not starve the audio.
                                   guard let service = self else { return }
                                   service.engineEvents.async { service.engine(events, session: id) }
+                              },
+                              onDevice: { [weak self] change in
+                                  guard let service = self else { return }
+                                  service.engineEvents.async { service.device(change, session: id) }
                               },
                               onEnd: { [weak self] end in
                                   // After every engine event of the session, in order.
@@ -343,14 +353,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         switch end {
         case .completed: reason = "completed"
         case .stopped: reason = "stopped"
-        case .deviceError(let message): reason = "device error: \(message)"
         }
+        // A lost device does not end the session (EngineEventLog records its loss and return).
         guard let ending = inner.withLock({ $0.active?.id == id ? $0.active : nil }) else { return }
-        if case .deviceError(let message) = end {
-            _ = try? emit("device.error", ["device": .string(configuration.daemon.device), "message": .string(message)], session: id)
-        }
         var endFields: JSONObject = ["session_id": .string(id), "reason": .string(reason)]
-        endFields["xruns"] = .integer(Int64(ending.sink?.xrunCount ?? 0))
+        endFields["xruns"] = .integer(Int64(ending.runtime?.xrunCount ?? 0))
         endFields["underruns"] = .integer(Int64(ending.runtime?.underrunCount ?? 0))
         let t0 = ending.clock().t0
         ending.endMusic(t0: t0)
@@ -361,7 +368,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             inner.active = nil
             return false
         }
-        ending.sink?.close()
+        // The device the music last played on (a lost one is closed already).
+        if let runtime = ending.runtime { runtime.closeDevice() } else { ending.sink?.close() }
         if aftercare {
             if let minimum = ending.loaded.plan.minAftercareAfterDose { endFields["min_after_dose_seconds"] = .number(minimum) }
             _ = try? emit("music.end", endFields, session: id)
@@ -382,6 +390,15 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         inner.withLock { inner -> Int64? in
             guard let runtime = inner.active?.runtime, !runtime.hasEnded else { return nil }
             return runtime.playedFrames
+        }
+    }
+
+    /// Seconds since the retry loop of a lost device last turned, nil while
+    /// the device plays or no session does (for the watchdog).
+    public var deviceRetryAge: Double? {
+        inner.withLock { inner -> Double? in
+            guard let runtime = inner.active?.runtime, !runtime.hasEnded else { return nil }
+            return runtime.deviceRetryAge
         }
     }
 

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Foundation
 import Glibc
 #endif
 import ArgumentParser
@@ -17,7 +18,9 @@ enum ExitStatus {
 
 /// Short, actionable messages for what went wrong, and the exit code.
 enum ErrorReport {
-    static func describe(_ error: ClientError) -> (message: String, exit: Int32) {
+    /// `location`: the socket the command was connected to, when it was (a
+    /// refusal on the observer socket says so).
+    static func describe(_ error: ClientError, on location: SocketLocation? = nil) -> (message: String, exit: Int32) {
         switch error {
         case .noDaemon(let loc):
             var m = "no daemon is listening on \(loc.path)"
@@ -32,9 +35,13 @@ enum ErrorReport {
             }
             return (m, ExitStatus.noDaemon)
         case .permissionDenied(let loc):
-            return ("permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
-                + "Ask the administrator to add you (`usermod -aG inward \(currentUser())`), then log in again.",
-                ExitStatus.noDaemon)
+            var m = "permission denied on \(loc.path): the socket is for the clinic's staff group (`inward`). "
+                + "Ask the administrator to add you (`usermod -aG inward \(currentUser())`), then log in again."
+            if let room = loc.room {
+                m += " To watch only, the group `inward-observe` may use room \(room)'s observer socket "
+                    + "\(SocketLocation.observePath(room)) (`inward --room \(room) status`)."
+            }
+            return (m, ExitStatus.noDaemon)
         case .io(let loc, let op, let e):
             return ("cannot talk to the daemon on \(loc.path): \(op) failed: \(String(cString: strerror(e))). "
                 + "Check `systemctl status \(loc.unit)`.",
@@ -50,6 +57,11 @@ enum ErrorReport {
             return ("the daemon sent a reply inward cannot read (\(why)); are inward and inwardd the same version?",
                 ExitStatus.service)
         case .varlink(let name, let p):
+            if name == "org.varlink.service.PermissionDenied", let location, location.observer, let room = location.room {
+                return ("the daemon refused: permission denied. You are connected to room \(room)'s observer socket "
+                    + "(read-only: status and status --follow); controls need the clinic's staff group (`inward`), "
+                    + "ask the administrator", ExitStatus.service)
+            }
             return (varlinkMessage(name, p), ExitStatus.service)
         }
     }
@@ -62,7 +74,30 @@ enum ErrorReport {
         case "NoSession":
             return "no session is running; start one with `inward start PLAN`"
         case "SessionActive":
+            if s("state") == "aftercare" {
+                return "session \(s("session_id") ?? "?") is in aftercare (its record is open); "
+                    + "close it with `inward discharge` before starting another"
+            }
             return "session \(s("session_id") ?? "?") is already running; end it with `inward stop` first"
+        case "DoseAlreadyMarked":
+            let since = d("t0_seconds").map { " (\(SessionClock.t($0)) ago on the T+ clock)" } ?? ""
+            return "a dose is already marked at \(localTime(s("time"))); this one was not recorded\(since). "
+                + "If it is a booster, say so: `inward dose --booster ...`"
+        case "RouteMismatch":
+            return "the plan's route is \(s("plan_route") ?? "?"), not \(s("route") ?? "?"); "
+                + "to record a dose given another way, add --other-route"
+        case "InAftercare":
+            return "the music has ended (aftercare): marks, vitals, boosters and `inward discharge` remain"
+        case "MusicPlaying":
+            return "the music is still playing (\(s("state").map(stateText) ?? "playing")); stop it with `inward stop`, then discharge"
+        case "DischargeTooEarly":
+            let now = d("t0_seconds") ?? 0, allowed = d("allowed_at_t0_seconds") ?? 0
+            return "too early to discharge: the plan asks for aftercare until \(SessionClock.t(allowed)) after the dose, "
+                + "and it is \(SessionClock.t(now)) (\(SessionClock.counter(Swift.max(0, allowed - now))) to go). "
+                + "To discharge now anyway: `inward discharge --early --reason TEXT`"
+        case "NoSuchMark":
+            return "#\(p["seq"]?.int64Value.map(String.init) ?? "?") is not a mark or dose of this session; "
+                + "`inward review SESSION` shows each entry's number"
         case "PlanInvalid":
             var loc = s("file") ?? "plan"
             if let line = p["line"]?.int64Value { loc += ":\(line)" }
@@ -84,7 +119,7 @@ enum ErrorReport {
             return "cannot hold that long: this phase may be extended by at most \(SessionClock.counter(max)) in total, "
                 + "and \(SessionClock.counter(held)) is already held (\(SessionClock.counter(Swift.max(0, max - held))) left)"
         case "NotWaitingForDose":
-            return "cannot mark a dose now: the session is \(s("state").map(stateText) ?? "stopping")"
+            return "not now: the session is \(s("state").map(stateText) ?? "stopping")"
         case "WaitingForDose":
             return "the session is waiting for the dose: mark it with `inward dose` (the next phases are timed from it)"
         case "NoNextPhase":
@@ -114,6 +149,16 @@ enum ErrorReport {
 
     static func stateText(_ state: String) -> String { state.replacingOccurrences(of: "_", with: " ") }
 
+    /// An RFC 3339 UTC time as the local wall clock, HH:MM:SS (the text as it came when it does not read).
+    static func localTime(_ rfc3339: String?) -> String {
+        guard let text = rfc3339, let date = ISO8601DateFormatter.withFractions.date(from: text) else { return rfc3339 ?? "?" }
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
     static func format(_ v: Double) -> String {
         v == v.rounded() ? String(Int(v)) : String(v)
     }
@@ -128,4 +173,13 @@ enum ErrorReport {
 func usage(_ message: String) -> ExitCode {
     Terminal.errLine("inward: " + message)
     return ExitCode(ExitStatus.usage)
+}
+
+extension ISO8601DateFormatter {
+    /// RFC 3339 with milliseconds, as the session log writes times.
+    nonisolated(unsafe) static let withFractions: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
 }

@@ -27,12 +27,19 @@ struct StatusView {
     var capDB: Double?
     var levelDB: Double?
     var device: String?
+    /// Seconds since the device was lost; nil while it plays.
+    var deviceLost: Double?
     var heldSeconds: Double
+    /// The calm level while in calm; nil otherwise.
+    var calmLevelDB: Double?
     /// The vitals reading owed first: whether there is one, its T+ time
     /// (nil: before the dose) and the seconds until it is due.
     var vitalsOwed: Bool
     var vitalsDueT0: Double?
     var vitalsIn: Double
+    /// Aftercare (after the music), and the vital signs outside their alert limits.
+    var aftercare: SessionStatus.Aftercare?
+    var alerts: [SessionStatus.VitalAlert]
 
     /// A status object as a reply carries it (decoded leniently by `SessionStatus`).
     init(_ o: JSONObject) { self.init(SessionStatus(json: o)) }
@@ -66,6 +73,10 @@ struct StatusView {
         levelDB = s.levelDB
         device = s.device.isEmpty ? nil : s.device
         heldSeconds = s.heldSeconds
+        deviceLost = s.deviceLostSeconds
+        aftercare = s.aftercare
+        alerts = s.alerts
+        calmLevelDB = s.calm ? (s.calmLevelDB ?? 0) : nil
     }
 
     var isIdle: Bool { state == "idle" }
@@ -82,6 +93,8 @@ struct StatusView {
         if let left = secondsLeft { s.secondsLeft = max(0, left - elapsed) }
         if let t0 = t0Seconds { s.t0Seconds = t0 + elapsed }
         if vitalsOwed { s.vitalsIn -= elapsed }
+        if let lost = deviceLost { s.deviceLost = lost + elapsed }
+        if let a = aftercare { s.aftercare?.dischargeInSeconds = max(0, a.dischargeInSeconds - elapsed) }
         if state == "playing" || state == "waiting_for_dose", let pos = trackPosition {
             s.trackPosition = trackDuration.map { min($0, pos + elapsed) } ?? pos + elapsed
         }
@@ -91,10 +104,14 @@ struct StatusView {
     // MARK: pieces of text
 
     var stateText: String {
-        switch state {
+        if let calm = calmLevelDB, state == "playing" || state == "waiting_for_dose" {
+            return "calm at \(String(format: "%.1f", calm)) dB (the clock and phases run on; `inward resume` goes back)"
+        }
+        return switch state {
         case "waiting_for_dose": "waiting for the dose"
         case "paused": "paused (music faded down; the clock runs on)"
         case "silenced": "silenced (`inward resume` brings the sound back)"
+        case "aftercare": "aftercare (the music has ended; the record is open until `inward discharge`)"
         default: ErrorReport.stateText(state)
         }
     }
@@ -149,6 +166,32 @@ struct StatusView {
         return "OVERDUE since \(SessionClock.t(t)) (\(SessionClock.counter(-vitalsIn)) ago): `inward mark vitals --field ...`"
     }
 
+    /// The device, and how long ago it was lost while it is.
+    var deviceText: String {
+        var t = device ?? "?"
+        if let lost = deviceLost { t += ": device lost \(Int(lost.rounded(.down))) s ago; retrying every second" }
+        return t
+    }
+
+    /// When discharge is allowed, in aftercare.
+    var aftercareText: String? {
+        guard let a = aftercare else { return nil }
+        var t = "music ended at \(SessionClock.counter(a.musicEndedSeconds)) session time"
+        if let minimum = a.minAfterDoseSeconds {
+            t += a.dischargeInSeconds > 0
+                ? "; discharge from \(SessionClock.t(minimum)) (in \(SessionClock.counter(a.dischargeInSeconds.rounded(.up))))"
+                : "; discharge allowed (the plan's \(SessionClock.counter(minimum)) after the dose have passed)"
+        } else {
+            t += "; discharge allowed"
+        }
+        return t
+    }
+
+    /// The standing alerts, in words (never a bell: it may sound in the room).
+    var alertsText: String? {
+        alerts.isEmpty ? nil : alerts.map { "ALERT " + $0.message }.joined(separator: "; ")
+    }
+
     var levelText: String {
         var t = "volume \(StatusView.db(volumeDB)) dB"
         if let cap = capDB { t += " (at most \(StatusView.db(cap, sign: true)) dB)" }
@@ -187,10 +230,15 @@ struct StatusView {
         lines.append("state   \(stateText)")
         lines.append("phase   \(phaseText)  \(phaseTimes)")
         lines.append("clock   \(clockText)")
-        lines.append("sound   \(trackText)")
-        lines.append("level   \(levelText)")
+        if let after = aftercareText {
+            lines.append("after   \(after)")
+        } else {
+            lines.append("sound   \(trackText)")
+            lines.append("level   \(levelText)")
+        }
         if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
-        lines.append("device  \(device ?? "?")")
+        if let alerts = alertsText { lines.append("alerts  \(alerts)") }
+        lines.append("device  \(deviceText)")
         return lines.joined(separator: "\n")
     }
 
@@ -202,6 +250,9 @@ struct StatusView {
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         if let vitals = vitalsText { parts.append("vitals " + vitals) }
+        if deviceLost != nil { parts.append(deviceText) }
+        if let after = aftercareText { parts.append(after) }
+        if let alerts = alertsText { parts.append(alerts) }
         return parts.joined(separator: " | ")
     }
 
@@ -218,7 +269,7 @@ struct StatusView {
             "\(sessionID ?? "?")  \(plan ?? "")  \(stateText)",
             "\(phaseText)  \(bar)  \(phaseTimes)",
             "\(clockText)  ·  \(trackText)",
-            "\(levelText)  ·  \(device ?? "?")",
+            "\(levelText)  ·  \(deviceText)",
         ]
         if let vitals = vitalsText { lines.append("vitals  " + vitals) }
         if let lastEvent { lines.append("last  " + lastEvent) }

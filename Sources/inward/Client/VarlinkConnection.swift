@@ -13,11 +13,25 @@ struct SocketLocation: Sendable {
     /// The treatment room, when the socket is a room's (`--room`, `INWARD_ROOM`,
     /// or the only room running): its daemon is the unit `inwardd@ROOM`.
     var room: String? = nil
+    /// The room's read-only observer socket, taken because the control socket
+    /// refused this user: status and follow only, controls are refused.
+    var observer = false
 
     static let systemPath = "/run/inward/control"
 
     /// The control socket of room `name`'s daemon.
     static func roomPath(_ name: String) -> String { "/run/inward/\(name)/control" }
+
+    /// The read-only observer socket of room `name`'s daemon (inwardd-observe@ROOM.socket).
+    static func observePath(_ name: String) -> String { "/run/inward/\(name)/observe" }
+
+    /// Where to go when the kernel refuses this user the room's control socket:
+    /// the room's observer socket (members of `inward-observe` may watch there).
+    /// Nil when the socket is not a room's (`--socket`, `$INWARD_SOCKET`) or is one already.
+    var observerFallback: SocketLocation? {
+        guard let room, !observer, path == Self.roomPath(room) else { return nil }
+        return SocketLocation(path: Self.observePath(room), room: room, observer: true)
+    }
 
     /// `--socket`, else `$INWARD_SOCKET`, else room `--room`/`$INWARD_ROOM`'s
     /// `/run/inward/ROOM/control`, else the default: `/run/inward/control`

@@ -7,8 +7,13 @@ import InwardProtocol
 struct DoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dose",
-        abstract: "Mark the dose: the first sets T0, later ones are boosters.",
-        discussion: "Post-dose phases are timed from T0; boosters are logged and do not move it."
+        abstract: "Mark the dose: the first sets T0; a later one must say --booster.",
+        discussion: """
+            Post-dose phases are timed from T0; boosters are logged and do not move it. A second dose without \
+            --booster is refused (so a repeated command never records a phantom booster). For intranasal devices, \
+            --devices N records them with the plan's amount per device. A route other than the plan's is recorded \
+            only with --other-route.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -23,12 +28,24 @@ struct DoseCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The medicine's lot number.", valueName: "lot"))
     var lot: String?
 
+    @Flag(name: .long, help: "This dose is a booster after T0.")
+    var booster = false
+
+    @Option(name: .long, help: ArgumentHelp("Intranasal devices given (the plan's amount per device each).", valueName: "n"))
+    var devices: Int?
+
+    @Flag(name: .customLong("other-route"), help: "Record a route other than the plan's.")
+    var otherRoute = false
+
     func run() throws {
         try withDaemon(global) { daemon in
             var params = JSONObject()
             if let route { params["route"] = .string(route) }
             if let amount { params["amount"] = .string(amount) }
             if let lot { params["lot"] = .string(lot) }
+            if booster { params["booster"] = true }
+            if let devices { params["devices"] = .integer(Int64(devices)) }
+            if otherRoute { params["other_route"] = true }
             let reply = try daemon.call(SessionMethod.dose, params)
             if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])

@@ -3,12 +3,12 @@ import InwardProtocol
 
 /// What a therapist's mark records.
 enum MarkKind: String, CaseIterable, ExpressibleByArgument {
-    case vitals, statement, adverse, note
+    case vitals, assessment, statement, adverse, note, correction
     case eyeshadesOff = "eyeshades-off", eyeshadesOn = "eyeshades-on"
     case headphonesOff = "headphones-off", headphonesOn = "headphones-on"
     case bathroom
     case readyToLeave = "ready-to-leave"
-    case discharge, other
+    case other
 
     /// Also accepts the protocol's spelling (adverse_event, eyeshades_off).
     init?(argument: String) {
@@ -33,9 +33,14 @@ struct MarkCommand: ParsableCommand {
         commandName: "mark",
         abstract: "Add a mark to the session log: vitals, a statement, an adverse event, a note, ...",
         discussion: """
-            Examples: inward mark vitals --field systolic=120 --field diastolic=80 --field heart_rate=72 --field spo2=97
+            Examples: inward mark vitals --field bp=120/80 --field heart_rate=72 --field spo2=97
+                      inward mark assessment --sedation mild --dissociation moderate --respiratory normal
                       inward mark statement "I can see the ocean"
-            Numeric field values are recorded as numbers.
+                      inward mark correction --of 14 --reason "the reading was the other client's"
+                      inward mark ready-to-leave
+            Vital signs: systolic, diastolic (or bp=SYS/DIA), heart_rate, spo2, respiratory_rate, temperature (°C); \
+            a value outside what is physically possible is refused, an abnormal one is recorded and raises an alert. \
+            The record closes with `inward discharge`, not a mark.
             """
     )
 
@@ -49,6 +54,24 @@ struct MarkCommand: ParsableCommand {
 
     @Option(name: .customLong("field"), help: ArgumentHelp("A structured field, key=value (repeat).", valueName: "key=value"))
     var fields: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Assessment: sedation.", valueName: "none|mild|moderate|severe"))
+    var sedation: String?
+
+    @Option(name: .long, help: ArgumentHelp("Assessment: dissociation.", valueName: "none|mild|moderate|severe"))
+    var dissociation: String?
+
+    @Option(name: .long, help: ArgumentHelp("Assessment: respiratory.", valueName: "normal|depressed"))
+    var respiratory: String?
+
+    @Option(name: .long, help: ArgumentHelp("A note with the assessment (or any mark).", valueName: "text"))
+    var note: String?
+
+    @Option(name: .long, help: ArgumentHelp("Correction: the number (#) of the mark or dose it corrects.", valueName: "seq"))
+    var of: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Correction: why.", valueName: "text"))
+    var reason: String?
 
     /// `key=value` pairs; values that read as numbers become numbers.
     static func parseFields(_ fields: [String]) throws -> JSONObject {
@@ -73,7 +96,26 @@ struct MarkCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fieldObject = try Self.parseFields(fields)
+        var fieldObject = try Self.parseFields(fields)
+        if kind == .assessment {
+            if let sedation { fieldObject["sedation"] = .string(sedation) }
+            if let dissociation { fieldObject["dissociation"] = .string(dissociation) }
+            if let respiratory { fieldObject["respiratory"] = .string(respiratory) }
+        } else if sedation != nil || dissociation != nil || respiratory != nil {
+            throw usage("--sedation, --dissociation and --respiratory belong to `inward mark assessment`")
+        }
+        if kind == .correction {
+            guard let of else { throw usage("a correction names what it corrects: --of SEQ (the # `inward review` shows)") }
+            guard let reason, !reason.isEmpty else { throw usage("a correction needs --reason TEXT") }
+            fieldObject["of"] = .integer(Int64(of))
+            fieldObject["reason"] = .string(reason)
+        } else if of != nil || reason != nil {
+            throw usage("--of and --reason belong to `inward mark correction`")
+        }
+        if let note { fieldObject["note"] = .string(note) }
+        if kind == .vitals && fieldObject.isEmpty {
+            throw usage("a vitals reading needs at least one field, e.g. --field bp=120/80 --field heart_rate=72 --field spo2=97")
+        }
         try withDaemon(global) { daemon in
             var params: JSONObject = ["kind": .string(kind.wireName)]
             if !text.isEmpty { params["text"] = .string(text.joined(separator: " ")) }
@@ -82,6 +124,11 @@ struct MarkCommand: ParsableCommand {
             if global.json { return Output.json(reply) }
             let seq = reply["seq"]?.int64Value.map { " (#\($0) in the log)" } ?? ""
             Output.line("\(kind.rawValue) marked\(seq)")
+            // An alert is said in words only: never a bell, which may sound in the room.
+            for alert in reply["alerts"]?.arrayValue ?? [] {
+                let a = SessionStatus.VitalAlert(json: alert.objectValue ?? [:])
+                Output.line("ALERT: \(a.message)")
+            }
         }
     }
 }

@@ -31,8 +31,9 @@ struct ConsoleControls {
     }
 
     func pauseOrResume(_ status: SessionStatus?) -> Answer {
-        if status?.state == .paused || status?.state == .silenced {
-            return call(.resume, ["by": Self.by]) { _ in "resumed: the music fades back up" }
+        if status?.state == .paused || status?.state == .silenced || status?.calm == true {
+            let what = status?.calm == true ? "back from calm to the phase" : "the music fades back up"
+            return call(.resume, ["by": Self.by]) { _ in "resumed: \(what)" }
         }
         return call(.pause, ["by": Self.by]) { _ in "paused: the music fades down; the clock runs on (space resumes)" }
     }
@@ -68,10 +69,21 @@ struct ConsoleControls {
         }
     }
 
-    /// Calm, intensity and brightness: sent when this build knows the method,
-    /// else said to be unavailable.
-    func unavailable(_ what: String) -> Answer {
-        Answer(text: "\(what): not available in this daemon (no \(what) method in this version of the protocol)", isError: true)
+    /// Crossfades to the plan's calm harbour (space, like `inward resume`, goes back).
+    func calm() -> Answer {
+        call(.calm, ["by": Self.by]) { reply in
+            let level = reply["level_db"]?.doubleValue.map { "\(StatusView.db($0)) dB" } ?? "its level"
+            return "calm: crossfading to the calm harbour at \(level); space goes back to the phase"
+        }
+    }
+
+    /// Nudges the playing soundscape's intensity or brightness by `delta`
+    /// over the daemon's default time (30 s).
+    func soundscape(_ method: SessionMethod, by delta: Double) -> Answer {
+        call(method, ["value": .number(delta), "relative": .bool(true), "by": Self.by]) { reply in
+            let from = reply["from"]?.doubleValue ?? 0, to = reply["to"]?.doubleValue ?? 0
+            return "\(method.name.lowercased()) \(String(format: "%.2f", from)) -> \(String(format: "%.2f", to)) over 30 s"
+        }
     }
 
     func dose(_ form: ConsoleForm, booster: Bool) -> Answer {

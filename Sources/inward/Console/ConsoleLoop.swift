@@ -97,9 +97,9 @@ final class ConsoleLoop {
         case .silence: show(controls.silence())
         case .volume(let delta): show(controls.volume(from: status?.volumeDB ?? 0, by: delta))
         case .hold(let seconds): show(controls.hold(seconds: seconds))
-        case .calm: show(controls.unavailable("calm"))
-        case .intensity: show(controls.unavailable("intensity"))
-        case .brightness: show(controls.unavailable("brightness"))
+        case .calm: show(controls.calm())
+        case .intensity(let up): show(controls.soundscape(.intensity, by: up ? 0.1 : -0.1))
+        case .brightness(let up): show(controls.soundscape(.brightness, by: up ? 0.1 : -0.1))
         case .next: screen.form = .confirmNext(phase: status?.phase?.name)
         case .dose:
             let booster = status?.t0Seconds != nil

@@ -89,7 +89,12 @@ struct ConsoleScreen {
             rows.append(ScreenLine("Phase    \(v.phaseText)  \(bar)  \(v.phaseTimes)"))
         }
         rows.append(ScreenLine("Clock    \(v.clockText)"))
-        rows.append(ScreenLine("Sound    \(s.state == .aftercare ? "none (aftercare)" : v.trackText)"))
+        var sound = s.state == .aftercare ? "none (aftercare)" : v.trackText
+        if s.calm { sound = "CALM harbour (space goes back)" }
+        if let i = s.soundscapeIntensity, let b = s.soundscapeBrightness {
+            sound += String(format: "  intensity %.2f  brightness %.2f", i, b)
+        }
+        rows.append(ScreenLine("Sound    \(sound)", s.calm ? .alert : .plain))
         rows.append(ScreenLine("Level    \(v.levelText)"))
         rows.append(vitalsLine(v))
         for alert in s.alerts {

@@ -1,0 +1,14 @@
+import InwardFuzzChecks
+
+/// libFuzzer's entry point for the varlink-framer target: a broken property is a crash, so
+/// libFuzzer keeps the input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let input = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    do {
+        try FuzzTarget.varlinkFramer.check(input)
+    } catch {
+        fatalError("\(FuzzTarget.varlinkFramer.rawValue): \(error)")
+    }
+    return 0
+}

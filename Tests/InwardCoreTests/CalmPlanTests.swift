@@ -1,0 +1,54 @@
+import Testing
+@testable import InwardCore
+
+/// `[calm]` in a plan: read, checked, and every refusal says what to write.
+@Suite struct CalmPlanTests {
+    func parse(_ calm: String) throws(PlanInvalid) -> Plan {
+        let text = """
+            name = "p"
+            route = "iv"
+            level_cap_db = -3
+            \(calm)
+            [[phase]]
+            name = "a"
+            duration = "10m"
+            level_db = -12
+            source = { kind = "silence" }
+            """
+        return try PlanParser.parse(text, file: "p.toml", folder: "/plans", fileExists: { _ in true }).plan
+    }
+
+    func errors(_ calm: String) -> [String] {
+        do {
+            _ = try parse(calm)
+            Issue.record("expected the plan to be refused")
+            return []
+        } catch {
+            return error.diagnostics.filter { $0.severity == .error }.map { "\($0.key ?? ""): \($0.message)" }
+        }
+    }
+
+    @Test func readsCalm() throws {
+        let plan = try parse("""
+            [calm]
+            level_db = -24
+            crossfade = "5s"
+            source = { kind = "soundscape", intensity = 0.15, brightness = 0.3, seed = 90 }
+            """)
+        let calm = try #require(plan.calm)
+        #expect(calm.levelDB == -24 && calm.crossfade == 5)
+        #expect(calm.source == .soundscape(SoundscapeParameters(intensity: 0.15, brightness: 0.3, root: 2, scale: .major, seed: 90)))
+        #expect(try parse("").calm == nil)
+    }
+
+    @Test func refusals() {
+        #expect(errors("[calm]\nsource = { kind = \"soundscape\" }").contains { $0.contains("calm needs level_db") })
+        #expect(errors("[calm]\nlevel_db = -24").contains { $0.contains("calm needs a source") })
+        #expect(errors("[calm]\nlevel_db = 0\nsource = { kind = \"soundscape\" }").contains { $0.hasPrefix("calm.level_db") && $0.contains("cap of -3") })
+        #expect(errors("[calm]\nlevel_db = -24\ncrossfade = \"12s\"\nsource = { kind = \"soundscape\" }")
+            .contains { $0.hasPrefix("calm.crossfade") && $0.contains("within 8 s") })
+        #expect(errors("[calm]\nlevel_db = -24\nsource = { kind = \"silence\" }").contains { $0.hasPrefix("calm.source") && $0.contains("soundscape") })
+        #expect(errors("[calm]\nlevel = -24\nlevel_db = -24\nsource = { kind = \"soundscape\" }").contains { $0.contains("unknown key \"level\"") })
+        #expect(errors("calm = 3").contains { $0.contains("calm must be a table") })
+    }
+}
