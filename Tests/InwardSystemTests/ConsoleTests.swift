@@ -45,16 +45,63 @@ struct ConsoleTests {
             server = directory.appendingPathComponent("tmux.sock").path
             let file = directory.appendingPathComponent("pane.sh")
             try script.write(to: file, atomically: true, encoding: .utf8)
-            // The server it starts lives on: it must hold no pipe a reader waits on.
-            let r = try ProcessRun.run("/bin/sh", ["-c", "tmux -S '\(server)' new-session -d -s \(session) -x \(width) -y \(height) "
-                + "'bash \(file.path)' </dev/null >/dev/null 2>&1; echo $?"], environment: ["TERM": "xterm-256color"], timeout: 20)
-            guard r.stdout.hasPrefix("0") else { throw DaemonHarness.Failure(description: "tmux new-session: \(r)") }
+            // The server it starts lives on: it gets /dev/null, never a pipe a reader waits on.
+            let r = try Self.run(["/usr/bin/tmux", "-S", server, "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
+                                  "bash \(file.path)"])
+            guard r.status == 0 else { throw DaemonHarness.Failure(description: "tmux new-session: exit \(r.status) \(r.output)") }
+        }
+
+        /// Runs tmux with posix_spawn and waitpid, its output in a file: the
+        /// server tmux leaves behind holds no pipe of ours, and its exit is
+        /// collected here, not by Foundation's child monitor (which, with
+        /// the suites running in parallel, was seen never to notice a quick
+        /// `sh` exit and left the test waiting for ever).
+        static func run(_ argv: [String], timeout: Double = 20) throws -> (status: Int32, output: String) {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+            defer { unlink(out) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            var env = ProcessInfo.processInfo.environment
+            env["TERM"] = "xterm-256color"
+            let cArgs = argv.map { strdup($0) } + [nil]
+            let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { (cArgs + cEnv).forEach { free($0) } }
+            // The test runs on a thread that blocks signals; tmux, and the
+            // console under it, must start with none blocked, as from a shell.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var none = sigset_t()
+            sigemptyset(&none)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+            guard rc == 0 else { throw DaemonHarness.Failure(description: "posix_spawn \(argv[0]): \(String(cString: strerror(rc)))") }
+            var status: Int32 = 0
+            let deadline = Date().addingTimeInterval(timeout)
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if Date() > deadline {
+                    kill(pid, SIGKILL)
+                    _ = waitpid(pid, &status, 0)
+                    throw DaemonHarness.Failure(description: "\(argv.joined(separator: " ")) outlived \(timeout) s")
+                }
+                usleep(5_000)
+            }
+            let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return (code, output)
         }
 
         @discardableResult
-        func tmux(_ arguments: [String]) throws -> ProcessRun {
-            try ProcessRun.run("/usr/bin/tmux", ["-S", server] + arguments, environment: ["TERM": "xterm-256color"],
-                               timeout: 20)
+        func tmux(_ arguments: [String]) throws -> String {
+            let r = try Self.run(["/usr/bin/tmux", "-S", server] + arguments)
+            guard r.status == 0 else { throw DaemonHarness.Failure(description: "tmux \(arguments.first ?? ""): exit \(r.status) \(r.output)") }
+            return r.output
         }
 
         /// Presses keys by tmux's names (`Space`, `Up`, `Enter`, `q`).
@@ -63,7 +110,7 @@ struct ConsoleTests {
         /// Types text literally.
         func type(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", text]) }
 
-        var screen: String { (try? tmux(["capture-pane", "-p", "-t", session]).stdout) ?? "" }
+        var screen: String { (try? tmux(["capture-pane", "-p", "-t", session])) ?? "" }
 
         /// Waits (at most 30 s) until the screen shows `needle`; the screen, or nil.
         func waitFor(_ needle: String) -> String? {
@@ -78,7 +125,7 @@ struct ConsoleTests {
 
         /// The pid of the program the pane's bash runs now.
         func foregroundChild() throws -> pid_t? {
-            let pid = try tmux(["display-message", "-p", "-t", session, "#{pane_pid}"]).stdout
+            let pid = try tmux(["display-message", "-p", "-t", session, "#{pane_pid}"])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
             return children.split(separator: " ").first.flatMap { pid_t($0) }
@@ -94,8 +141,9 @@ struct ConsoleTests {
         var s = ""
         for i in 1...times {
             s += "'\(inward)' --socket '\(socket)' console\n"
-            s += "echo \"console \(i) exited $?\"\n"
-            s += "stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '; echo\n"
+            // One line, written at once, so a reader never sees half of it.
+            s += "rc=$?; tty=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' ')\n"
+            s += "echo \"console \(i) exited $rc; terminal: $tty\"\n"
         }
         return s + "sleep 600\n"
     }
@@ -258,7 +306,7 @@ struct ConsoleTests {
 
         // q: the console ends and the terminal is as it was.
         try pane.press("q")
-        let after = try #require(pane.waitFor("console 1 exited 0"), "\(pane.screen)")
+        let after = try #require(pane.waitFor("console 1 exited 0; terminal:"), "\(pane.screen)")
         #expect(after.contains("icanon echo"), "the terminal was not restored:\n\(after)")
         second.terminate()
     }
@@ -272,13 +320,13 @@ struct ConsoleTests {
         let gone = try #require(pane.waitFor("DAEMON GONE"), "\(pane.screen)")
         #expect(gone.contains("no daemon is listening on \(socket)"), "\(gone)")
         try pane.press("C-c")
-        let first = try #require(pane.waitFor("console 1 exited 0"), "\(pane.screen)")
+        let first = try #require(pane.waitFor("console 1 exited 0; terminal:"), "\(pane.screen)")
         #expect(first.contains("icanon echo"), "not restored after Ctrl-C:\n\(first)")
 
         #expect(pane.waitFor("DAEMON GONE") != nil, "\(pane.screen)")
         let console = try #require(try pane.foregroundChild())
         kill(console, SIGTERM)
-        let second = try #require(pane.waitFor("console 2 exited 0"), "\(pane.screen)")
+        let second = try #require(pane.waitFor("console 2 exited 0; terminal:"), "\(pane.screen)")
         #expect(second.components(separatedBy: "icanon echo").count == 3, "not restored after SIGTERM:\n\(second)")
     }
 }

@@ -25,13 +25,16 @@ struct ConsoleScreen {
     func lines(width: Int, height: Int) -> [ScreenLine] {
         var top: [ScreenLine] = []
         let rule = String(repeating: "─", count: max(0, width))
-        var head = "Inward console"
-        if let room { head += "  room \(room)" } else { head += "  \(socket)" }
+        // What the therapist needs first (client, plan) comes first; the
+        // socket path, which can be long, last, so a narrow screen cuts only it.
+        var head = "Inward"
+        if let room { head += "  room \(room)" }
         if let s = status, !s.isIdle {
-            head += "  ·  \(s.sessionID ?? "?")"
-            if let plan = s.plan { head += "  plan \(plan)" }
             if let client = s.client { head += "  client \(client)" }
+            if let plan = s.plan { head += "  plan \(plan)" }
+            head += "  ·  \(s.sessionID ?? "?")"
         }
+        if room == nil { head += "  \(socket)" }
         top.append(ScreenLine(head, .heading))
         if let gone = daemonGone {
             top.append(ScreenLine("DAEMON GONE: \(gone)", .alert))

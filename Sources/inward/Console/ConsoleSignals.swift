@@ -24,7 +24,9 @@ enum ConsoleSignals {
             signal(s, handler)
             sigaddset(&set, s)
         }
-        // A parent may have left them blocked (some process launchers do).
+        // A parent may have left them blocked (some process launchers do),
+        // SIGWINCH included, which ncurses needs to follow a resize.
+        sigaddset(&set, SIGWINCH)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
