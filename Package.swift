@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
 
         // Pure model and logic: no I/O, no clock.
         .target(
@@ -70,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "InwardPOSIX", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "InwardPOSIX", "CSystemd", "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

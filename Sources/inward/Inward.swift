@@ -36,7 +36,7 @@ struct Inward: ParsableCommand {
             PauseCommand.self, ResumeCommand.self, CalmCommand.self, IntensityCommand.self, BrightnessCommand.self,
             HoldCommand.self, NextCommand.self,
             SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
-            StopCommand.self, DischargeCommand.self,
+            StopCommand.self, DischargeCommand.self, ConsoleCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
             SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,
         ]
