@@ -250,6 +250,8 @@ extension ReviewTimeline {
             let readings = logEvents.filter { $0.line.kind == "mark.vitals" }.map(\.line.sessionSeconds)
             vitals = schedule.outcomes(t0: t0, end: duration, readings: readings)
         }
+        linkCorrections()
+        findAftercare()
         if let name = logTimeZone, let offset = logUTCOffset {
             zone = .fixed(name, seconds: offset, source: .log)
         } else if let name = logTimeZone, name == "UTC" || name == "Etc/UTC" {
