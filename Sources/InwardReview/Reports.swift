@@ -134,7 +134,8 @@ enum TextReport {
             out += "\nMarks and what was heard\n"
             for e in marks {
                 let m = t.moment(at: e.sessionSeconds, phase: e.phase)
-                out += "  " + e.clock + "  " + t.localTime(e.time) + "  " + e.markedSummary.replacingNewlines() + "\n"
+                // `#seq`: what `inward mark correction --of` names.
+                out += "  " + e.clock + "  " + t.localTime(e.time) + "  " + e.markedSummary.replacingNewlines() + "  #\(e.seq)\n"
                 out += "      heard: " + m.playingText + " · phase " + (m.phase ?? "-") + " · level " + MomentsReport.levelText(m.levelDB)
                     + " · measured " + MomentsReport.heardText(m.heardLUFS) + "\n"
             }

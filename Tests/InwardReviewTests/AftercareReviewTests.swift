@@ -55,8 +55,8 @@ struct AftercareReviewTests {
         #expect(lines.contains { $0.hasPrefix("  T+00:15:00  aftercare  23:20, no music, from T+00:15:00 to the discharge at T+00:38:20 (by dr-a)")
             && $0.contains("minimum 1:00:00 after the dose, discharged EARLY: transport waiting") }, "\(text)")
         let booster = try #require(lines.first { $0.hasPrefix("  T+00:01:40  ") && $0.contains("BOOSTER") }, "\(text)")
-        #expect(booster.contains("[CORRECTED] BOOSTER: im, 25 mg (by dr-b / up-arrow) — corrected at T+00:02:40 by dr-a (#7): no booster was given"),
-                "\(booster)")
+        #expect(booster.hasSuffix("[CORRECTED] BOOSTER: im, 25 mg (by dr-b / up-arrow) — corrected at T+00:02:40 by dr-a (#7): no booster was given  #6"),
+                "the marks name their seq, for `inward mark correction --of`: \(booster)")
         #expect(lines.contains("  T+00:01:40 ~~ [CORRECTED] BOOSTER: im, 25 mg (by dr-b / up-arrow) — corrected at T+00:02:40 by dr-a (#7): no booster was given"),
                 "\(text)")
         #expect(lines.contains { $0.contains("Correction of #6 (T+00:01:40 BOOSTER: im, 25 mg (by dr-b / up-arrow)): no booster was given (by dr-a)") })

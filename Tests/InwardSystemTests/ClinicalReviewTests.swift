@@ -106,7 +106,7 @@ struct ClinicalReviewTests {
         // Text: the note struck out with a marker, when, who and why; the aftercare line among the phases.
         let text = try review(daemon, id).stdout
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("  \(noteClock)  ") && $0.hasSuffix("[CORRECTED] \(struckText) — \(because)") }, "\(text)")
+        #expect(lines.contains { $0.hasPrefix("  \(noteClock)  ") && $0.hasSuffix("[CORRECTED] \(struckText) — \(because)  #\(noteSeq)") }, "\(text)")
         #expect(lines.contains("  \(noteClock) ~~ [CORRECTED] \(struckText) — \(because)"), "\(text)")
         #expect(lines.contains { $0.hasPrefix("  \(afterClock)  aftercare  ") && $0.contains("no music, from \(afterClock) to the discharge at \(endClock) (by \(who))")
             && $0.contains("the plan's minimum 2:00 after the dose, met") }, "\(text)")
