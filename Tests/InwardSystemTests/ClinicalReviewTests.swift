@@ -33,6 +33,27 @@ struct ClinicalReviewTests {
         level_db = -20
         """
 
+    /// The same with a 1 min onset: the plan's own end (not a stop) ends the music.
+    static let shortPlan = plan.replacingOccurrences(of: "duration = \"10m\"", with: "duration = \"1m\"")
+
+    /// Intranasal, 28 mg a device, as the shipped esketamine plan.
+    static let intranasalPlan = """
+        name = "nasal"
+        route = "intranasal"
+        [dose]
+        amount_per_device = "28 mg"
+        [[phase]]
+        name = "arrival"
+        duration = "until dose"
+        source = { kind = "soundscape", seed = 1 }
+        level_db = -20
+        [[phase]]
+        name = "onset"
+        duration = "10m"
+        source = { kind = "soundscape", seed = 2 }
+        level_db = -20
+        """
+
     static var login: String { String(cString: getpwuid(getuid())!.pointee.pw_name) }
 
     func cli(_ daemon: DaemonHarness, _ arguments: String...) throws -> ProcessRun {
@@ -60,9 +81,9 @@ struct ClinicalReviewTests {
         return try text.split(separator: "\n").map { try #require(try JSONValue.parse(String($0)).objectValue) }
     }
 
-    /// Stops the music, waits for aftercare and for the plan's 2 min after the dose, then discharges.
-    func stopAndDischarge(_ daemon: DaemonHarness, _ c: VarlinkTestClient) throws {
-        #expect(try cli(daemon, "stop").status == 0)
+    /// Stops the music (or lets the plan end it), waits for aftercare and for the plan's 2 min after the dose, then discharges.
+    func stopAndDischarge(_ daemon: DaemonHarness, _ c: VarlinkTestClient, stop: Bool = true) throws {
+        if stop { #expect(try cli(daemon, "stop").status == 0) }
         #expect(try waitForState(c, "aftercare")["state"]?.stringValue == "aftercare")
         _ = try c.waitForClock(121, sinceDose: true)
         let done = try cli(daemon, "discharge", "--note", "home with a friend")
@@ -85,6 +106,13 @@ struct ClinicalReviewTests {
         let noteSeq = try #require(try JSONValue.parse(marked.stdout)["seq"]?.int64Value, "\(marked)")
         let corrected = try cli(daemon, "--json", "mark", "correction", "--of", String(noteSeq), "--reason", "written for the wrong client")
         let correctionSeq = try #require(try JSONValue.parse(corrected.stdout)["seq"]?.int64Value, "\(corrected)")
+        // Correcting the dose itself changes nothing of the session's course: T0 stays, and so does the guard.
+        let before = try #require(try c.sessionStatus()["t0_seconds"]?.doubleValue)
+        let doseSeq = try #require(try events(daemon, id).first { $0["kind"]?.stringValue == "dose" }?["seq"]?.int64Value)
+        #expect(try cli(daemon, "mark", "correction", "--of", String(doseSeq), "--reason", "the amount was 40 mg").status == 0)
+        #expect(try #require(try c.sessionStatus()["t0_seconds"]?.doubleValue) >= before, "T0 moved")
+        let still = try cli(daemon, "dose", "--amount", "40 mg")
+        #expect(still.status == 1 && still.stderr.contains("a dose is already marked at"), "\(still)")
         try stopAndDischarge(daemon, c)
 
         let log = try events(daemon, id)
@@ -140,20 +168,29 @@ struct ClinicalReviewTests {
         #expect(noteEvent["corrected"]?.boolValue == true && fix["seq"]?.int64Value == correctionSeq
                 && fix["reason"]?.stringValue == "written for the wrong client" && fix["by"]?.stringValue == who, "\(noteEvent)")
         #expect(noteEvent["fields"]?["text"]?.stringValue == "drowsy, eyes closed", "the log keeps the entry; the review only marks it")
+        // The corrected dose is still T0: struck through, the T+ clock counted from it.
+        let doseEvent = try #require(json["events"]?.arrayValue?.first { $0["seq"]?.int64Value == doseSeq })
+        #expect(doseEvent["corrected"]?.boolValue == true && doseEvent["clock"]?.stringValue == "T+00:00:00", "\(doseEvent)")
+        let dose = try #require(log.first { $0["seq"]?.int64Value == doseSeq })
+        #expect(abs((json["session"]?["t0_session_seconds"]?.doubleValue ?? .nan)
+                    - ((dose["session_seconds"]?.doubleValue ?? 0) - (dose["t0_seconds"]?.doubleValue ?? 0))) < 0.001)
+        #expect(text.contains("[CORRECTED] DOSE (T0): im, 50 mg (by \(who))"), "\(text)")
     }
 
-    @Test("the summary of a session with a scheduled vital missing says MISSING for it, in text and JSON, through inward review SESSION --report summary")
+    @Test("the summary of a session with a scheduled vital missing says MISSING for it, in text and JSON, through inward review SESSION --report summary; the plan's end leads into aftercare")
     func summarySaysMissing() throws {
-        let daemon = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace)
+        let daemon = try DaemonHarness(plans: ["record.toml": Self.shortPlan], pace: Self.pace)
         defer { daemon.terminate() }
         let c = try daemon.client()
         #expect(try cli(daemon, "start", "record", "--client", "R-0009").status == 0)
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
         #expect(try cli(daemon, "mark", "vitals", "--field", "bp=124/78", "--field", "heart_rate=72").status == 0)
         #expect(try cli(daemon, "dose", "--amount", "50 mg", "--lot", "L-9").status == 0)
-        // No reading after the dose: the one the plan asks for at T+1:00 is never taken.
-        _ = try c.waitForClock(65, sinceDose: true)
-        try stopAndDischarge(daemon, c)
+        // No reading after the dose: the one the plan asks for at T+1:00 is never taken. The plan ends at T+1:00 by itself.
+        try stopAndDischarge(daemon, c, stop: false)
+        let log = try events(daemon, id)
+        #expect(!log.contains { $0["kind"]?.stringValue == "control.stop" })
+        #expect(log.first { $0["kind"]?.stringValue == "music.end" }?["fields"]?["reason"]?.stringValue == "completed")
 
         let text = try review(daemon, id, "--report", "summary").stdout
         let lines = text.split(separator: "\n").map(String.init)
@@ -169,6 +206,28 @@ struct ClinicalReviewTests {
         #expect(schedule.first { $0["due"]?.doubleValue == 60 }?["outcome"]?.stringValue == "MISSING", "\(schedule)")
         #expect(schedule.first { $0["due"]?.isNull == true }?["outcome"]?.stringValue?.hasPrefix("taken at T-") == true, "\(schedule)")
         #expect(json["session"]?["vitals_missed"]?.int64Value == 1 && json["session"]?["end_reason"]?.stringValue == "discharged")
+    }
+
+    @Test("intranasal: --devices N records N times the plan's amount per device; the summary lists devices and amounts")
+    func devicesTimesTheAmountPerDevice() throws {
+        let daemon = try DaemonHarness(plans: ["nasal.toml": Self.intranasalPlan], pace: Self.pace)
+        defer { daemon.terminate() }
+        let c = try daemon.client()
+        #expect(try cli(daemon, "start", "nasal").status == 0)
+        let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
+        #expect(try cli(daemon, "dose", "--devices", "2", "--lot", "SPR-1").status == 0)
+        #expect(try cli(daemon, "dose", "--booster", "--devices", "1").status == 0)
+        let eleven = try cli(daemon, "dose", "--booster", "--devices", "11")
+        #expect(eleven.status == 1 && eleven.stderr.contains("11 devices"), "\(eleven)")
+        let doses = try events(daemon, id).filter { ["dose", "booster"].contains($0["kind"]?.stringValue ?? "") }.compactMap { $0["fields"]?.objectValue }
+        #expect(doses.count == 2, "\(doses)")
+        #expect(doses.first?["devices"]?.int64Value == 2 && doses.first?["amount"]?.stringValue == "56 mg"
+                && doses.first?["amount_per_device"]?.stringValue == "28 mg" && doses.first?["route"]?.stringValue == "intranasal", "\(doses)")
+        #expect(doses.last?["devices"]?.int64Value == 1 && doses.last?["amount"]?.stringValue == "28 mg", "\(doses)")
+        let summary = try review(daemon, id, "--report", "summary", "--format", "json")
+        let rows = try #require(try JSONValue.parse(summary.stdout)["doses"]?.arrayValue)
+        #expect(rows.map { $0["amount"]?.stringValue ?? "" } == ["56 mg", "28 mg"] && rows.map { $0["devices"]?.stringValue ?? "" } == ["2", "1"],
+                "\(rows)")
     }
 
     @Test("an alert raised in aftercare stands across a SIGKILL and a SIGTERM restart, until a later normal reading of the same sign")
