@@ -156,11 +156,16 @@ extension ReviewTimeline {
                 closeQuiet(at: s - gap)
                 quiet.append(QuietSpan(kind: .outage, start: s - gap, end: s, by: nil))
                 envelope.set(at: s - gap, muted: true, ramp: 0)
-                if let q = quietBefore, q.kind != .stop {
+                if f["aftercare"]?.boolValue == true {
+                    // Aftercare went on: still no music, the stop (if any) still over it.
+                    if let q = quietBefore { openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by) }
+                } else if let q = quietBefore, q.kind != .stop {
                     openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by)
                 } else {
                     envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
+            case "music.end":
+                envelope.set(at: s, muted: true, ramp: 0)   // aftercare: nothing plays
             case "phase.end":
                 closeTracks(ofPhase: phaseIndex(f) ?? openPhase?.index, at: s)
                 closePhase(at: s, natural: !phaseEndedByNext)

@@ -44,9 +44,23 @@ struct AftercareReviewTests {
         #expect(a.minAfterDoseSeconds == 3600)
         #expect(t.phases.map(\.name) == ["arrival", "onset"], "aftercare is a band of its own, not a plan phase")
         #expect(!t.inAftercare(1499) && t.inAftercare(1500) && t.inAftercare(2900))
+        // Nothing plays in aftercare: the level is off from the end of the music.
+        #expect(t.level(at: 1400) == -20 && t.level(at: 1500) == ReviewTimeline.floorDB && t.level(at: 2000) == ReviewTimeline.floorDB)
         // A session that never got a dose has none.
         let undosed = AftercareSession.events.filter { !["dose", "booster", "mark.correction", "music.end"].contains($0.kind) }
         #expect(ReviewTimeline(LogReader.read(SyntheticSession.bytes(SyntheticSession.lines(undosed)))).aftercare == nil)
+    }
+
+    @Test func aDaemonRestartInAftercareKeepsTheBandAndTheMusicOff() throws {
+        var events = AftercareSession.events
+        let at = events.firstIndex { $0.kind == "mark.ready_to_leave" }!
+        events.insert(.init(at: 2600, kind: "session.resume", phase: nil, fields: ["aftercare": true, "gap_seconds": 100.0]), at: at)
+        let r = ReviewTimeline(LogReader.read(SyntheticSession.bytes(SyntheticSession.lines(events))))
+        let a = try #require(r.aftercare)
+        #expect(a.start == 1500 && a.end == 2900)
+        #expect(r.quiet.contains { $0.kind == .outage && $0.start == 2500 && $0.end == 2600 }, "\(r.quiet)")
+        #expect(r.level(at: 2650) == ReviewTimeline.floorDB, "the music does not come back after an aftercare resume")
+        #expect(r.report(.text).contains("The daemon restarted; aftercare went on after 100 s (the record stayed open)"))
     }
 
     @Test func textShowsTheBandAndStrikesTheCorrectedBooster() throws {
