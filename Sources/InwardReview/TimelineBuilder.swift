@@ -165,7 +165,11 @@ extension ReviewTimeline {
                     envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
             case "music.end":
-                envelope.set(at: s, muted: true, ramp: 0)   // aftercare: nothing plays
+                // Aftercare: nothing plays. A stop ends the music without a phase.end: the phase and its spans end here.
+                for i in openTracks.indices.reversed() { close(i, at: s, inferred: true) }
+                closePhase(at: s, natural: false)
+                phaseEndedByNext = false
+                envelope.set(at: s, muted: true, ramp: 0)
             case "phase.end":
                 closeTracks(ofPhase: phaseIndex(f) ?? openPhase?.index, at: s)
                 closePhase(at: s, natural: !phaseEndedByNext)

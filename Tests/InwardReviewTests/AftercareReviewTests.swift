@@ -63,6 +63,22 @@ struct AftercareReviewTests {
         #expect(r.report(.text).contains("The daemon restarted; aftercare went on after 100 s (the record stayed open)"))
     }
 
+    @Test func aStopEndsThePhaseWhereTheMusicEnds() throws {
+        // A stop at 1000 s fades out over 20 s; the daemon logs music.end then, and no phase.end.
+        var events = AftercareSession.events.filter { $0.kind != "phase.end" || $0.at < 1000 }
+        events.removeAll { $0.kind == "music.end" }
+        let at = events.firstIndex { $0.kind == "mark.vitals" }!
+        events.insert(contentsOf: [
+            .init(at: 1000, kind: "control.stop", phase: "onset", fields: ["fade_seconds": 20.0, "user": "dr-a"]),
+            .init(at: 1020, kind: "music.end", phase: nil, fields: ["reason": "stopped", "min_after_dose_seconds": 3600.0]),
+        ], at: at)
+        let r = ReviewTimeline(LogReader.read(SyntheticSession.bytes(SyntheticSession.lines(events))))
+        #expect(r.phases.last?.name == "onset" && r.phases.last?.end == 1020, "\(r.phases)")
+        #expect(r.tracks.allSatisfy { $0.end <= 1020 }, "\(r.tracks)")
+        #expect(r.aftercare?.start == 1020 && r.aftercare?.end == 2900)
+        #expect(r.report(.text).contains("  T+00:07:00  aftercare  31:20, no music, from T+00:07:00 to the discharge at T+00:38:20"))
+    }
+
     @Test func textShowsTheBandAndStrikesTheCorrectedBooster() throws {
         let text = t.report(.text)
         let lines = text.split(separator: "\n").map(String.init)

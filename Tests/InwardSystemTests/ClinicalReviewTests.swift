@@ -163,6 +163,9 @@ struct ClinicalReviewTests {
         #expect(abs((a["start_seconds"]?.doubleValue ?? .nan) - bandStart) < 0.001 && abs((a["end_seconds"]?.doubleValue ?? .nan) - bandEnd) < 0.001)
         #expect(a["end_reason"]?.stringValue == "discharged" && a["discharged_by"]?.stringValue == who && a["early"]?.boolValue == false
                 && a["min_after_dose_seconds"]?.doubleValue == 120, "\(a)")
+        // The stop ended the last phase where the music ended: no phase overlaps the band.
+        let lastPhase = try #require(json["phases"]?.arrayValue?.last)
+        #expect(abs((lastPhase["end_seconds"]?.doubleValue ?? .nan) - bandStart) < 0.001, "\(lastPhase)")
         let noteEvent = try #require(json["events"]?.arrayValue?.first { $0["seq"]?.int64Value == noteSeq })
         let fix = try #require(noteEvent["corrections"]?.arrayValue?.first)
         #expect(noteEvent["corrected"]?.boolValue == true && fix["seq"]?.int64Value == correctionSeq
