@@ -156,11 +156,20 @@ extension ReviewTimeline {
                 closeQuiet(at: s - gap)
                 quiet.append(QuietSpan(kind: .outage, start: s - gap, end: s, by: nil))
                 envelope.set(at: s - gap, muted: true, ramp: 0)
-                if let q = quietBefore, q.kind != .stop {
+                if f["aftercare"]?.boolValue == true {
+                    // Aftercare went on: still no music, the stop (if any) still over it.
+                    if let q = quietBefore { openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by) }
+                } else if let q = quietBefore, q.kind != .stop {
                     openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by)
                 } else {
                     envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
+            case "music.end":
+                // Aftercare: nothing plays. A stop ends the music without a phase.end: the phase and its spans end here.
+                for i in openTracks.indices.reversed() { close(i, at: s, inferred: true) }
+                closePhase(at: s, natural: false)
+                phaseEndedByNext = false
+                envelope.set(at: s, muted: true, ramp: 0)
             case "phase.end":
                 closeTracks(ofPhase: phaseIndex(f) ?? openPhase?.index, at: s)
                 closePhase(at: s, natural: !phaseEndedByNext)
@@ -250,6 +259,8 @@ extension ReviewTimeline {
             let readings = logEvents.filter { $0.line.kind == "mark.vitals" }.map(\.line.sessionSeconds)
             vitals = schedule.outcomes(t0: t0, end: duration, readings: readings)
         }
+        linkCorrections()
+        findAftercare()
         if let name = logTimeZone, let offset = logUTCOffset {
             zone = .fixed(name, seconds: offset, source: .log)
         } else if let name = logTimeZone, name == "UTC" || name == "Etc/UTC" {
