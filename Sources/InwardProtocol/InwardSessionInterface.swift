@@ -224,7 +224,7 @@ type PlanInfo (
 
 # Start a session: play a plan from its first phase and open its log.
 method Start(
-  # A plan name from ListPlans, or a path to a plan file.
+  # A plan name from ListPlans, or the path of a plan file in the daemon's plan folders.
   plan: string,
   # Pseudonymous client code for the log (never a name); letters, digits, "-" and "_".
   client: ?string

@@ -20,6 +20,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
     public var format: SampleFormat?
     public var plansDirectories: [String] = []
+    /// `Start` may take a plan file outside the plan folders, but only from a
+    /// caller who could read any file the daemon can: root, or the daemon's
+    /// own user. Staff (the socket's group) never. Config file only.
+    public var allowPlansAnywhere = false
     public var pace: Double?
     public var sampleRate = 48000
     public var periodFrames = SessionRuntime.Options().periodFrames
@@ -98,7 +102,8 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
-                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open"]
+                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open",
+                                    "allow_plans_anywhere"]
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -155,6 +160,10 @@ public struct DaemonConfig: Sendable, Equatable {
                 throw bad("plans", "must be a list of folder paths")
             }
             plansDirectories = list
+        }
+        if let v = table["allow_plans_anywhere"] {
+            guard let b = v.bool else { throw bad("allow_plans_anywhere", "must be true or false") }
+            allowPlansAnywhere = b
         }
         if let v = table["pace"] {
             guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw bad("pace", "must be a positive number") }

@@ -200,7 +200,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?, user: String? = nil) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, user: String? = nil, callerUID: UInt32? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -209,8 +209,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let running = inner.withLock({ inner in inner.active.map { ($0.id, inner.state.phase.rawValue) } }) {
             throw ServiceError(errors.sessionActive(sessionID: running.0, state: running.1))
         }
-        guard let file = PlanCatalog(directories: configuration.daemon.plansDirectories).resolve(name) else {
+        let catalog = PlanCatalog(directories: configuration.daemon.plansDirectories)
+        let file: String
+        let resolution = catalog.resolve(name, anywhere: mayStartPlansAnywhere(callerUID))
+        switch resolution {
+        case .found(let path):
+            file = path
+        case .notFound:
             throw ServiceError(errors.planNotFound(plan: name))
+        case .outside, .notRegularFile:
+            // Refused unread: nothing of the file reaches the caller.
+            logger.notice("Start refused: the plan asked for is not a plan file in the plan folders")
+            throw ServiceError(errors.invalidParameter("plan", reason: catalog.refusal(resolution) ?? "not a plan"))
         }
         let loaded: LoadedPlan
         do {
@@ -282,6 +292,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             }
         }
         return .whenDurable(reply, started)
+    }
+
+    /// `allow_plans_anywhere` holds for a caller who could read any file the
+    /// daemon can anyway: root, or the daemon's own user.
+    private func mayStartPlansAnywhere(_ uid: UInt32?) -> Bool {
+        guard configuration.daemon.allowPlansAnywhere, let uid else { return false }
+        return uid == 0 || uid == getuid()
     }
 
     /// Undoes a start whose first event could not be recorded.
