@@ -105,6 +105,7 @@ struct CLISessionTests {
         let dose = try cli(daemon, "dose", "--amount", "60 mg")
         #expect(dose.status == 0, "\(dose)")
         #expect(dose.stdout.contains("T0 marked at"), "\(dose)")
+        #expect(dose.stdout.range(of: #"\(#[0-9]+ in the log\)"#, options: .regularExpression) != nil, "the dose names its seq for corrections: \(dose)")
         #expect(dose.stdout.contains("now in phase onset (2/4)"), "\(dose)")
         // Printed while it happens, by the still-running follower.
         let doseLine = follow.waitForLine(containing: " dose [")

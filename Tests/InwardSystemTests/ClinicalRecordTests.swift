@@ -111,6 +111,10 @@ struct ClinicalRecordTests {
         let aftercare = try waitForState(c, "aftercare")
         #expect(aftercare["state"]?.stringValue == "aftercare", "\(aftercare)")
         let t0Then = try #require(aftercare["t0_seconds"]?.doubleValue)
+        // The CLI's status in aftercare: the state and when discharge is allowed, no phase (none plays).
+        let shown = try cli(daemon, "status")
+        #expect(shown.stdout.contains("state   aftercare") && shown.stdout.contains("after   "), "\(shown)")
+        #expect(!shown.stdout.contains("phase   "), "aftercare shows no phase: \(shown)")
         #expect(try cli(daemon, "mark", "ready-to-leave").status == 0)
         let early = try cli(daemon, "discharge")
         if (try c.sessionStatus()["t0_seconds"]?.doubleValue ?? 0) < 120 {

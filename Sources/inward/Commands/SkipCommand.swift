@@ -16,15 +16,18 @@ struct SkipCommand: ParsableCommand {
 
     func run() throws {
         try withDaemon(global) { daemon in
-            let before = SessionStatus(json: try daemon.call(SessionMethod.status)["status"]?.objectValue ?? [:]).track
             let reply = try daemon.call(SessionMethod.skip, ["by": SessionAPI.by])
             if global.json { return Output.json(reply) }
-            // The reply may come before the next deck starts: watch the status until the track changes.
+            // The reply's status is the session as the skip found it (the track it leaves); the
+            // next deck starts just after: watch the status until the track changes.
             var status = SessionStatus(json: reply["status"]?.objectValue ?? [:])
+            let before = status.track
             let deadline = MonotonicClock.seconds + Self.lookSeconds
             while Self.sameTrack(status.track, before), MonotonicClock.seconds < deadline {
                 usleep(50_000)
-                status = SessionStatus(json: try daemon.call(SessionMethod.status)["status"]?.objectValue ?? [:])
+                // An answer without a status (an older daemon) ends the look: the plain line follows.
+                guard let next = try? daemon.call(SessionMethod.status)["status"]?.objectValue else { break }
+                status = SessionStatus(json: next)
             }
             if let next = status.track, !Self.sameTrack(next, before) {
                 let name = next.title.map { t in next.artist.map { "\(t) — \($0)" } ?? t } ?? next.path
