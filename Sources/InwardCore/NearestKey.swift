@@ -1,8 +1,8 @@
 /// Finds the known name closest to a misspelt one, for "did you mean ...?" hints.
-enum NearestKey {
+public enum NearestKey {
     /// The candidate with the smallest edit distance to `word`, if it is close
     /// enough to be a plausible typo (at most a third of the word's length, minimum 2).
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {
@@ -14,7 +14,7 @@ enum NearestKey {
     }
 
     /// Levenshtein distance over characters.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -227,12 +227,20 @@ method Start(
   # A plan name from ListPlans, or a path to a plan file.
   plan: string,
   # Pseudonymous client code for the log (never a name); letters, digits, "-" and "_".
-  client: ?string
+  client: ?string,
+  # The client's own playlists for this session, by phase name: an M3U/M3U8
+  # file (absolute path) that the phase plays instead of the plan's source.
+  # Each file and its tracks must be inside the plan folders or the daemon's
+  # music folders; InvalidParameter says where they are otherwise.
+  playlists: ?[string]string
 ) -> (
   # The new session's id.
   session_id: string,
   # The state right after the start.
-  status: SessionStatus
+  status: SessionStatus,
+  # The plan's warnings ("file:line: message"): playlist entries that cannot
+  # be played, empty playlists, fades longer than their phase.
+  warnings: []string
 )
 
 # Mark a dose. The first dose is T0: post-dose phases are timed from it. Later
@@ -452,7 +460,11 @@ error PlanInvalid (
 )
 
 # No plan of that name in the plan folders, and no such file.
-error PlanNotFound (plan: string)
+error PlanNotFound (
+  plan: string,
+  # The closest plan name in the plan folders, when one is close.
+  nearest: ?string
+)
 
 # The sound device cannot be opened or failed.
 error DeviceUnavailable (
@@ -635,8 +647,8 @@ error MalformedMessage (
             ])
         }
 
-        public static func planNotFound(plan: String) -> VarlinkReply {
-            .error(errorName("PlanNotFound"), ["plan": .string(plan)])
+        public static func planNotFound(plan: String, nearest: String? = nil) -> VarlinkReply {
+            .error(errorName("PlanNotFound"), ["plan": .string(plan), "nearest": .optional(nearest)])
         }
 
         public static func deviceUnavailable(device: String, reason: String) -> VarlinkReply {

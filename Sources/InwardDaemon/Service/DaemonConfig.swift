@@ -20,6 +20,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
     public var format: SampleFormat?
     public var plansDirectories: [String] = []
+    /// Folders a client's own playlists (and their tracks) may come from,
+    /// besides the plan folders (`music`; see `MusicFolders`).
+    public var musicDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
     public var periodFrames = SessionRuntime.Options().periodFrames
@@ -98,7 +101,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
-                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open"]
+                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open", "music"]
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -155,6 +158,16 @@ public struct DaemonConfig: Sendable, Equatable {
                 throw bad("plans", "must be a list of folder paths")
             }
             plansDirectories = list
+        }
+        if let v = table["music"] {
+            let list = v.string.map { [$0] } ?? v.array?.compactMap { $0.string }
+            guard let list, list.count == (v.array?.count ?? 1) else {
+                throw bad("music", "must be a folder path or a list of them, e.g. [\"/srv/inward/music\"]")
+            }
+            for folder in list {
+                if let problem = MusicFolders.folderProblem(folder) { throw bad("music", problem) }
+            }
+            musicDirectories = list
         }
         if let v = table["pace"] {
             guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw bad("pace", "must be a positive number") }

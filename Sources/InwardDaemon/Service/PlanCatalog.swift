@@ -56,4 +56,12 @@ struct PlanCatalog {
             }
         }
     }
+
+    /// The plan name closest to a mistyped `name` (file stems and plan
+    /// names), for "did you mean"; nil when none is close.
+    func nearest(to name: String) -> String? {
+        let stems = files().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        let word = name.hasSuffix(".toml") ? String(name.dropLast(5)) : name
+        return NearestKey.nearest(to: word, in: stems)
+    }
 }

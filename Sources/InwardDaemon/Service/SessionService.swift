@@ -63,6 +63,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let pace: Double
         let phases: [SessionStatus.Phase]
         let planSHA256: String
+        /// The client's own playlists, in place of their phases' sources.
+        let playlists: [PlaylistOverride]
         /// Guarded by the service's `inner` lock.
         var track: Track?
         /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
@@ -85,8 +87,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime?, sink: (any AudioSink)?,
-             sampleRate: Int, pace: Double) {
+             sampleRate: Int, pace: Double, playlists: [PlaylistOverride] = []) {
             self.id = id
+            self.playlists = playlists
             self.loaded = loaded
             self.planFile = planFile
             planSHA256 = SHA256.hex(Array(loaded.text.utf8))
@@ -200,7 +203,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?, user: String? = nil) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, playlists: JSONObject? = nil, user: String? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -209,10 +212,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let running = inner.withLock({ inner in inner.active.map { ($0.id, inner.state.phase.rawValue) } }) {
             throw ServiceError(errors.sessionActive(sessionID: running.0, state: running.1))
         }
-        guard let file = PlanCatalog(directories: configuration.daemon.plansDirectories).resolve(name) else {
-            throw ServiceError(errors.planNotFound(plan: name))
+        let catalog = PlanCatalog(directories: configuration.daemon.plansDirectories)
+        guard let file = catalog.resolve(name) else {
+            throw ServiceError(errors.planNotFound(plan: name, nearest: catalog.nearest(to: name)))
         }
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(file)
         } catch {
@@ -220,6 +224,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.planInvalid(file: first?.file ?? file, line: first?.line, key: first?.key,
                                                   message: first?.message ?? "invalid plan"))
         }
+        let chosen = try applyClientPlaylists(playlists, to: &loaded)
         measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {
@@ -230,7 +235,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let id = WallClock.sessionID()
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio,
-                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1)
+                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1, playlists: chosen)
         try inner.withLock { inner in
             if let other = inner.active {
                 throw ServiceError(errors.sessionActive(sessionID: other.id, state: inner.state.phase.rawValue))
@@ -245,6 +250,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             "client": .optional(client), "device": .string(configuration.daemon.device),
             "sample_rate": .integer(Int64(audio.sampleRate)),
         ]
+        if !chosen.isEmpty {
+            // The client's own playlists, each with its content's hash: what was played is on record.
+            startFields["playlists"] = .array(chosen.map {
+                .object(["phase": .string($0.phaseName), "file": .string($0.file), "sha256": .string($0.sha256),
+                         "entries": .integer(Int64(loaded.playlists[$0.phase]?.count ?? 0))])
+            })
+        }
         if let vitals = loaded.plan.vitals {
             // The plan's schedule, so the review can say which readings were taken and which missed.
             startFields["vitals"] = .object([
@@ -266,16 +278,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw error
         }
         for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
-        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json)])   // the state as the start left it
+        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json),   // the state as the start left it
+                                  "warnings": .array(loaded.warnings.map { .string($0.description) })])
         saveResumeState()
         // The music begins once its record is on disk; a session that cannot be recorded does not start.
+        let planName = loaded.plan.name
         durable.async { [self] in
             if started.failed != nil {
                 abandonStart(active)
                 return
             }
             runtime.start()
-            SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
+            SystemdNotify.status("session \(id): plan \(planName), waiting for the dose")
             if !runtime.realtimeScheduling {
                 logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                               metadata: ["session.id": "\(id)"])
