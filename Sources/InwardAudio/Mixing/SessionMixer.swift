@@ -45,6 +45,9 @@ public final class SessionMixer {
     /// The intensity and brightness last changed live, while the voice they
     /// were changed on plays (for the saved state); nil when none was.
     public private(set) var liveSoundscape: LiveSoundscape?
+    /// Counts the phase changes mixed, so a reader of `playingSoundscape`
+    /// knows when to look again.
+    public private(set) var phaseChanges = 0
 
     public static let maxBlock = 4096
 
@@ -368,6 +371,7 @@ public final class SessionMixer {
                 events.post(EngineEvent(.phaseStarted, frame: frame, phase: p, reason: resuming.map { _ in "resumed" }))
             }
             activePhase = p
+            phaseChanges &+= 1
             // A live change belongs to the voice it was made on: the next phase plays its own.
             if let live = liveSoundscape, live.phase != Self.calmVoice, live.phase != p { liveSoundscape = nil }
         }

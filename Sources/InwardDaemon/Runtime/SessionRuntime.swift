@@ -133,6 +133,9 @@ public final class SessionRuntime: @unchecked Sendable {
         played.store(origin, ordering: .relaxed)
     }
 
+    /// The mixer's phase changes last published; the mix thread's alone.
+    private var publishedPhaseChanges = 0
+
     /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
     private let origin: Int
 
@@ -166,6 +169,11 @@ public final class SessionRuntime: @unchecked Sendable {
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
                 let n = mixer.render(into: buffer, frames: block)
+                // A new phase plays its own soundscape: status says so (a little before it is heard).
+                if mixer.phaseChanges != publishedPhaseChanges {
+                    publishedPhaseChanges = mixer.phaseChanges
+                    publish()
+                }
                 return (n, mixer.events.drain())
             }
             if n > 0 {

@@ -311,14 +311,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         resumeWriter?.remove()
     }
 
-    /// For a plan with a loudness target: measures the track heard first now
-    /// (it must be known before it starts), and the rest in playing order in
-    /// the background, long before they are needed. Call before the device
-    /// is opened, so a long first track keeps no device idle.
+    /// For a plan with a loudness target: a quick estimate of the track
+    /// heard first (a few seconds of it read, however long it is; it starts
+    /// on that, erring quiet), and full measurements of every track in
+    /// playing order in the background, that one first: it glides to its
+    /// measurement under the level speed limit when it comes.
     func measureLoudness(_ loaded: LoadedPlan, firstPhase: Int?, firstEntry: Int) {
         guard loaded.plan.loudnessTarget != nil else { return }
         if let phase = firstPhase, let path = loaded.playlists[phase]?.dropFirst(firstEntry).first?.path {
-            loudness.measure(path)
+            loudness.estimate(path)
+            loudness.measureInBackground([path])
         }
         loudness.measureInBackground(loaded.playlistPaths)
     }
