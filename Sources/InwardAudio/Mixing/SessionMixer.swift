@@ -174,6 +174,18 @@ public final class SessionMixer {
     /// The level of what the plan plays now, dBFS: the phase being mixed (its planned level).
     private var planLevelDB: Double? { activePhase.map { plan.phases[$0].levelDB } }
 
+    /// The level the plan is heard at now, dBFS: the phase voices' gains
+    /// summed in power (a phase fading out at its current gain, so calm in a
+    /// final fade is never louder than what is left of it), at most the
+    /// current phase's planned level; nil before any voice plays.
+    private var heardLevelDB: Double? {
+        var power = 0.0
+        for voice in voices where voice.phase != Self.calmVoice { power += voice.heardGain * voice.heardGain }
+        guard !voices.isEmpty else { return planLevelDB }
+        let heard = power > 0 ? Decibels.db(power.squareRoot()) : -120
+        return min(planLevelDB ?? heard, heard)
+    }
+
     /// Crossfades to the plan's calm harbour over its crossfade, at the lower
     /// of the calm level and the level playing now; the plan's course runs on
     /// unheard. Returns the calm level, or nil when the plan has no calm or
@@ -185,7 +197,7 @@ public final class SessionMixer {
     @discardableResult
     public func enterCalm(level given: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
         guard let calm = plan.calm, calmLevelDB == nil else { return nil }
-        let now = planLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
+        let now = heardLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
         let level = given ?? min(calm.levelDB, now)
         let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
         let calmLive = live?.phase == Self.calmVoice ? live : nil
