@@ -96,9 +96,18 @@ struct PreparationTests {
         #expect(raw.error == "io.inward.Session.PlanNotFound" && raw.object["nearest"]?.stringValue == "prep", "\(raw.object)")
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
 
+        // A client's playlist shorter than its phase: start says so.
+        let short = try start(daemon, ["prep", "--playlist", "onset=\(mine)"])
+        #expect(short.status == 0 && short.stderr.contains(
+            "phase onset: playlist 2:00 (1 track) for a phase of 5:00: the soundscape fills the rest"), "\(short)")
+        #expect(try c.call(Self.method + "Stop").error == nil)
+        try waitIdle(c)
+
         // Accepted: a name relative to the music folder, as the daemon finds it.
         let ok = try start(daemon, ["prep", "--client", "C-0042", "--playlist", "arrival=C-0042/arrival.m3u8"])
         #expect(ok.status == 0 && ok.stdout.contains("arrival plays the client's playlist C-0042/arrival.m3u8"), "\(ok)")
+        // Its 2 min tone covers an until-dose phase: no coverage warning. A short one for a fixed phase would say so.
+        #expect(!ok.stderr.contains("the soundscape fills the rest"), "\(ok)")
         var track: String?
         waitUntil(timeout: 20) {
             track = (try? c.sessionStatus())?["track"]?["path"]?.stringValue

@@ -41,6 +41,13 @@ extension SessionService {
             loaded.override(phase: index, file: file, playlist: read.playlist)
             chosen.append(read.choice)
         }
+        // A client's playlist shorter than its phase is worth a word at the start (the soundscape fills the rest).
+        for item in loaded.playlistCoverage() where chosen.contains(where: { $0.phase == item.phase }) {
+            guard item.coverage.verdict == .short || item.coverage.verdict == .shortOfHolds else { continue }
+            let phase = loaded.plan.phases[item.phase]
+            guard case .playlist(let file) = phase.source else { continue }
+            loaded.warnings.append(Diagnostic(.warning, file: file, message: "phase \(phase.name): \(item.coverage.text)"))
+        }
         return chosen.sorted { $0.phase < $1.phase }
     }
 
