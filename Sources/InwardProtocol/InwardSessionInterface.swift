@@ -412,7 +412,8 @@ method Calm(
 )
 
 # Change the playing soundscape's intensity (calm's while in calm) smoothly
-# over over_seconds (default 30), within 0 to 1.
+# over over_seconds (default 30; at least 2, within the level speed limit),
+# within 0 to 1.
 method Intensity(
   # The new value, or the change when relative is true.
   value: float,
@@ -423,7 +424,8 @@ method Intensity(
 ) -> (from: float, to: float, status: SessionStatus)
 
 # Change the playing soundscape's brightness (calm's while in calm) smoothly
-# over over_seconds (default 30), within 0 to 1.
+# over over_seconds (default 30; at least 2, within the level speed limit),
+# within 0 to 1.
 method Brightness(
   # The new value, or the change when relative is true.
   value: float,

@@ -179,6 +179,9 @@ struct PreparationTests {
         let (code, log) = third.terminate()
         #expect(code == 0, "\(log.suffix(2000))")
 
+        // "At once" is a 2 s crossover, within the level speed limit, and logged as such.
+        let changes = try events(third).filter { $0["kind"]?.stringValue == "control.intensity" }
+        #expect(changes.count == 2 && changes.allSatisfy { $0["fields"]?["over_seconds"]?.doubleValue == 2 }, "\(changes)")
         let resumes = try events(third).filter { $0["kind"]?.stringValue == "session.resume" }
         try #require(resumes.count == 2, "\(resumes)")
         let calmLive = resumes[0]["fields"]?["soundscape"]

@@ -255,7 +255,7 @@ public final class SessionMixer {
         if let intensity, intensity.isFinite { p.intensity = min(max(intensity, 0), 1) }
         if let brightness, brightness.isFinite { p.brightness = min(max(brightness, 0), 1) }
         guard p != playing.parameters else { return p }
-        let frames = Int(Timeline.frames(max(0.05, seconds), sampleRate: sampleRate))
+        let frames = Int(Timeline.frames(max(Self.shortestSoundscapeChange, seconds), sampleRate: sampleRate))
         let voice = PhaseVoice(phase: wanted, source: Soundscape(parameters: p, sampleRate: sampleRate))
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: old.level, over: frames)
@@ -264,6 +264,11 @@ public final class SessionMixer {
         liveSoundscape = LiveSoundscape(phase: wanted, intensity: p.intensity, brightness: p.brightness)
         return p
     }
+
+    /// The shortest crossfade of a live soundscape change, seconds: the
+    /// soundscape keeps its level within about 3 dB across settings, so 2 s
+    /// keeps even an abrupt request within the level speed limit.
+    public static let shortestSoundscapeChange = 2.0
 
     /// The voice index calm plays under (never a phase's).
     static let calmVoice = -1
