@@ -60,14 +60,15 @@ public struct PlaylistCoverage: Sendable, Equatable {
         guard let have = playlistSeconds else {
             return "the length of \(unknownTracks) of \(tracks) tracks cannot be read: the playlist's length is not known"
         }
-        var line = "playlist \(Self.clock(have)) (\(tracks) track\(tracks == 1 ? "" : "s")) for a phase of "
-        guard let phase = phaseSeconds else { return line + "until the dose: the soundscape fills any time after it" }
+        let count = " (\(tracks) track\(tracks == 1 ? "" : "s"))"
+        var line = "playlist \(Self.clock(have)) for a phase of "
+        guard let phase = phaseSeconds else { return line + "until the dose: the soundscape fills any time after it" + count }
         line += Self.clock(phase)
         if maxExtendSeconds > 0 { line += ", up to \(Self.clock(phase + maxExtendSeconds)) with holds" }
         switch verdict {
-        case .short: return line + ": the soundscape fills the rest"
-        case .shortOfHolds: return line + ": the soundscape fills the rest of a long hold"
-        case .covers, .unknown: return line + ": covered"
+        case .short: return line + ": the soundscape fills the rest" + count
+        case .shortOfHolds: return line + ": the soundscape fills the rest of a long hold" + count
+        case .covers, .unknown: return line + ": covered" + count
         }
     }
 

@@ -30,13 +30,13 @@ struct PreparationCLITests {
         let r = try CLI.run(["check", plan], home: dir.url)
         #expect(r.status == 0, "\(r)")
         // 30 s + 30 s with one 4 s crossfade = 56 s, against 90 s (150 s with holds).
-        #expect(r.stdoutHas("onset    playlist 0:56 (2 tracks) for a phase of 1:30, up to 2:30 with holds: the soundscape fills the rest"), "\(r)")
+        #expect(r.stdoutHas("onset    playlist 0:56 for a phase of 1:30, up to 2:30 with holds: the soundscape fills the rest (2 tracks)"), "\(r)")
         #expect(r.stdoutHas("arrival  the playlist has no playable entries: the soundscape plays the whole phase"), "\(r)")
         #expect(r.stderrHas("the playlist has no playable entries"), "\(r)")
 
         let client = dir.url.appendingPathComponent("C-0042/peak.m3u8").path
         let own = try CLI.run(["check", plan, "--playlist", "peak=\(client)"], home: dir.url)
-        #expect(own.status == 0 && own.stdoutHas("peak     playlist 3:20 (1 track) for a phase of 2:00: covered"), "\(own)")
+        #expect(own.status == 0 && own.stdoutHas("peak     playlist 3:20 for a phase of 2:00: covered (1 track)"), "\(own)")
         let json = try CLI.run(["--json", "check", plan, "--playlist", "peak=\(client)"], home: dir.url)
         let lists = ((json.json as? [String: Any])?["playlists"] as? [[String: Any]]) ?? []
         #expect(lists.map { $0["verdict"] as? String } == ["unknown", "short", "covers"], "\(json)")

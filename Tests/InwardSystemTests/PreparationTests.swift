@@ -99,7 +99,7 @@ struct PreparationTests {
         // A client's playlist shorter than its phase: start says so.
         let short = try start(daemon, ["prep", "--playlist", "onset=\(mine)"])
         #expect(short.status == 0 && short.stderr.contains(
-            "phase onset: playlist 2:00 (1 track) for a phase of 5:00: the soundscape fills the rest"), "\(short)")
+            "phase onset: playlist 2:00 for a phase of 5:00: the soundscape fills the rest (1 track)"), "\(short)")
         #expect(try c.call(Self.method + "Stop").error == nil)
         try waitIdle(c)
 
