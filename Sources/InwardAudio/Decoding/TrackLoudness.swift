@@ -12,8 +12,10 @@ import Glibc
 ///
 /// Measuring reads a whole track, so it runs on a background thread, in the
 /// order the tracks were asked for (a session asks for its playlists in
-/// playing order, long before most are needed); `measure` does it at once
-/// for the few tracks that must be known before they start.
+/// playing order, long before most are needed). A track that must play
+/// before its measurement can come (the first of a session, which may be an
+/// hour long) gets a quick `estimate` instead, a few seconds of it read: it
+/// starts on that, erring quiet, and glides to the measurement when it comes.
 public final class TrackLoudness: Sendable {
     /// The cache file (JSON, mode 0640), when there is one.
     public let cacheFile: String?
@@ -34,6 +36,8 @@ public final class TrackLoudness: Sendable {
         var queued: Set<String> = []
         var measuring = false
         var unsaved = 0
+        /// Quick estimates, by path, while the file is the same (never saved).
+        var estimates: [String: Entry] = [:]
     }
 
     private let state = Mutex(State())
@@ -57,6 +61,32 @@ public final class TrackLoudness: Sendable {
         let path = Self.key(file)
         guard let id = Self.identity(path) else { return nil }
         return state.withLock { s in s.known[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
+    }
+
+    /// How much quieter than its estimate suggests a track starts: the
+    /// estimate's loudest stretch already errs loud; this covers louder
+    /// stretches it did not sample.
+    public static let estimateMarginDB = 3.0
+
+    /// The file's quick estimate (`LoudnessMeter.estimate`), made now unless
+    /// it or the full measurement is known; nil when it cannot be read.
+    /// Reads a few seconds of audio: call it off the mix and audio threads.
+    @discardableResult
+    public func estimate(_ file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
+        if let known = estimated(path) { return known }
+        guard let id = Self.identity(path), let quick = try? LoudnessMeter.estimate(path: path) else { return nil }
+        state.withLock { $0.estimates[path] = Entry(size: id.size, mtime: id.mtime, measurement: quick) }
+        return quick
+    }
+
+    /// The file's estimate if one was made and the file has not changed since
+    /// (the full measurement when that is known); never reads the file's audio.
+    public func estimated(_ file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
+        if let full = measurement(for: path) { return full }
+        guard let id = Self.identity(path) else { return nil }
+        return state.withLock { s in s.estimates[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
     }
 
     /// Measures `path` now unless it is known; returns its measurement (nil

@@ -28,14 +28,16 @@ public final class PhaseSources {
     /// - Parameters:
     ///   - firstEntry, firstEntryOffset: the playlist entry to begin with and
     ///     the output frames into it (a resumed session's).
+    ///   - live: a soundscape's intensity and brightness as changed live (a
+    ///     resumed session's), instead of the plan's.
     public func make(phase index: Int, origin: Int64, events: EngineEvents, firstEntry: Int = 0,
-                     firstEntryOffset: Int64 = 0) -> any FrameSource {
+                     firstEntryOffset: Int64 = 0, live: LiveSoundscape? = nil) -> any FrameSource {
         let phase = plan.phases[index]
         switch phase.source {
         case .silence:
             return SilenceSource()
         case .soundscape(let parameters):
-            return Soundscape(parameters: parameters, sampleRate: sampleRate)
+            return Soundscape(parameters: Self.adjusted(parameters, live), sampleRate: sampleRate)
         case .playlist:
             return PlaylistSource(entries: playlists[index] ?? [], phase: index, origin: origin,
                                   crossfade: phase.crossfade, sampleRate: sampleRate, events: events,
@@ -46,8 +48,17 @@ public final class PhaseSources {
     }
 
     /// The source of the plan's calm harbour (a soundscape; silence if the plan has none).
-    public func makeCalm() -> any FrameSource {
+    public func makeCalm(live: LiveSoundscape? = nil) -> any FrameSource {
         guard let calm = plan.calm, case .soundscape(let parameters) = calm.source else { return SilenceSource() }
-        return Soundscape(parameters: parameters, sampleRate: sampleRate)
+        return Soundscape(parameters: Self.adjusted(parameters, live), sampleRate: sampleRate)
+    }
+
+    /// `parameters` with the live intensity and brightness, when there are any.
+    static func adjusted(_ parameters: SoundscapeParameters, _ live: LiveSoundscape?) -> SoundscapeParameters {
+        guard let live else { return parameters }
+        var p = parameters
+        p.intensity = min(max(live.intensity, 0), 1)
+        p.brightness = min(max(live.brightness, 0), 1)
+        return p
     }
 }

@@ -132,7 +132,8 @@ public final class PlaylistSource: FrameSource {
             if !heard {
                 deck.normalize(gainDB: db, loudness: measured.lufs, measured: true)
             } else {
-                deck.glide(toGainDB: db, loudness: measured.lufs, over: Int(Self.lateGainGlide * Double(sampleRate)))
+                let glide = Self.glideSeconds(from: deck.gainDB ?? db, to: db)
+                deck.glide(toGainDB: db, loudness: measured.lufs, over: Int(glide * Double(sampleRate)))
                 // Heard once the frames decoded before the glide have played.
                 var event = EngineEvent(.trackGain, frame: now + Int64(deck.buffered), phase: phase, entry: deck.entry,
                                         path: deck.stream.path)
@@ -144,6 +145,16 @@ public final class PlaylistSource: FrameSource {
         look(at: current, heard: true)
         look(at: incoming, heard: true)
         look(at: next, heard: false)
+    }
+
+    /// Seconds a playing track's gain takes from `from` to `to` dB: at least
+    /// `lateGainGlide`, and within the level speed limit (rises at most
+    /// `LevelSpeedLimit.riseDBPerSecond`, falls `fallDBPerSecond`, with 10%
+    /// to spare), since the glide is linear in dB.
+    static func glideSeconds(from: Double, to: Double) -> Double {
+        let change = to - from
+        let speed = 0.9 * (change > 0 ? LevelSpeedLimit.riseDBPerSecond : LevelSpeedLimit.fallDBPerSecond)
+        return max(lateGainGlide, abs(change) / speed)
     }
 
     /// Opens the next playable entry and decodes its start; a file that will
@@ -164,8 +175,11 @@ public final class PlaylistSource: FrameSource {
                 let deck = TrackDeck(stream: stream, entry: index, capacity: lookahead)
                 if let n = normalization {
                     let measured = n.loudness.measurement(for: entry.path)
-                    let db = measured.map { $0.gainDB(target: n.target) } ?? lastGainDB
-                    deck.normalize(gainDB: db, loudness: measured?.lufs, measured: measured != nil)
+                    // Unmeasured: its quick estimate, made quieter still, else the last track's gain.
+                    let estimate = measured == nil ? n.loudness.estimated(entry.path) : nil
+                    let db = measured.map { $0.gainDB(target: n.target) }
+                        ?? estimate.map { $0.gainDB(target: n.target) - TrackLoudness.estimateMarginDB } ?? lastGainDB
+                    deck.normalize(gainDB: db, loudness: measured?.lufs ?? estimate?.lufs, measured: measured != nil)
                     lastGainDB = db
                 }
                 deck.fill()

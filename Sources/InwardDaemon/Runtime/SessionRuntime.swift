@@ -133,6 +133,9 @@ public final class SessionRuntime: @unchecked Sendable {
         played.store(origin, ordering: .relaxed)
     }
 
+    /// The mixer's phase changes last published; the mix thread's alone.
+    private var publishedPhaseChanges = 0
+
     /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
     private let origin: Int
 
@@ -166,6 +169,11 @@ public final class SessionRuntime: @unchecked Sendable {
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
                 let n = mixer.render(into: buffer, frames: block)
+                // A new phase plays its own soundscape: status says so (a little before it is heard).
+                if mixer.phaseChanges != publishedPhaseChanges {
+                    publishedPhaseChanges = mixer.phaseChanges
+                    publish()
+                }
                 return (n, mixer.events.drain())
             }
             if n > 0 {
@@ -426,6 +434,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var calmLevelDB: Double?
         /// The soundscape playing as the controls last left it (nil: none, or not known since the last phase change).
         public var soundscape: SoundscapeParameters?
+        /// The soundscape settings changed live, while their voice plays (for the saved state).
+        public var liveSoundscape: LiveSoundscape?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -437,7 +447,7 @@ public final class SessionRuntime: @unchecked Sendable {
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
                         held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
-                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape)
+                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape, liveSoundscape: state.live)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -447,13 +457,14 @@ public final class SessionRuntime: @unchecked Sendable {
         var holds: [Int64]
         var calmLevelDB: Double?
         var soundscape: SoundscapeParameters?
+        var live: LiveSoundscape?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
                               holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB,
-                              soundscape: mixer.playingSoundscape)
+                              soundscape: mixer.playingSoundscape, live: mixer.liveSoundscape)
         published.withLock { $0 = state }
     }
 
@@ -491,9 +502,9 @@ public final class SessionRuntime: @unchecked Sendable {
     /// the plan has none or calm is already playing.
     /// - Parameters:
     ///   - level, atOnce: a resumed session's calm, before it starts.
-    public func calm(level: Double? = nil, atOnce: Bool = false) -> Double? {
+    public func calm(level: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
         mixLock.withLock { _ in
-            let level = mixer.enterCalm(level: level, atOnce: atOnce)
+            let level = mixer.enterCalm(level: level, atOnce: atOnce, live: live)
             publish()
             return level
         }

@@ -1,3 +1,4 @@
+import InwardAudio
 import InwardCore
 import InwardProtocol
 
@@ -39,8 +40,10 @@ extension SessionService {
         }
         let active = try requireActive()
         try requireNotStopping()
+        // As the mixer does it: even "at once" crosses over a short time, within the level speed limit.
+        let applied = max(seconds, SessionMixer.shortestSoundscapeChange)
         let brightness = setting == "brightness"
-        guard let change = try music(active).changeSoundscape(over: seconds, { p in
+        guard let change = try music(active).changeSoundscape(over: applied, { p in
             var q = p
             let now = brightness ? p.brightness : p.intensity
             let next = min(max(relative ? now + value : value, 0), 1)
@@ -49,7 +52,7 @@ extension SessionService {
         }) else { throw ServiceError(errors.noSoundscape()) }
         let from = brightness ? change.from.brightness : change.from.intensity
         let to = brightness ? change.to.brightness : change.to.intensity
-        return try acknowledge("control.\(setting)", ["from": .number(from), "to": .number(to), "over_seconds": .number(seconds)],
+        return try acknowledge("control.\(setting)", ["from": .number(from), "to": .number(to), "over_seconds": .number(applied)],
                                by: by, user: user, reply: ["from": .number(from), "to": .number(to)])
     }
 }

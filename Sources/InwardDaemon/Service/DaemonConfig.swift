@@ -24,6 +24,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// caller who could read any file the daemon can: root, or the daemon's
     /// own user. Staff (the socket's group) never. Config file only.
     public var allowPlansAnywhere = false
+    /// Folders a client's own playlists (and their tracks) may come from,
+    /// besides the plan folders (`music`; see `MusicFolders`).
+    public var musicDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
     public var periodFrames = SessionRuntime.Options().periodFrames
@@ -103,7 +106,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
                                     "period", "buffer", "observe_socket", "observe_group", "max_record_open",
-                                    "allow_plans_anywhere"]
+                                    "allow_plans_anywhere", "music"]
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -164,6 +167,16 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = table["allow_plans_anywhere"] {
             guard let b = v.bool else { throw bad("allow_plans_anywhere", "must be true or false") }
             allowPlansAnywhere = b
+        }
+        if let v = table["music"] {
+            let list = v.string.map { [$0] } ?? v.array?.compactMap { $0.string }
+            guard let list, list.count == (v.array?.count ?? 1) else {
+                throw bad("music", "must be a folder path or a list of them, e.g. [\"/srv/inward/music\"]")
+            }
+            for folder in list {
+                if let problem = MusicFolders.folderProblem(folder) { throw bad("music", problem) }
+            }
+            musicDirectories = list
         }
         if let v = table["pace"] {
             guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw bad("pace", "must be a positive number") }

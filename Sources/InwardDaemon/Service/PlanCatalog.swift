@@ -142,6 +142,14 @@ struct PlanCatalog {
         }
     }
 
+    /// The plan name closest to a mistyped `name` (file stems and plan
+    /// names), for "did you mean"; nil when none is close.
+    func nearest(to name: String) -> String? {
+        let stems = files().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        let word = name.hasSuffix(".toml") ? String(name.dropLast(5)) : name
+        return NearestKey.nearest(to: word, in: stems)
+    }
+
     // MARK: Paths
 
     /// realpath(3): the absolute path with every symlink, `.` and `..`

@@ -42,7 +42,9 @@ extension SessionService {
             let snapshot = runtime.snapshot()
             state.volumeDB = snapshot.volumeDB
             state.calmLevelDB = snapshot.calmLevelDB
+            state.soundscape = snapshot.liveSoundscape
         }
+        state.playlists = active.playlists
         state.aftercare = phase == .aftercare
         switch phase {
         case .paused: state.quiet = .paused
@@ -75,7 +77,7 @@ extension SessionService {
         let record = recordSoFar(session: id)
         events.restart(at: record.lastSeq)
 
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(saved.planFile)
         } catch {
@@ -87,6 +89,11 @@ extension SessionService {
                                     maxOpenSeconds: configuration.daemon.maxRecordOpenSeconds)
         guard case .resume(let frame, let gap) = decision else {
             if case .abandon(let reason) = decision { abandon(saved, reason: reason) }
+            return
+        }
+        // The client's own playlists, unchanged, or the session does not go on with other music.
+        if !saved.continuesInAftercare, let reason = reapplyClientPlaylists(saved.playlists, to: &loaded) {
+            abandon(saved, reason: reason)
             return
         }
         if saved.continuesInAftercare {
@@ -107,10 +114,10 @@ extension SessionService {
         // Where the wall clock says the track is; past its end, the next entry begins.
         let offset = track.map { max(0, frame - $0.startFrame) } ?? 0
         let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,
-                                         entryOffset: offset, fade: Self.resumeFade)
+                                         entryOffset: offset, fade: Self.resumeFade, soundscape: saved.soundscape)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio,
-                            sampleRate: saved.sampleRate, pace: saved.pace)
+                            sampleRate: saved.sampleRate, pace: saved.pace, playlists: saved.playlists)
         active.vitals = saved.vitals ?? []
         record.restore(into: active, plan: loaded.plan)
         // Status names the track at once; its track.start event says the same a moment later.
@@ -124,7 +131,7 @@ extension SessionService {
         // The level controls as they were; the music itself comes back over the resume fade.
         if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
         // In calm when it went down: back in calm, at the same level, from the first frame.
-        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true) }
+        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape) }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))
@@ -138,6 +145,11 @@ extension SessionService {
         fields["entry"] = entry.map { JSONValue.integer(Int64($0)) } ?? .null
         fields["paused"] = .bool(saved.quiet == .paused)
         fields["silenced"] = .bool(saved.quiet == .silenced)
+        if let live = saved.soundscape {
+            fields["soundscape"] = .object(["intensity": .number(live.intensity), "brightness": .number(live.brightness),
+                                            "calm": .bool(live.phase == LiveSoundscape.calmVoice)])
+        }
+        if !saved.playlists.isEmpty { fields["playlists"] = .array(saved.playlists.map { .string($0.phaseName) }) }
         do {
             try events.waitUntilDurable(try emit("session.resume", fields, at: Double(frame) / rate, session: id))
         } catch {
@@ -163,7 +175,7 @@ extension SessionService {
     private func resumeAftercare(_ saved: ResumeState, loaded: LoadedPlan, frame: Int64, gap: Double, record: RecordSoFar) {
         let id = saved.sessionID
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: nil, sink: nil,
-                            sampleRate: saved.sampleRate, pace: saved.pace)
+                            sampleRate: saved.sampleRate, pace: saved.pace, playlists: saved.playlists)
         active.vitals = saved.vitals ?? []
         record.restore(into: active, plan: loaded.plan)
         active.endMusic(at: frame, t0: saved.t0)

@@ -63,6 +63,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let pace: Double
         let phases: [SessionStatus.Phase]
         let planSHA256: String
+        /// The client's own playlists, in place of their phases' sources.
+        let playlists: [PlaylistOverride]
         /// Guarded by the service's `inner` lock.
         var track: Track?
         /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
@@ -85,8 +87,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime?, sink: (any AudioSink)?,
-             sampleRate: Int, pace: Double) {
+             sampleRate: Int, pace: Double, playlists: [PlaylistOverride] = []) {
             self.id = id
+            self.playlists = playlists
             self.loaded = loaded
             self.planFile = planFile
             planSHA256 = SHA256.hex(Array(loaded.text.utf8))
@@ -200,7 +203,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?, user: String? = nil, callerUID: UInt32? = nil) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, playlists: JSONObject? = nil, user: String? = nil,
+               callerUID: UInt32? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -216,13 +220,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         case .found(let path):
             file = path
         case .notFound:
-            throw ServiceError(errors.planNotFound(plan: name))
+            throw ServiceError(errors.planNotFound(plan: name, nearest: catalog.nearest(to: name)))
         case .outside, .notRegularFile:
             // Refused unread: nothing of the file reaches the caller.
             logger.notice("Start refused: the plan asked for is not a plan file in the plan folders")
             throw ServiceError(errors.invalidParameter("plan", reason: catalog.refusal(resolution) ?? "not a plan"))
         }
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(file)
         } catch {
@@ -230,6 +234,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.planInvalid(file: first?.file ?? file, line: first?.line, key: first?.key,
                                                   message: first?.message ?? "invalid plan"))
         }
+        let chosen = try applyClientPlaylists(playlists, to: &loaded)
         measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {
@@ -240,7 +245,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let id = WallClock.sessionID()
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio,
-                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1)
+                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1, playlists: chosen)
         try inner.withLock { inner in
             if let other = inner.active {
                 throw ServiceError(errors.sessionActive(sessionID: other.id, state: inner.state.phase.rawValue))
@@ -255,6 +260,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             "client": .optional(client), "device": .string(configuration.daemon.device),
             "sample_rate": .integer(Int64(audio.sampleRate)),
         ]
+        if !chosen.isEmpty {
+            // The client's own playlists, each with its content's hash: what was played is on record.
+            startFields["playlists"] = .array(chosen.map {
+                .object(["phase": .string($0.phaseName), "file": .string($0.file), "sha256": .string($0.sha256),
+                         "entries": .integer(Int64(loaded.playlists[$0.phase]?.count ?? 0))])
+            })
+        }
         if let vitals = loaded.plan.vitals {
             // The plan's schedule, so the review can say which readings were taken and which missed.
             startFields["vitals"] = .object([
@@ -276,16 +288,18 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw error
         }
         for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
-        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json)])   // the state as the start left it
+        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json),   // the state as the start left it
+                                  "warnings": .array(loaded.warnings.map { .string($0.description) })])
         saveResumeState()
         // The music begins once its record is on disk; a session that cannot be recorded does not start.
+        let planName = loaded.plan.name
         durable.async { [self] in
             if started.failed != nil {
                 abandonStart(active)
                 return
             }
             runtime.start()
-            SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
+            SystemdNotify.status("session \(id): plan \(planName), waiting for the dose")
             if !runtime.realtimeScheduling {
                 logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                               metadata: ["session.id": "\(id)"])
@@ -314,14 +328,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         resumeWriter?.remove()
     }
 
-    /// For a plan with a loudness target: measures the track heard first now
-    /// (it must be known before it starts), and the rest in playing order in
-    /// the background, long before they are needed. Call before the device
-    /// is opened, so a long first track keeps no device idle.
+    /// For a plan with a loudness target: a quick estimate of the track
+    /// heard first (a few seconds of it read, however long it is; it starts
+    /// on that, erring quiet), and full measurements of every track in
+    /// playing order in the background, that one first: it glides to its
+    /// measurement under the level speed limit when it comes.
     func measureLoudness(_ loaded: LoadedPlan, firstPhase: Int?, firstEntry: Int) {
         guard loaded.plan.loudnessTarget != nil else { return }
         if let phase = firstPhase, let path = loaded.playlists[phase]?.dropFirst(firstEntry).first?.path {
-            loudness.measure(path)
+            loudness.estimate(path)
+            loudness.measureInBackground([path])
         }
         loudness.measureInBackground(loaded.playlistPaths)
     }

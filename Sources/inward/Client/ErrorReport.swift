@@ -105,7 +105,8 @@ enum ErrorReport {
             if let key = s("key") { m += " (\(key))" }
             return m + "; check it with `inward check \(s("file") ?? "PLAN")`"
         case "PlanNotFound":
-            return "no plan '\(s("plan") ?? "?")' in the daemon's plan folders, and no such file; `inward plans` lists them"
+            let near = s("nearest").map { "; did you mean '\($0)'?" } ?? ""
+            return "no plan '\(s("plan") ?? "?")' in the daemon's plan folders, and no such file\(near) (`inward plans` lists them)"
         case "DeviceUnavailable":
             return "the sound device '\(s("device") ?? "?")' is unavailable: \(s("reason") ?? "unknown reason"); "
                 + "`inward devices` lists the devices (the daemon plays to its --device)"
