@@ -73,6 +73,11 @@ extension SessionService {
             fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
         }
         if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
+        if let lufs = e.lufs {
+            // A minute of heard loudness, to 0.1 LU; null where nothing was measured (silence below the gate, a gap).
+            fields["interval_seconds"] = .integer(Int64(HeardLoudness.intervalSeconds))
+            fields["lufs"] = .array(lufs.map { v in v.map { .number(($0 * 10).rounded() / 10) } ?? .null })
+        }
         if (e.kind == .phaseStarted || e.kind == .phaseEnded) && known {
             // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
             let phase = plan.phases[e.phase]
