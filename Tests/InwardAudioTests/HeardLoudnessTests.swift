@@ -81,5 +81,7 @@ struct HeardLoudnessTests {
     func primingIsSkipped() throws {
         let minutes = try Self.measure(Self.signal(Array(repeating: -30, count: 11)), from: -480)
         #expect(minutes.first?.frame == 0 && minutes.first?.lufs.first??.isFinite == true, "\(minutes)")
+        // The second interval was begun (10–11 s) but its window never heard: no value, not even a null.
+        #expect(minutes.count == 1 && minutes.first?.lufs.count == 1, "\(minutes)")
     }
 }

@@ -8,8 +8,9 @@ import CEbur128
 /// its interval: the frames from 3.5 s to 6.5 s into it, after 0.5 s that
 /// only settle the K-weighting filter. The other 6.5 s of each interval are
 /// never filtered, so measuring costs about a third of filtering everything,
-/// and gives exactly the value a meter fed every frame would show at 6.5 s
-/// (the filter forgets within milliseconds; the window holds nothing older).
+/// and gives the value a meter fed every frame shows at 6.5 s (the same to
+/// 0.0001 LU on varying noise: the filter forgets within milliseconds, and
+/// the window holds nothing older).
 ///
 /// A value is nil when the window was below R128's absolute gate (-70 LUFS:
 /// silence) or was not heard whole (before the first frame or after the
@@ -99,12 +100,13 @@ public final class HeardLoudness {
         return out
     }
 
-    /// The frames have ended: returns the last minute, with the interval
-    /// being heard (nil when its window was not heard whole).
+    /// The frames have ended: returns the last minute. The interval being
+    /// heard is in it only when its window was heard: the device's last
+    /// period, past the session's end, adds no value.
     public func finish() -> [Minute] {
         var out: [Minute] = []
         if current != nil {
-            close()
+            if taken { close() }
             if !values.isEmpty { out.append(Minute(frame: minuteFirst * interval, lufs: values)) }
         }
         current = nil

@@ -30,7 +30,9 @@ extension SessionService {
                 SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
                     + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
             }
-            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
+            // A minute of loudness is timed at its first interval: the phase heard then.
+            let phaseIndex = e.kind == .loudness ? timeline.phase(at: e.frame) ?? -1 : e.phase
+            let phaseName = phaseIndex >= 0 && phaseIndex < plan.phases.count ? plan.phases[phaseIndex].name : nil
             _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
         }
     }
