@@ -93,10 +93,13 @@ public final class SessionRuntime: @unchecked Sendable {
     private var reportedUnderruns = 0   // mix thread only
     private var reportedXruns = 0       // mix thread only
     private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped
-    /// Events posted by the mixer, handed to `onEvents` on the mix thread.
+    /// Events posted by the mixer, handed to `onEvents` on the mix thread;
+    /// `audio.loudness` minutes, on the meter thread.
     private let onEvents: @Sendable ([EngineEvent]) -> Void
     private let onEnd: @Sendable (End) -> Void
     public private(set) var realtimeScheduling = false
+    /// Measures what the room heard (the tap is in `audioLoop`, after the output stage).
+    private let heard: HeardMeter?
 
     /// - Parameters:
     ///   - t0, resume: for a session picked up again after a restart, its T0
@@ -126,6 +129,9 @@ public final class SessionRuntime: @unchecked Sendable {
         self.mixer = mixer
         self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
+        heard = HeardMeter(sampleRate: sink.sampleRate, periodFrames: options.periodFrames) { minute in
+            onEvents([EngineEvent(heard: minute)])
+        }
         // The first frame mixed is heard once the limiter's delay has played.
         origin = resume.map { Int($0.frame) + stage.latency } ?? 0
         published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
@@ -144,6 +150,7 @@ public final class SessionRuntime: @unchecked Sendable {
     public func start() {
         ThreadLauncher.start(name: "inward-mix") { [self] in mixLoop() }
         ThreadLauncher.start(name: "inward-device") { [self] in deviceLoop() }
+        heard?.start()
         let audio = ThreadLauncher.start(name: "inward-audio", realtime: true) { [self] in audioLoop() }
         realtimeScheduling = audio.realtime
     }
@@ -244,6 +251,9 @@ public final class SessionRuntime: @unchecked Sendable {
             }
             if ring.free >= refillThreshold { spaceFreed.signal() }
             stage.process(buffer, frames: period)
+            // The mix as the room hears it: after the volume and the limiter, before the device (or, with
+            // several outputs, before their split). Final: nothing rewinds frames once they are rendered.
+            heard?.tap(buffer, count: period, at: Int64(played.load(ordering: .relaxed) - stage.latency))
             var device = deviceState.load(ordering: .acquiring)
             if device == 2, deviceState.compareExchange(expected: 2, desired: 3, ordering: .acquiringAndReleasing).exchanged {
                 // The device thread keeps the lost sink until we let go of it here, so nothing is freed on this thread.
@@ -296,6 +306,7 @@ public final class SessionRuntime: @unchecked Sendable {
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         deviceWake.signal()
+        heard?.finish()   // the last minute of loudness is logged before the end
         endCode.store(code, ordering: .releasing)
         switch code {
         case 2: onEnd(.stopped)

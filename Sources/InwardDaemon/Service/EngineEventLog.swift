@@ -30,7 +30,9 @@ extension SessionService {
                 SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
                     + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
             }
-            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
+            // A minute of loudness is timed at its first interval: the phase heard then.
+            let phaseIndex = e.kind == .loudness ? timeline.phase(at: e.frame) ?? -1 : e.phase
+            let phaseName = phaseIndex >= 0 && phaseIndex < plan.phases.count ? plan.phases[phaseIndex].name : nil
             _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
         }
     }
@@ -73,6 +75,11 @@ extension SessionService {
             fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
         }
         if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
+        if let lufs = e.lufs {
+            // A minute of heard loudness, to 0.1 LU; null where nothing was measured (silence below the gate, a gap).
+            fields["interval_seconds"] = .integer(Int64(HeardLoudness.intervalSeconds))
+            fields["lufs"] = .array(lufs.map { v in v.map { .number(($0 * 10).rounded() / 10) } ?? .null })
+        }
         if (e.kind == .phaseStarted || e.kind == .phaseEnded) && known {
             // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
             let phase = plan.phases[e.phase]
