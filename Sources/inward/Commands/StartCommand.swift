@@ -8,7 +8,7 @@ struct StartCommand: ParsableCommand {
         commandName: "start",
         abstract: "Start a session: play a plan from its first phase.",
         discussion: """
-            PLAN is a name from `inward plans` or a path to a plan file. The session then waits for `inward dose`. \
+            PLAN is a name from `inward plans` or the path of a plan file inside one of the daemon's plan folders. The session then waits for `inward dose`. \
             --playlist PHASE=FILE.m3u8 (repeatable) plays a client's own playlist in that phase instead of the plan's \
             source, without a plan file of their own; the playlist and its tracks must be in the daemon's plan or \
             music folders (`music` in inwardd.toml). The plan's warnings (an empty playlist, a missing track) are printed.
