@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "InwardAudio",
             dependencies: [
-                "InwardCore", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
+                "InwardCore", "InwardProtocol", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
@@ -98,7 +98,8 @@ let package = Package(
         // measurement, ALSA capture devices. Imported with @testable.
         .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
                 path: "Tests/InwardTestSupport"),
-        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
+        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport",
+                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),
         .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol", "InwardTestSupport"]),
