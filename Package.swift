@@ -46,7 +46,9 @@ let package = Package(
                 "InwardCore", "InwardProtocol", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            // Checked (-O), not -Ounchecked: scripts/bench renders as fast without it
+            // (docs/architecture.md, "Release builds are checked").
+            swiftSettings: strict
         ),
         // The session log's line format and hash chain, shared by its writer and readers.
         .target(name: "InwardLog", dependencies: ["InwardProtocol", "CCrypto"], swiftSettings: strict),
@@ -65,7 +67,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            // Checked (-O), not -Ounchecked: the socket server and the parsers' callers
+            // keep their preconditions in release, at no cost scripts/bench-daemon
+            // can see (docs/architecture.md, "Release builds are checked").
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "inward",
