@@ -1,5 +1,7 @@
 import Foundation
 import InwardCore
+import InwardProtocol
+public import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -17,10 +19,11 @@ import Glibc
 /// hour long) gets a quick `estimate` instead, a few seconds of it read: it
 /// starts on that, erring quiet, and glides to the measurement when it comes.
 public final class TrackLoudness: Sendable {
-    /// The cache file (JSON, mode 0640), when there is one.
+    /// The cache file (JSON, mode 0640), when there is one. Its format is
+    /// `CacheFile`'s.
     public let cacheFile: String?
 
-    private struct Entry: Codable {
+    struct Entry: Equatable {
         var size: Int64
         var mtime: Double
         /// Nil when the file could not be measured.
@@ -43,16 +46,25 @@ public final class TrackLoudness: Sendable {
     private let state = Mutex(State())
     private let idle = NSCondition()
 
-    public init(cacheFile: String? = nil) {
+    /// Reads `cacheFile` when it exists. A cache that cannot be read (not
+    /// JSON, another shape, unreadable) is logged at warning and left aside:
+    /// its tracks are measured again and the next save replaces it.
+    public init(cacheFile: String? = nil, logger: Logger = Logger(label: "inward.loudness")) {
         self.cacheFile = cacheFile
-        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-           let saved = try? JSONDecoder().decode(Cache.self, from: data) {
-            state.withLock { $0.known = saved.tracks }
+        guard let cacheFile, let data = FileManager.default.contents(atPath: cacheFile) else { return }
+        do throws(CacheFile.Unreadable) {
+            let read = try CacheFile.decode(Array(data))
+            state.withLock { $0.known = read.tracks }
+            if read.skipped > 0 {
+                logger.warning("loudness cache entries unreadable; those tracks will be measured again", metadata: [
+                    "file": "\(cacheFile)", "entries": "\(read.skipped)",
+                ])
+            }
+        } catch {
+            logger.warning("loudness cache unreadable; its tracks will be measured again and the file replaced", metadata: [
+                "file": "\(cacheFile)", "reason": "\(error.reason)",
+            ])
         }
-    }
-
-    private struct Cache: Codable {
-        var tracks: [String: Entry]
     }
 
     /// The file's measurement if it is known and the file has not changed
@@ -170,9 +182,7 @@ public final class TrackLoudness: Sendable {
             return s.known
         }
         guard let tracks = snapshot else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(Cache(tracks: tracks)) else { return }
+        let data = Data(CacheFile.encode(tracks))
         let temporary = cacheFile + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else { return }
         _ = rename(temporary, cacheFile)
@@ -186,5 +196,68 @@ public final class TrackLoudness: Sendable {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return (Int64(st.st_size), Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+    }
+}
+
+extension TrackLoudness {
+    /// The cache file's format, written and read through the project's one
+    /// JSON stack (`JSONValue`):
+    ///
+    ///     {"tracks":{"/music/a.flac":{"measurement":{"lufs":-20.5,"peakDB":-3.1},"mtime":1733300000.25,"size":5762044}}}
+    ///
+    /// Keys sorted; `measurement` absent when the track could not be measured,
+    /// `lufs` absent when it is silent below the gate. Files written by earlier
+    /// versions (Foundation's JSONEncoder: `\/` in paths, `1000000` for an
+    /// integral mtime) have this shape and read the same.
+    enum CacheFile {
+        struct Unreadable: Error {
+            var reason: String
+        }
+
+        static func encode(_ tracks: [String: Entry]) -> [UInt8] {
+            let members = tracks.sorted { $0.key < $1.key }.map { path, entry -> JSONObject.Member in
+                var o: JSONObject = [:]
+                if let m = entry.measurement {
+                    var measurement: JSONObject = [:]
+                    if let lufs = m.lufs { measurement["lufs"] = .number(lufs) }
+                    measurement["peakDB"] = .number(m.peakDB)
+                    o["measurement"] = .object(measurement)
+                }
+                o["mtime"] = .number(entry.mtime)
+                o["size"] = .integer(entry.size)
+                return .init(key: path, value: .object(o))
+            }
+            return JSONValue.object(["tracks": .object(JSONObject(members))]).jsonBytes
+        }
+
+        /// The entries read, and how many were left aside (another shape).
+        static func decode(_ bytes: [UInt8]) throws(Unreadable) -> (tracks: [String: Entry], skipped: Int) {
+            let value: JSONValue
+            do { value = try JSONValue.parse(bytes) } catch { throw Unreadable(reason: "not JSON: \(error)") }
+            guard let tracks = value["tracks"]?.objectValue else {
+                throw Unreadable(reason: "no \"tracks\" object at the top level")
+            }
+            var known: [String: Entry] = [:]
+            var skipped = 0
+            for member in tracks {
+                if let entry = Self.entry(member.value) { known[member.key] = entry } else { skipped += 1 }
+            }
+            return (known, skipped)
+        }
+
+        private static func entry(_ value: JSONValue) -> Entry? {
+            guard let size = value["size"]?.int64Value, let mtime = value["mtime"]?.doubleValue else { return nil }
+            switch value["measurement"] {
+            case nil, .null?:
+                return Entry(size: size, mtime: mtime, measurement: nil)
+            case .object?:
+                guard let peak = value["measurement"]?["peakDB"]?.doubleValue else { return nil }
+                let lufs = value["measurement"]?["lufs"]
+                guard lufs == nil || lufs == .null || lufs?.doubleValue != nil else { return nil }
+                return Entry(size: size, mtime: mtime, measurement: .init(lufs: lufs?.doubleValue, peakDB: peak))
+            default:
+                return nil
+            }
+        }
     }
 }

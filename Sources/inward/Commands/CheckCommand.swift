@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InwardAudio
 import InwardCore
+import InwardProtocol
 
 /// `inward check PLAN`: validate a plan, show its phases and timeline.
 struct CheckCommand: ParsableCommand {
@@ -36,7 +37,7 @@ struct CheckCommand: ParsableCommand {
             loaded = try PlanLoader.load(plan)
         } catch {
             if global.json {
-                Output.json(["valid": false, "errors": error.diagnostics.map(diagnosticJSON)])
+                Output.json(.object(["valid": false, "errors": .array(error.diagnostics.map(diagnosticJSON))]))
             } else {
                 for d in error.diagnostics { Terminal.errLine(d.description) }
                 Terminal.errLine("\(plan): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s"); the plan cannot be played")
@@ -74,11 +75,11 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-func diagnosticJSON(_ d: Diagnostic) -> [String: Any] {
-    var o: [String: Any] = ["severity": d.severity.rawValue, "file": d.file, "message": d.message]
-    if let line = d.line { o["line"] = line }
-    if let key = d.key { o["key"] = key }
-    return o
+func diagnosticJSON(_ d: Diagnostic) -> JSONValue {
+    var o: JSONObject = ["severity": .string(d.severity.rawValue), "file": .string(d.file), "message": .string(d.message)]
+    if let line = d.line { o["line"] = .integer(Int64(line)) }
+    if let key = d.key { o["key"] = .string(key) }
+    return .object(o)
 }
 
 /// The dose time a check or render assumes.

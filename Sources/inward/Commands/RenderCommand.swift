@@ -3,6 +3,7 @@ import Foundation
 public import InwardAudio
 import InwardCore
 import InwardPOSIX
+import InwardProtocol
 
 extension SampleFormat: ExpressibleByArgument {}
 
@@ -185,12 +186,13 @@ struct RenderCommand: ParsableCommand {
         let seconds = Double(frames) / Double(outRate)
 
         if global.json {
-            Output.json([
-                "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
-                "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
-                "warnings": loaded.warnings.map(diagnosticJSON),
-                "events": log.map { EventText.json($0, rate: outRate, t0: t0) },
-            ])
+            let report: JSONObject = [
+                "output": .string(out ?? device!), "frames": .integer(frames), "sample_rate": .integer(Int64(outRate)),
+                "seconds": .number(seconds), "dose_at": .number(Double(t0) / Double(outRate)), "render_seconds": .number(wall),
+                "warnings": .array(loaded.warnings.map(diagnosticJSON)),
+                "events": .array(log.map { EventText.json($0, rate: outRate, t0: t0) }),
+            ]
+            Output.json(.object(report))
             return
         }
         for e in log {
@@ -215,16 +217,16 @@ enum EventText {
         return s
     }
 
-    static func json(_ e: EngineEvent, rate: Int, t0: Int64) -> [String: Any] {
-        var o: [String: Any] = [
-            "event": e.kind.rawValue, "frame": e.frame, "t": Double(e.frame) / Double(rate),
-            "t0_rel": Double(e.frame - t0) / Double(rate), "phase": e.phase,
+    static func json(_ e: EngineEvent, rate: Int, t0: Int64) -> JSONValue {
+        var o: JSONObject = [
+            "event": .string(e.kind.rawValue), "frame": .integer(e.frame), "t": .number(Double(e.frame) / Double(rate)),
+            "t0_rel": .number(Double(e.frame - t0) / Double(rate)), "phase": .integer(Int64(e.phase)),
         ]
-        if let v = e.entry { o["entry"] = v }
-        if let v = e.path { o["path"] = v }
-        if let v = e.title { o["title"] = v }
-        if let v = e.artist { o["artist"] = v }
-        if let v = e.reason { o["reason"] = v }
-        return o
+        if let v = e.entry { o["entry"] = .integer(Int64(v)) }
+        if let v = e.path { o["path"] = .string(v) }
+        if let v = e.title { o["title"] = .string(v) }
+        if let v = e.artist { o["artist"] = .string(v) }
+        if let v = e.reason { o["reason"] = .string(v) }
+        return .object(o)
     }
 }
