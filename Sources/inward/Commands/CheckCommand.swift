@@ -52,14 +52,15 @@ struct CheckCommand: ParsableCommand {
         let timeline = Timeline(plan: loaded.plan, sampleRate: rate, t0: t0)
 
         if global.json {
-            var report = PlanReport.json(loaded, timeline: timeline, rate: rate, t0: t0)
-            report["playlists"] = coverage.map { item -> [String: Any] in
+            var report = PlanReport.json(loaded, timeline: timeline, rate: rate, t0: t0).objectValue ?? [:]
+            report["playlists"] = .array(coverage.map { item -> JSONValue in
                 let c = item.coverage
-                return ["phase": loaded.plan.phases[item.phase].name, "tracks": c.tracks, "seconds": c.playlistSeconds as Any,
-                        "phase_seconds": c.phaseSeconds as Any, "max_extend": c.maxExtendSeconds,
-                        "verdict": c.verdict.rawValue, "text": c.text]
-            }
-            Output.json(report)
+                return .object(["phase": .string(loaded.plan.phases[item.phase].name), "tracks": .integer(Int64(c.tracks)),
+                                "seconds": .optional(c.playlistSeconds), "phase_seconds": .optional(c.phaseSeconds),
+                                "max_extend": .number(c.maxExtendSeconds), "verdict": .string(c.verdict.rawValue),
+                                "text": .string(c.text)])
+            })
+            Output.json(.object(report))
             return
         }
         print(PlanReport.text(loaded, timeline: timeline, rate: rate, t0: t0, doseAt: doseAt != nil))
