@@ -140,4 +140,26 @@ struct CalmPlaylistTests {
         let calmLevel = AudioAnalysis.rmsDB(r.left[(20 * Self.rate)..<(30 * Self.rate)])
         #expect(calmLevel > -60 && calmLevel < -30, "calm fallback at \(calmLevel) dB")
     }
+
+    @Test("under a loudness_target calm's tracks are normalised like a phase's: a quiet and a loud one play alike")
+    func normalised() throws {
+        let f = SessionFixture("calm-list-loudness")
+        try TonePlaylist.single("phase", frequency: 220, seconds: 70).write(to: f.directory)
+        // 12 dB apart as files.
+        try TonePlaylist("calm", [.init("quiet", frequency: 440, seconds: 10, amplitude: 0.125),
+                                  .init("loud", frequency: 440, seconds: 10, amplitude: 0.5)]).write(to: f.directory)
+        let text = Self.plan().replacingOccurrences(of: "route = \"other\"", with: "route = \"other\"\nloudness_target = -20")
+        var entered = false
+        let r = try f.render(text, into: .alsa, format: .s32) { p in
+            if !entered, p.position >= Int64(5 * Self.rate) { entered = true; #expect(p.mixer.enterCalm() == -24) }
+        }
+        let calmTracks = r.events(.trackStarted).filter { $0.phase == LoadedPlan.calm }
+        #expect(calmTracks.count >= 2 && calmTracks.prefix(2).allSatisfy { $0.gainDB != nil }, "\(calmTracks)")
+        // From 5 s: the quiet track alone from 9 s (calm's crossfade over) to 11 s, crossfading
+        // to the loud one until 15 s, the loud one alone until 17 s (10 s tracks, 4 s crossfades).
+        let quiet = AudioAnalysis.rmsDB(r.left[(9 * Self.rate + Self.rate / 2)..<(10 * Self.rate + Self.rate / 2)])
+        let loud = AudioAnalysis.rmsDB(r.left[(15 * Self.rate + Self.rate / 2)..<(16 * Self.rate + Self.rate / 2)])
+        #expect(abs(quiet - loud) < 0.5, "calm's tracks at \(quiet) dB and \(loud) dB under the loudness target")
+        print("calm playlist under loudness_target -20: quiet file \(quiet) dB, loud file \(loud) dB")
+    }
 }
