@@ -82,7 +82,8 @@ extension ReviewTimeline {
             quiet.append(q)
             openQuiet = nil
         }
-        func phaseIndex(_ f: JSONObject) -> Int? { f["phase_index"]?.int64Value.map { Int($0) } }
+        // A calm playlist's events (`calm: true`) belong to no phase: -1, apart from the phase's tracks.
+        func phaseIndex(_ f: JSONObject) -> Int? { f["calm"]?.boolValue == true ? -1 : f["phase_index"]?.int64Value.map { Int($0) } }
 
         for e in ordered {
             let l = e.line
@@ -235,6 +236,8 @@ extension ReviewTimeline {
                 openQuiet = QuietSpan(kind: .calm, start: s, end: s, by: by)
             case "control.resume":
                 closeQuiet(at: s)
+                // Calm's own tracks go with calm.
+                for i in openTracks.indices.reversed() where openTracks[i].phaseIndex == -1 { close(i, at: s, inferred: true) }
                 envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
             case "control.stop":
                 closeQuiet(at: s)
@@ -270,7 +273,7 @@ extension ReviewTimeline {
 
     /// Whether a `track.end`'s fields name this span: same phase and entry, else same file.
     static func matches(_ t: TrackSpan, _ f: JSONObject) -> Bool {
-        if let p = f["phase_index"]?.int64Value, let tp = t.phaseIndex, Int(p) != tp { return false }
+        if let p = f["calm"]?.boolValue == true ? -1 : f["phase_index"]?.int64Value, let tp = t.phaseIndex, Int(p) != tp { return false }
         if let entry = f["entry"]?.int64Value { return t.entry == Int(entry) }
         if let file = f["file"]?.stringValue { return t.file == baseName(file) }
         return false

@@ -121,7 +121,10 @@ struct PreparationTests {
         #expect(code == 0, "\(log.suffix(2000))")
 
         let sha = try ProcessRun.run("/usr/bin/sha256sum", [mine]).stdout.split(separator: " ").first.map(String.init)
-        let started = try #require(try events(daemon).last { $0["kind"]?.stringValue == "session.start" })
+        // The client's session (session ids sort by the second, so two sessions in one second may not sort in order).
+        let started = try #require(try events(daemon).last {
+            $0["kind"]?.stringValue == "session.start" && $0["fields"]?["client"]?.stringValue == "C-0042"
+        })
         let chosen = started["fields"]?["playlists"]?.arrayValue?.first
         #expect(chosen?["phase"]?.stringValue == "arrival" && chosen?["file"]?.stringValue == mine
                 && chosen?["sha256"]?.stringValue == sha && chosen?["entries"]?.int64Value == 1, "\(started)")
@@ -172,7 +175,12 @@ struct PreparationTests {
         // Back in onset at the changed intensity.
         let third = try DaemonHarness(plans: plans, pace: 6, extraArguments: args, state: first.state)
         let c = try third.client()
-        let onset = try c.sessionStatus()
+        // The resumed phase's voice is made with the first frames it renders: wait for it to play.
+        var onset = try c.sessionStatus()
+        waitUntil(timeout: 20) {
+            onset = (try? c.sessionStatus()) ?? onset
+            return onset["soundscape_intensity"]?.doubleValue != nil
+        }
         #expect(onset["phase"]?["name"]?.stringValue == "onset" && onset["soundscape_intensity"]?.doubleValue == 0.8, "\(onset)")
         #expect(try c.call(Self.method + "Stop").error == nil)
         try waitIdle(c)

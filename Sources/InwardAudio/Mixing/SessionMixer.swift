@@ -154,11 +154,12 @@ public final class SessionMixer {
         recompute()
     }
 
-    /// Crossfades the current phase's playlist to its next track (over the
-    /// phase's crossfade). False when the phase plays no playlist.
+    /// Crossfades the playlist heard (calm's while in calm, else the current
+    /// phase's) to its next track (over its crossfade). False when what is
+    /// heard is no playlist.
     @discardableResult
     public func skip() -> Bool {
-        guard let p = activePhase,
+        guard let p = calmLevelDB != nil ? Self.calmVoice : activePhase,
               let voice = voices.last(where: { $0.phase == p && !$0.fadingOut }),
               let playlist = voice.source as? PlaylistSource else { return false }
         return playlist.skip()
@@ -201,7 +202,7 @@ public final class SessionMixer {
         let level = given ?? min(calm.levelDB, now)
         let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
         let calmLive = live?.phase == Self.calmVoice ? live : nil
-        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm(live: calmLive))
+        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm(origin: position, events: events, live: calmLive))
         if liveSoundscape?.phase == Self.calmVoice || calmLive != nil { liveSoundscape = calmLive }
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: Decibels.gain(level), over: frames)
@@ -271,7 +272,7 @@ public final class SessionMixer {
     public static let shortestSoundscapeChange = 2.0
 
     /// The voice index calm plays under (never a phase's).
-    static let calmVoice = -1
+    static let calmVoice = LoadedPlan.calm
 
     private func recompute() {
         timeline = Timeline(plan: plan, sampleRate: sampleRate, t0: t0, holds: holds, advances: advances)

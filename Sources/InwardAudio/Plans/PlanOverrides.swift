@@ -18,7 +18,8 @@ extension LoadedPlan {
     /// How much of each playlist phase its playlist fills, by phase index:
     /// reads each track's header for its length (not its audio).
     public func playlistCoverage() -> [(phase: Int, coverage: PlaylistCoverage)] {
-        playlists.keys.sorted().map { index in
+        // Phases only: calm's playlist (its key `LoadedPlan.calm`) loops and has no length to cover.
+        playlists.keys.sorted().filter { plan.phases.indices.contains($0) }.map { index in
             let lengths = (playlists[index] ?? []).map { TrackLength.seconds(of: $0.path) }
             return (index, PlaylistCoverage(trackSeconds: lengths, crossfade: plan.phases[index].crossfade,
                                             phase: plan.phases[index]))

@@ -9,7 +9,7 @@ public final class PhaseSources {
     public let plan: Plan
     public let sampleRate: Int
     public let quality: Resampler.Quality
-    /// Playable entries of each playlist phase, by phase index.
+    /// Playable entries of each playlist phase, by phase index (calm's under `LoadedPlan.calm`).
     public let playlists: [Int: [PlaylistEntry]]
 
     /// Track measurements for a plan with a `loudness_target`; nil plays tracks at their own level.
@@ -47,10 +47,25 @@ public final class PhaseSources {
         }
     }
 
-    /// The source of the plan's calm harbour (a soundscape; silence if the plan has none).
-    public func makeCalm(live: LiveSoundscape? = nil) -> any FrameSource {
-        guard let calm = plan.calm, case .soundscape(let parameters) = calm.source else { return SilenceSource() }
-        return Soundscape(parameters: Self.adjusted(parameters, live), sampleRate: sampleRate)
+    /// The source of the plan's calm harbour, whose first frame plays at
+    /// session frame `origin`: its soundscape, or its playlist looped (tracks
+    /// crossfading over the calm crossfade, normalised like a phase's, a
+    /// soundscape standing in when none of its files plays; its events carry
+    /// `LoadedPlan.calm` as their phase). Silence if the plan has no calm.
+    public func makeCalm(origin: Int64, events: EngineEvents, live: LiveSoundscape? = nil) -> any FrameSource {
+        guard let calm = plan.calm else { return SilenceSource() }
+        switch calm.source {
+        case .soundscape(let parameters):
+            return Soundscape(parameters: Self.adjusted(parameters, live), sampleRate: sampleRate)
+        case .playlist:
+            return PlaylistSource(entries: playlists[LoadedPlan.calm] ?? [], phase: LoadedPlan.calm, origin: origin,
+                                  crossfade: calm.crossfade, sampleRate: sampleRate, events: events,
+                                  fallback: .calmFallback, quality: quality,
+                                  normalization: plan.loudnessTarget.flatMap { target in loudness.map { ($0, target) } },
+                                  loops: true)
+        case .silence:
+            return SilenceSource()
+        }
     }
 
     /// `parameters` with the live intensity and brightness, when there are any.

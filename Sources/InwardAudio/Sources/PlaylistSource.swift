@@ -41,6 +41,12 @@ public final class PlaylistSource: FrameSource {
     /// Opened and decoded ahead, waiting for its crossfade.
     private var next: Player?
     private var nextEntry = 0
+    /// Starts again from the first entry when the last has played (calm's
+    /// playlist), instead of giving way to the soundscape.
+    private let loops: Bool
+    /// An entry opened since the playlist last started over: without one, a
+    /// looping playlist has nothing playable and the soundscape takes over.
+    private var openedThisPass = false
     /// Loudness normalisation: where measurements are, and the target (LUFS).
     private let normalization: (loudness: TrackLoudness, target: Double)?
     /// The gain the last track got: an unmeasured one gets it too, which is
@@ -71,10 +77,15 @@ public final class PlaylistSource: FrameSource {
     ///   - firstEntry, firstEntryOffset: the entry to begin with and the
     ///     output frames into it (a resumed session goes on with the track it
     ///     was playing, where the wall clock says it is).
+    ///   - loops: after the last entry, start again from the first (crossfading
+    ///     as between any two tracks); the soundscape takes over only when a
+    ///     whole pass found nothing playable.
     public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
                 events: EngineEvents, fallback: SoundscapeParameters = .fallback,
                 quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0,
-                firstEntryOffset: Int64 = 0, normalization: (loudness: TrackLoudness, target: Double)? = nil) {
+                firstEntryOffset: Int64 = 0, normalization: (loudness: TrackLoudness, target: Double)? = nil,
+                loops: Bool = false) {
+        self.loops = loops
         self.entries = entries
         self.normalization = normalization
         nextEntry = min(max(0, firstEntry), entries.count)
@@ -161,7 +172,12 @@ public final class PlaylistSource: FrameSource {
     /// not open or yields no audio is reported and passed over. When none is
     /// left, the soundscape takes over.
     private func openNext() -> Player {
-        while nextEntry < entries.count {
+        while true {
+            if nextEntry >= entries.count {
+                guard loops, openedThisPass else { break }
+                nextEntry = 0
+                openedThisPass = false
+            }
             let index = nextEntry
             let entry = entries[index]
             nextEntry += 1
@@ -189,6 +205,7 @@ public final class PlaylistSource: FrameSource {
                     continue
                 }
                 lastFailure = nil   // a takeover later names its own cause, not this older one
+                openedThisPass = true
                 return .track(deck)
             } catch {
                 fail(index, entry.path, error.description)

@@ -16,10 +16,21 @@ extension SessionService {
         let plan = active.loaded.plan
         guard let spec = plan.calm else { throw ServiceError(InwardSessionInterface.Errors.noCalm(plan: plan.name)) }
         let runtime = try music(active)
-        let level = runtime.calm() ?? runtime.snapshot().calmLevelDB ?? spec.levelDB
+        let entered = runtime.calm()
+        // A calm playlist starts from its first track each time: no earlier calm's track in status meanwhile.
+        if entered != nil { inner.withLock { _ in active.calmTrack = nil } }
+        let level = entered ?? runtime.snapshot().calmLevelDB ?? spec.levelDB
         if try apply(.resume) == .changed { runtime.send(.resume(seconds: configuration.pauseFade)) }
-        return try acknowledge("control.calm", ["level_db": .number(level), "crossfade_seconds": .number(spec.crossfade)],
-                               by: by, user: user, reply: ["level_db": .number(level)])
+        var fields: JSONObject = ["level_db": .number(level), "crossfade_seconds": .number(spec.crossfade)]
+        switch spec.source {
+        case .playlist:
+            // A soundscape stands in when none of its files can be played.
+            let playable = !(active.loaded.playlists[LoadedPlan.calm] ?? []).isEmpty
+            fields["source"] = .string(playable ? "playlist" : "soundscape")
+        case .soundscape: fields["source"] = .string("soundscape")
+        case .silence: fields["source"] = .string("silence")
+        }
+        return try acknowledge("control.calm", fields, by: by, user: user, reply: ["level_db": .number(level)])
     }
 
     /// Default time over which Intensity and Brightness change the sound, seconds.

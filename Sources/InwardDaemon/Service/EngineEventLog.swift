@@ -14,7 +14,16 @@ extension SessionService {
         guard let runtime = active.runtime else { return }
         let rate = Double(active.sampleRate)
         for e in events {
-            if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+            if e.phase == LoadedPlan.calm {
+                // Calm's playlist: status shows its track while in calm; the saved state keeps the phase's.
+                if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+                    inner.withLock { _ in
+                        active.calmTrack = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
+                                                 frame: e.frame - e.offset)
+                    }
+                }
+                if e.kind == .soundscapeTakeover { inner.withLock { _ in active.calmTrack = nil } }
+            } else if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
                     // The session frame of the track's own frame 0 (before e.frame when it began mid-track).
                     active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
@@ -64,6 +73,7 @@ extension SessionService {
         var fields: JSONObject = ["frame": .integer(e.frame)]
         let known = e.phase >= 0 && e.phase < plan.phases.count
         if known { fields["phase_index"] = .integer(Int64(e.phase)) }
+        if e.phase == LoadedPlan.calm { fields["calm"] = .bool(true) }
         if let entry = e.entry { fields["entry"] = .integer(Int64(entry)) }
         if let path = e.path { fields["file"] = .string(path) }
         if let title = e.title { fields["title"] = .string(title) }

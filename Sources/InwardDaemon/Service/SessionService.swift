@@ -67,6 +67,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let playlists: [PlaylistOverride]
         /// Guarded by the service's `inner` lock.
         var track: Track?
+        /// The track a playlist calm plays (its phase is `LoadedPlan.calm`); guarded by `inner`.
+        var calmTrack: Track?
         /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
         var vitals: [Double] = []
         /// Vital signs outside their alert limits, by the latest reading of each; guarded by `inner`.

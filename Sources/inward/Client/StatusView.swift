@@ -152,6 +152,7 @@ struct StatusView {
             }
             return t
         }
+        if calmLevelDB != nil { return "calm soundscape" }
         switch phaseSource {
         case "silence": return "silence"
         default: return "soundscape"

@@ -93,7 +93,7 @@ struct ConsoleScreen {
         }
         rows.append(ScreenLine("Clock    \(v.clockText)"))
         var sound = s.state == .aftercare ? "none (aftercare)" : v.trackText
-        if s.calm { sound = "CALM harbour (space goes back)" }
+        if s.calm { sound = v.hasTrack ? "CALM harbour: \(v.trackText) (space goes back)" : "CALM harbour (space goes back)" }
         if let i = s.soundscapeIntensity, let b = s.soundscapeBrightness {
             sound += String(format: "  intensity %.2f  brightness %.2f", i, b)
         }
