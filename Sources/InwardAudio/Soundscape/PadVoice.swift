@@ -73,22 +73,12 @@ struct PadVoice {
                          left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
                          frames: Int) {
         if startEnvelope == 0 && envelope == 0 { return }
-        var gL = startEnvelope * peak * panL
-        var gR = startEnvelope * peak * panR
+        let gL = startEnvelope * peak * panL
+        let gR = startEnvelope * peak * panR
         let step = 1 / Float(frames)
         let dL = (envelope * peak * panL - gL) * step
         let dR = (envelope * peak * panR - gR) * step
-        var pL = phaseL, pR = phaseR
-        let iL = incL, iR = incR
-        for i in 0..<frames {
-            gL += dL
-            gR += dR
-            left[i] += wavetableRead(table, pL) * gL
-            right[i] += wavetableRead(table, pR) * gR
-            pL &+= iL
-            pR &+= iR
-        }
-        phaseL = pL
-        phaseR = pR
+        phaseL = wavetableAccumulate(table, phase: phaseL, increment: incL, gain: gL, step: dL, into: left, frames: frames)
+        phaseR = wavetableAccumulate(table, phase: phaseR, increment: incR, gain: gR, step: dR, into: right, frames: frames)
     }
 }

@@ -410,18 +410,10 @@ public final class Soundscape: FrameSource {
         let bf = Soundscape.blockFrames
         let table = droneTable.samples
         let d = (g1 - g0) / Float(bf)
-        var g = g0
-        var pL = dronePhaseL, pR = dronePhaseR
-        let iL = droneIncL, iR = droneIncR
-        for i in 0..<bf {
-            g += d
-            droneL[i] = wavetableRead(table, pL) * g
-            droneR[i] = wavetableRead(table, pR) * g
-            pL &+= iL
-            pR &+= iR
-        }
-        dronePhaseL = pL
-        dronePhaseR = pR
+        droneL.update(repeating: 0, count: bf)
+        droneR.update(repeating: 0, count: bf)
+        dronePhaseL = wavetableAccumulate(table, phase: dronePhaseL, increment: droneIncL, gain: g0, step: d, into: droneL, frames: bf)
+        dronePhaseR = wavetableAccumulate(table, phase: dronePhaseR, increment: droneIncR, gain: g0, step: d, into: droneR, frames: bf)
     }
 
     /// Harmonics (of half the root frequency) of the drone: the root (even
