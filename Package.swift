@@ -104,7 +104,7 @@ let package = Package(
         // measurement, ALSA capture devices. Imported with @testable.
         .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
                 path: "Tests/InwardTestSupport"),
-        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport",
+        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "CEbur128", "InwardTestSupport",
                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),

@@ -29,11 +29,16 @@ public struct DaemonConfig: Sendable, Equatable {
     public var musicDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
-    public var periodFrames = SessionRuntime.Options().periodFrames
+    public var periodFrames = DaemonConfig.defaultPeriodFrames
     public var bufferFrames = DaemonConfig.defaultBufferFrames
-    /// Two periods: a level control is heard within about 43 ms of device
-    /// buffering at 48 kHz (73 ms measured end to end through PulseAudio).
-    public static let defaultBufferFrames = 2048
+    /// Wake-ups every 43 ms at 48 kHz (sound servers and MPD wake even less
+    /// often): each wake-up costs the daemon and the sound server more than
+    /// the audio it moves.
+    public static let defaultPeriodFrames = 2048
+    /// Four periods, 171 ms at 48 kHz: a level control is heard within the
+    /// device buffer, under 250 ms end to end through PulseAudio (the
+    /// real-time latency test measures it).
+    public static let defaultBufferFrames = 8192
     /// What `period` and `buffer` (frames) may be, in the config file or as options.
     public static let periodRange = 16...65536
     public static let bufferRange = 32...262_144
