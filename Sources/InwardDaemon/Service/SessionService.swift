@@ -506,4 +506,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     func logPath(of id: String) -> String? {
         (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id)
     }
+
+    /// The folder of the session logs, when the events go to a timeline log.
+    var logDirectory: String? { (sink as? TimelineLog)?.directory ?? (sink as? EventRecorder)?.log.directory }
 }
