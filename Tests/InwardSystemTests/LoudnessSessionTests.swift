@@ -26,7 +26,7 @@ struct LoudnessSessionTests {
         let started = try c.call(.start, ["plan": "even"])
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
         // The session ends by itself after 60 s of session time (7.5 s at pace 8).
-        let deadline = Date().addingTimeInterval(40)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(40))
         while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "idle" { usleep(50_000) }
         let (status, log) = daemon.terminate()
         #expect(status == 0, "\(log)")

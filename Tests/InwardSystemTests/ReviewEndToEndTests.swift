@@ -155,7 +155,7 @@ struct ReviewEndToEndTests {
         _ = try call(c, .stop)
 
         // Dosed: the music ends into aftercare; discharge closes the record.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(30))
         while Date() < deadline, try c.sessionStatus()["state"]?.stringValue != "aftercare" { usleep(10_000) }
         _ = try call(c, .discharge, ["note": "home with a friend"])
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
@@ -428,7 +428,7 @@ struct ReviewEndToEndTests {
         let statement = try call(c, .mark, ["kind": "statement", "text": "a long wave"])
         let statementSeq = try #require(statement.object["seq"]?.int64Value)
         // The plan plays to its end (onset 90 s, closing 10 s); a record kept open for aftercare is closed.
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(60))
         var state = ""
         while Date() < deadline {
             state = try c.sessionStatus()["state"]?.stringValue ?? ""

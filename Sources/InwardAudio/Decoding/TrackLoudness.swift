@@ -45,6 +45,9 @@ public final class TrackLoudness: Sendable {
 
     private let state = Mutex(State())
     private let idle = NSCondition()
+    /// One save at a time (the server thread and the background thread both
+    /// measure): they share the temporary file.
+    private let saving = NSLock()
 
     /// Reads `cacheFile` when it exists. A cache that cannot be read (not
     /// JSON, another shape, unreadable) is logged at warning and left aside:
@@ -113,6 +116,9 @@ public final class TrackLoudness: Sendable {
             s.known[path] = Entry(size: id.size, mtime: id.mtime, measurement: measured)
             s.unsaved += 1
         }
+        // Kept at once: a daemon killed before its queue is done must not
+        // measure again, on its restart, the track it resumes with.
+        save()
         return measured
     }
 
@@ -176,6 +182,8 @@ public final class TrackLoudness: Sendable {
     /// Writes the cache file (a new file, then rename) when something new was measured.
     public func save() {
         guard let cacheFile else { return }
+        saving.lock()
+        defer { saving.unlock() }
         let snapshot = state.withLock { s -> [String: Entry]? in
             guard s.unsaved > 0 else { return nil }
             s.unsaved = 0

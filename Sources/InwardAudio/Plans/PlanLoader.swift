@@ -49,7 +49,7 @@ public enum PlanLoader {
                                           message: "cannot read the plan: \(Self.reason(error)); check the path and its permissions")])
         }
         let folder = url.deletingLastPathComponent().path
-        let parsed = try PlanParser.parse(text, file: path, folder: folder, fileExists: fileExists)
+        let parsed = try PlanParseCache.shared.parse(text, file: path, folder: folder, fileExists: fileExists)
         var warnings = parsed.warnings
         var playlists: [Int: [PlaylistEntry]] = [:]
         for (index, phase) in parsed.plan.phases.enumerated() {

@@ -226,9 +226,10 @@ public final class SessionRuntime: @unchecked Sendable {
                 && MonotonicClock.seconds < primeDeadline {
             dataReady.wait(seconds: 0.05)
         }
-        // A paced, unclocked sink has no deadline: wait for the mixer rather
-        // than insert silence. A real device must be fed in time.
-        let patience = options.pace != nil ? 2.0 : periodSeconds / 2
+        // A paced, unclocked sink has no deadline: wait for the mixer, however
+        // long it takes (a loaded machine, a sanitized build), rather than
+        // insert silence. A real device must be fed in time.
+        let patience: Double? = options.pace != nil ? nil : periodSeconds / 2
         loop: while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             var n = ring.read(into: buffer, frames: period)
@@ -242,8 +243,12 @@ public final class SessionRuntime: @unchecked Sendable {
                     break
                 }
                 // Give the mix thread a moment before it counts as an underrun.
-                if !dataReady.wait(seconds: patience) {
-                    underruns.add(1, ordering: .relaxed)
+                if !dataReady.wait(seconds: patience ?? 0.05) {
+                    if patience != nil {
+                        underruns.add(1, ordering: .relaxed)
+                    } else if !quit.load(ordering: .acquiring) {
+                        continue   // paced: go on waiting
+                    }
                     (buffer + 2 * n).update(repeating: 0, count: 2 * (period - n))
                     break
                 }

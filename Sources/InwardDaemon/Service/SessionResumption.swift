@@ -62,9 +62,12 @@ extension SessionService {
     /// once, before the control socket is served.
     public func resumeSavedSession(now: Double = SessionService.unixNow()) {
         guard let store = resumeStore else { return }
-        let saved: ResumeState
+        var saved: ResumeState
         do {
-            guard let state = try store.load() else { return }
+            guard let state = try store.load() else {
+                closeUnsavedSession()
+                return
+            }
             saved = state
         } catch {
             logger.error("the saved session state cannot be read; no session is picked up again",
@@ -76,6 +79,9 @@ extension SessionService {
         let id = saved.sessionID
         let record = recordSoFar(session: id)
         events.restart(at: record.lastSeq)
+        // The log is the record: a stop it holds was fading the session out,
+        // though the daemon went down before the saved state caught up.
+        if record.stopRecorded, !saved.aftercare { saved.quiet = .stopping }
 
         var loaded: LoadedPlan
         do {
@@ -200,6 +206,35 @@ extension SessionService {
         saveResumeState()
         SystemdNotify.status("session \(id): aftercare, picked up again after \(Int(gap.rounded())) s")
         logger.notice("aftercare resumed", metadata: ["session.id": "\(id)", "gap_seconds": "\(gap)"])
+    }
+
+    /// With no saved state: closes the newest log when it is still open. A
+    /// daemon killed while a session was starting leaves its log begun
+    /// (`session.start` reaches the disk just before the state is saved) and
+    /// no state to go on from; its record ends with `session.end`, reason
+    /// `not resumed: …`.
+    private func closeUnsavedSession() {
+        guard let folder = logDirectory,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let newest = names.filter { $0.hasSuffix(".jsonl") }.max { a, b in
+            (Self.modified(folder + "/" + a), a) < (Self.modified(folder + "/" + b), b)
+        }
+        guard let newest else { return }
+        let id = String(newest.dropLast(".jsonl".count))
+        let record = recordSoFar(session: id)
+        guard record.lastSeq > 0, !record.ended else { return }
+        let reason = "the daemon went down before the session's state was saved"
+        logger.warning("an open session log with no saved state is closed: \(reason)", metadata: ["session.id": "\(id)"])
+        events.restart(at: record.lastSeq)
+        _ = try? emit("session.end", ["session_id": .string(id), "reason": .string("not resumed: \(reason)")],
+                      at: record.lastSeconds, session: id)
+        durable.drain()
+    }
+
+    private static func modified(_ path: String) -> Double {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return 0 }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 
     /// Closes a saved session that will not go on, in its log, and forgets it.

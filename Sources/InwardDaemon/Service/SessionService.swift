@@ -415,7 +415,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             // Queued behind session.end: the state goes once the end is recorded.
             resumeWriter?.remove()
             SystemdNotify.status("idle; session \(id) \(reason)")
+            releaseFreedMemory()
         }
+    }
+
+    /// Gives the memory a session freed (decoders, buffers, the arenas of
+    /// its threads) back to the system once it has ended: a room's daemon
+    /// idles for hours between sessions. On the engine queue, off the server
+    /// thread.
+    func releaseFreedMemory() {
+        engineEvents.async { _ = glibcMallocTrim(0) }
     }
 
     /// Frames the audio thread has played in the session under way, or nil
@@ -541,4 +550,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     func logPath(of id: String) -> String? {
         (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id)
     }
+
+    /// The folder of the session logs, when the events go to a timeline log.
+    var logDirectory: String? { (sink as? TimelineLog)?.directory ?? (sink as? EventRecorder)?.log.directory }
 }
+
+/// glibc's `malloc_trim` (malloc.h), which the Glibc module does not export.
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
