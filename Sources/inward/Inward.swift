@@ -35,7 +35,7 @@ struct Inward: ParsableCommand {
             PlansCommand.self, StartCommand.self, DoseCommand.self, StatusCommand.self,
             PauseCommand.self, ResumeCommand.self, CalmCommand.self, IntensityCommand.self, BrightnessCommand.self,
             HoldCommand.self, NextCommand.self,
-            SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
+            SkipCommand.self, VolumeCommand.self, OutputCommand.self, SilenceCommand.self, MarkCommand.self,
             StopCommand.self, DischargeCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
             SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,

@@ -40,7 +40,7 @@ final class DaemonHarness {
     ///   - state: the state folder, to start where another daemon left off (default: a new one).
     ///   - device: the ALSA PCM; `room` (the default) is a file PCM over null
     ///     writing `capture`. Another device needs its `environment`.
-    init(plans planFiles: [String: String], pace: Double?, device: String = "room",
+    init(plans planFiles: [String: String], pace: Double?, device: String? = "room",
          environment: [String: String]? = nil, extraArguments: [String] = [], state stateFolder: URL? = nil,
          prepare: (URL) throws -> Void = { _ in }) throws {
         directory = TestAudio.temporaryDirectory("inwardd")
@@ -58,8 +58,9 @@ final class DaemonHarness {
             .write(toFile: asoundrc, atomically: true, encoding: .utf8)
 
         process.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
-        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", device,
-                         "--format", "s16"]
+        // No device: the outputs come from a config file in `extraArguments`.
+        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path] + (device.map { ["--device", $0] } ?? [])
+            + ["--format", "s16"]
         if let pace { arguments += ["--pace", String(pace)] }
         process.arguments = arguments + extraArguments
         var env = environment ?? ProcessInfo.processInfo.environment
