@@ -80,7 +80,8 @@ final class OutputFollower: @unchecked Sendable {
         self.reopen = reopen
         self.onDevice = onDevice
         sampleRate = sink.sampleRate
-        period = periodFrames
+        // Its own device's period, when it says (outputs after the first get a shorter one).
+        period = max(16, min(periodFrames, (sink as? AlsaSink)?.periodFrames ?? periodFrames))
         self.clocked = clocked
         framesIn = origin
         // Enough for a second of difference between the two devices' buffers.
@@ -190,6 +191,7 @@ final class OutputFollower: @unchecked Sendable {
         var fadeAt = clocked ? 0 : fadeFrames
         var written = 0                 // device frames written since the device was (re)opened
         var attempts = 0                // alignments tried since then
+        var offsetSum = 0.0, offsetCount = 0   // offsets measured while aligning
         var lastMeasured = MonotonicClock.seconds
         var lostFrame = 0
         var lastAttempt = -Double.infinity
@@ -227,6 +229,8 @@ final class OutputFollower: @unchecked Sendable {
                 sink = opened
                 written = 0
                 attempts = 0
+                offsetSum = 0
+                offsetCount = 0
                 fadeAt = 0
                 controller.realigned()
                 stateValue.store(clocked ? 0 : 1, ordering: .relaxed)
@@ -272,21 +276,35 @@ final class OutputFollower: @unchecked Sendable {
             let ratio = resampler.ratio
             let heard = Double(framesIn) - (resampler.delayFrames + Double(delay)) * ratio
             let error = anchor + rate * now - heard
-            if aligning || controller.needsJump(error) {
-                attempts += 1
-                jump(by: error, silence: silence)
-                controller.realigned()
-                if attempts >= 3 || abs(error) < rate * 0.001 {
-                    // In step (or as near as the buffers allow): fade in.
-                    stateValue.store(1, ordering: .relaxed)
-                    fadeAt = 0
-                } else {
-                    stateValue.store(0, ordering: .relaxed)
+            if aligning {
+                // Each measurement is noisy: average a quarter of a second of them, then jump.
+                offsetSum += error
+                offsetCount += 1
+                if Double(offsetCount * period) >= rate / 4 {
+                    let offset = offsetSum / Double(offsetCount)
+                    offsetSum = 0
+                    offsetCount = 0
+                    attempts += 1
+                    jump(by: offset, silence: silence)
+                    controller.realigned()
+                    offsetMicroframes.store(Int(offset * 1e6), ordering: .relaxed)
+                    if attempts >= 4 || abs(offset) < rate * 0.001 {
+                        // In step (or as near as the buffers allow): fade in.
+                        stateValue.store(1, ordering: .relaxed)
+                        fadeAt = 0
+                    }
                 }
             } else {
                 resampler.setRatio(controller.update(errorFrames: error, seconds: now - lastMeasured))
                 ratioBits.store(resampler.ratio.bitPattern, ordering: .relaxed)
-                if let e = controller.filteredError { offsetMicroframes.store(Int(e * 1e6), ordering: .relaxed) }
+                if let e = controller.filteredError {
+                    offsetMicroframes.store(Int(e * 1e6), ordering: .relaxed)
+                    // Far out of step (the device stalled, the ring ran dry): silent, align again, fade in.
+                    if controller.needsJump(e) {
+                        stateValue.store(0, ordering: .relaxed)
+                        attempts = 0
+                    }
+                }
             }
             lastMeasured = now
         }

@@ -314,13 +314,14 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         try openDevice(configuration.daemon.roomOutputs[0], sampleRate: sampleRate)
     }
 
-    /// One output's ALSA device. Outputs after the first get half the buffer,
-    /// so the ring in front of them has room to line them up with the first.
+    /// One output's ALSA device. Outputs after the first get half the period
+    /// and half the buffer, so the ring in front of them has room to line
+    /// them up with the first without running dry.
     func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false) throws(AudioError) -> AlsaSink {
-        let buffer = configuration.daemon.bufferFrames
+        let buffer = configuration.daemon.bufferFrames, period = configuration.daemon.periodFrames
         return try AlsaSink(device: output.device, sampleRate: sampleRate, format: configuration.daemon.format,
-                            periodFrames: configuration.daemon.periodFrames,
-                            bufferFrames: follower ? max(2 * configuration.daemon.periodFrames, buffer / 2) : buffer)
+                            periodFrames: follower ? max(16, period / 2) : period,
+                            bufferFrames: follower ? max(period, buffer / 2) : buffer)
     }
 
     /// The room's outputs for a session: `first` (opened already) and the
