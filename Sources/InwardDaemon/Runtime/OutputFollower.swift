@@ -192,12 +192,14 @@ final class OutputFollower: @unchecked Sendable {
         var written = 0                 // device frames written since the device was (re)opened
         var attempts = 0                // alignments tried since then
         var offsetSum = 0.0, offsetCount = 0   // offsets measured while aligning
+        var droppedSeen = 0
         var lastMeasured = MonotonicClock.seconds
         var lostFrame = 0
         var lastAttempt = -Double.infinity
         // Frames the device must hold before its delay means anything (it starts once its buffer is full).
         let settle = 2 * max(period, (sink as? AlsaSink)?.bufferFrames ?? period)
-        let patience = Double(period) / rate / 2
+        // How long to wait for the clock output before feeding the device silence: half its buffer.
+        let patience = Double(max(period, ((sink as? AlsaSink)?.bufferFrames ?? 2 * period) / 2)) / rate
         while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             var n = ring.read(into: input, frames: period)
@@ -216,6 +218,10 @@ final class OutputFollower: @unchecked Sendable {
                 }
             }
             spaceFreed.signal()
+            // Frames the clock output could not fit in the ring were never heard here: count them as gone by.
+            let droppedNow = dropped.load(ordering: .relaxed)
+            framesIn += droppedNow - droppedSeen
+            droppedSeen = droppedNow
             let first = framesIn
             framesIn += n
             level.process(input, frames: n)
