@@ -105,8 +105,8 @@ struct GlobalOptions: ParsableArguments {
         return [command] + leading + rest.dropFirst()
     }
 
-    /// Commands whose value may be negative (`inward volume -6dB`).
-    static let negativeValueCommands: Set<String> = ["volume"]
+    /// Commands whose value may be negative (`inward volume -6dB`, `inward output speakers -6`).
+    static let negativeValueCommands: Set<String> = ["volume", "output"]
 
     /// `-6`, `-6dB`, `-1.5 dB` read as an option by ArgumentParser; moves such a
     /// value to the end, after `--`, so it is read as the positional value.
