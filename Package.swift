@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
 
         // Pure model and logic: no I/O, no clock.
         .target(
@@ -43,10 +44,12 @@ let package = Package(
         .target(
             name: "InwardAudio",
             dependencies: [
-                "InwardCore", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
+                "InwardCore", "InwardProtocol", "CAlsa", "CSndfile", "CSoxr", "CEbur128",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            // Checked (-O), not -Ounchecked: scripts/bench renders as fast without it
+            // (docs/architecture.md, "Release builds are checked").
+            swiftSettings: strict
         ),
         // The session log's line format and hash chain, shared by its writer and readers.
         .target(name: "InwardLog", dependencies: ["InwardProtocol", "CCrypto"], swiftSettings: strict),
@@ -65,12 +68,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            // Checked (-O), not -Ounchecked: the socket server and the parsers' callers
+            // keep their preconditions in release, at no cost scripts/bench-daemon
+            // can see (docs/architecture.md, "Release builds are checked").
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "inward",
             dependencies: [
-                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "InwardPOSIX", "CSystemd",
+                "InwardCore", "InwardAudio", "InwardProtocol", "InwardReview", "InwardLog", "InwardPOSIX", "CSystemd", "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +104,8 @@ let package = Package(
         // measurement, ALSA capture devices. Imported with @testable.
         .target(name: "InwardTestSupport", dependencies: ["InwardAudio", "InwardProtocol", "InwardLog", "InwardPOSIX", "CSndfile"],
                 path: "Tests/InwardTestSupport"),
-        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "InwardTestSupport"]),
+        .testTarget(name: "InwardAudioTests", dependencies: ["InwardAudio", "InwardCore", "CSndfile", "CEbur128", "InwardTestSupport",
+                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "InwardProtocolTests", dependencies: ["InwardProtocol"]),
         .testTarget(name: "InwardLogTests", dependencies: ["InwardLog", "InwardProtocol", "InwardTestSupport"]),
         .testTarget(name: "InwardReviewTests", dependencies: ["InwardReview", "InwardLog", "InwardProtocol", "InwardTestSupport"]),

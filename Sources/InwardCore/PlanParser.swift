@@ -350,13 +350,17 @@ struct PlanReader {
             }
         }
         let source = readSource(table["source"], path: "calm.source")
-        guard case .soundscape = source else {
-            if table["source"] != nil {
-                error("calm.source", "calm plays a soundscape: write source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 }")
-            }
+        switch source {
+        case .soundscape:
+            return CalmSpec(source: source, levelDB: level, crossfade: crossfade)
+        case .playlist(let path):
+            guard !path.isEmpty else { return nil }   // reported by readSource
+            return CalmSpec(source: source, levelDB: level, crossfade: crossfade,
+                            line: locator.line(of: "calm.source.path"))
+        case .silence:
+            error("calm.source", "calm is never silence: write source = { kind = \"soundscape\", intensity = 0.2, brightness = 0.3 } or { kind = \"playlist\", path = \"calm.m3u8\" }")
             return nil
         }
-        return CalmSpec(source: source, levelDB: level, crossfade: crossfade)
     }
 
     // MARK: Sources

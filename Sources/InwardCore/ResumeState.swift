@@ -9,8 +9,10 @@
 /// be, not where the audio stopped: the minutes the daemon was down are
 /// lost to the music, not added to the session.
 public struct ResumeState: Sendable, Equatable {
-    /// 2 added `aftercare` and `revision`; version 1 files still read.
-    public static let currentVersion = 2
+    /// 2 added `aftercare` and `revision`; 3 the client's `playlists` and the
+    /// live `soundscape` (an older daemon would resume without them). Version
+    /// 1 and 2 files still read.
+    public static let currentVersion = 3
 
     /// The format of the saved file.
     public var version = ResumeState.currentVersion
@@ -36,6 +38,11 @@ public struct ResumeState: Sendable, Equatable {
     public var quiet: Quiet?
     /// The calm level in force, dBFS; nil when not in calm (and in files from before calm).
     public var calmLevelDB: Double?
+    /// The client's own playlists the session was started with.
+    public var playlists: [PlaylistOverride] = []
+    /// The soundscape's settings as last changed live, while the voice they
+    /// were changed on still plays; nil when none was changed.
+    public var soundscape: LiveSoundscape?
     /// The playlist entry playing, when the phase plays a playlist.
     public var track: TrackPosition?
     /// Session seconds of the vitals marked so far.

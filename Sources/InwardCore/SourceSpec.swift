@@ -36,4 +36,8 @@ public struct SoundscapeParameters: Sendable, Equatable {
 
     /// The soundscape that covers a playlist that ran out or failed: calm, dark, quiet.
     public static let fallback = SoundscapeParameters(intensity: 0.35, brightness: 0.35, root: 2, scale: .major, seed: 1)
+
+    /// The soundscape that stands in for a calm playlist none of whose files
+    /// plays: the shipped plans' calm (warm, low intensity).
+    public static let calmFallback = SoundscapeParameters(intensity: 0.15, brightness: 0.3, root: 2, scale: .major, seed: 90)
 }

@@ -247,15 +247,23 @@ type PlanInfo (
 
 # Start a session: play a plan from its first phase and open its log.
 method Start(
-  # A plan name from ListPlans, or a path to a plan file.
+  # A plan name from ListPlans, or the path of a plan file in the daemon's plan folders.
   plan: string,
   # Pseudonymous client code for the log (never a name); letters, digits, "-" and "_".
-  client: ?string
+  client: ?string,
+  # The client's own playlists for this session, by phase name: an M3U/M3U8
+  # file (absolute path) that the phase plays instead of the plan's source.
+  # Each file and its tracks must be inside the plan folders or the daemon's
+  # music folders; InvalidParameter says where they are otherwise.
+  playlists: ?[string]string
 ) -> (
   # The new session's id.
   session_id: string,
   # The state right after the start.
-  status: SessionStatus
+  status: SessionStatus,
+  # The plan's warnings ("file:line: message"): playlist entries that cannot
+  # be played, empty playlists, fades longer than their phase.
+  warnings: []string
 )
 
 # Mark a dose. The first dose is T0: post-dose phases are timed from it. Later
@@ -450,7 +458,8 @@ method Calm(
 )
 
 # Change the playing soundscape's intensity (calm's while in calm) smoothly
-# over over_seconds (default 30), within 0 to 1.
+# over over_seconds (default 30; at least 2, within the level speed limit),
+# within 0 to 1.
 method Intensity(
   # The new value, or the change when relative is true.
   value: float,
@@ -461,7 +470,8 @@ method Intensity(
 ) -> (from: float, to: float, status: SessionStatus)
 
 # Change the playing soundscape's brightness (calm's while in calm) smoothly
-# over over_seconds (default 30), within 0 to 1.
+# over over_seconds (default 30; at least 2, within the level speed limit),
+# within 0 to 1.
 method Brightness(
   # The new value, or the change when relative is true.
   value: float,
@@ -498,7 +508,11 @@ error PlanInvalid (
 )
 
 # No plan of that name in the plan folders, and no such file.
-error PlanNotFound (plan: string)
+error PlanNotFound (
+  plan: string,
+  # The closest plan name in the plan folders, when one is close.
+  nearest: ?string
+)
 
 # The sound device cannot be opened or failed.
 error DeviceUnavailable (
@@ -681,8 +695,8 @@ error MalformedMessage (
             ])
         }
 
-        public static func planNotFound(plan: String) -> VarlinkReply {
-            .error(errorName("PlanNotFound"), ["plan": .string(plan)])
+        public static func planNotFound(plan: String, nearest: String? = nil) -> VarlinkReply {
+            .error(errorName("PlanNotFound"), ["plan": .string(plan), "nearest": .optional(nearest)])
         }
 
         public static func deviceUnavailable(device: String, reason: String) -> VarlinkReply {

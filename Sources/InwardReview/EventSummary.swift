@@ -35,10 +35,20 @@ extension ReviewTimeline {
             if let c = str("client") { parts.append("client \(c)") }
             if let d = str("device") { parts.append("device \(d)") }
             return parts.joined(separator: ", ")
-        case "session.end": return "Session ended" + (str("reason").map { ": \($0)" } ?? "") + by
+        case "session.end":
+            var s = "Session ended" + (str("reason").map { ": \($0)" } ?? "")
+            if f["early"]?.boolValue == true { s += " EARLY" + (str("early_reason").map { " (\($0))" } ?? "") }
+            if let d = str("detail") { s += " (\(d))" }
+            return s + by + (str("note").map { "; note: \($0)" } ?? "")
+        case "session.resume" where f["aftercare"]?.boolValue == true:
+            return "The daemon restarted; aftercare went on after \(str("gap_seconds") ?? "?") s (the record stayed open)"
         case "session.resume":
             return "The daemon restarted; the session went on after \(str("gap_seconds") ?? "?") s"
                 + (str("fade_seconds").map { ", the music back over \($0) s" } ?? "")
+        case "music.end":
+            var s = "Music ended" + (str("reason").map { " (\($0))" } ?? "") + "; aftercare begins, the record stays open until the discharge"
+            if let m = f["min_after_dose_seconds"]?.doubleValue { s += " (the plan's minimum \(SessionClock.length(m)) after the dose)" }
+            return s
         case "phase.start": return "Phase \(phase ?? str("name") ?? "?") begins"
         case "phase.end": return "Phase \(phase ?? str("name") ?? "?") ends"
         case "track.start", "track.end":
@@ -100,7 +110,9 @@ extension ReviewTimeline {
             if let rr = str("respiratory_rate") { parts.append("RR \(rr)") }
             if let temp = str("temperature") { parts.append("temp \(temp) °C") }
             if let t = text { parts.append(t) }
-            return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + by
+            let alerts = SummaryReport.alerts(f)
+            return "Vitals" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+                + (alerts.isEmpty ? "" : "; ALERT " + alerts.joined(separator: ", ")) + by
         case "mark.adverse_event":
             var s = "ADVERSE EVENT"
             var parts: [String] = []

@@ -20,6 +20,8 @@ public enum HTMLReport {
         .outage: ("#f2c4c4", "0.7"), .calm: ("#cfe8e2", "0.55"),
     ]
     static let failedColour = "#c2410c"
+    /// The aftercare band: warm grey with a dashed edge, so it reads as "no music, record open".
+    static let aftercareColour = "#ebe5d8"
     static let heardColour = "#b45309"
 
     // SVG geometry (viewBox units).
@@ -69,8 +71,9 @@ public enum HTMLReport {
             for e in marks {
                 let kind = e.markKind ?? e.kind
                 let m = t.moment(at: e.sessionSeconds, phase: e.phase)
-                let cls = e.kind == "mark.adverse_event" ? " class=\"adverse\"" : (e.category == .dose ? " class=\"dose\"" : "")
-                h += "<tr\(cls)><td class=\"clock\">\(esc(e.clock))</td><td>\(esc(kind.replacingDashes()))</td><td>\(esc(e.summary))</td>"
+                let cls = !e.corrections.isEmpty ? " class=\"corrected\""
+                    : e.kind == "mark.adverse_event" ? " class=\"adverse\"" : (e.category == .dose ? " class=\"dose\"" : "")
+                h += "<tr\(cls)><td class=\"clock\">\(esc(e.clock))</td><td>\(esc(kind.replacingDashes()))</td><td>\(summaryHTML(e))</td>"
                 h += "<td>\(esc(m.phase ?? ""))</td><td class=\"playing\">\(esc(m.playingText))</td>"
                 h += "<td class=\"wall\">\(esc(MomentsReport.levelText(m.levelDB)))</td><td class=\"wall\">\(esc(MomentsReport.heardText(m.heardLUFS)))</td>"
                 h += "<td class=\"wall\">\(esc(t.localTime(e.time)))</td></tr>\n"
@@ -80,7 +83,7 @@ public enum HTMLReport {
         h += "</section>\n"
 
         // Phases
-        if !t.phases.isEmpty {
+        if !t.phases.isEmpty || t.aftercare != nil {
             h += "<section><h2>Phases</h2>\n<table class=\"phases\"><thead><tr><th>Start</th><th>Phase</th><th>Actual</th><th>Planned</th><th>Changes</th></tr></thead><tbody>\n"
             for (i, p) in t.phases.enumerated() {
                 var changes: [String] = []
@@ -89,6 +92,12 @@ public enum HTMLReport {
                 h += "<tr><td class=\"clock\">\(esc(t.clock(sessionSeconds: p.start)))</td>"
                 h += "<td><span class=\"swatch\" style=\"background:\(phaseColours[(p.index ?? i) % phaseColours.count])\"></span>\(esc(p.name))</td>"
                 h += "<td>\(SessionClock.length(p.actualSeconds))</td><td>\(p.plannedSeconds.map(SessionClock.length) ?? "—")</td><td>\(esc(changes.joined(separator: ", ")))</td></tr>\n"
+            }
+            if let a = t.aftercare {
+                h += "<tr class=\"aftercare\"><td class=\"clock\">\(esc(t.clock(sessionSeconds: a.start)))</td>"
+                h += "<td><span class=\"swatch\" style=\"background:\(aftercareColour)\"></span>aftercare</td>"
+                h += "<td>\(SessionClock.length(a.length))</td><td>\(a.minAfterDoseSeconds.map { "at least " + SessionClock.length($0) + " after the dose" } ?? "—")</td>"
+                h += "<td>\(esc(a.text(t)))</td></tr>\n"
             }
             h += "</tbody></table></section>\n"
         }
@@ -107,7 +116,8 @@ public enum HTMLReport {
         // Every event
         h += "<section><h2>All events</h2>\n<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>Phase</th><th>Line</th></tr></thead><tbody>\n"
         for e in t.events {
-            h += "<tr class=\"\(e.category.rawValue)\"><td class=\"clock\">\(esc(e.clock))</td><td>\(esc(e.summary))</td><td>\(esc(e.phase ?? ""))</td><td class=\"line\">\(e.lineNumber)</td></tr>\n"
+            let cls = e.category.rawValue + (e.corrections.isEmpty ? "" : " corrected")
+            h += "<tr class=\"\(cls)\"><td class=\"clock\">\(esc(e.clock))</td><td>\(summaryHTML(e))</td><td>\(esc(e.phase ?? ""))</td><td class=\"line\">\(e.lineNumber)</td></tr>\n"
         }
         h += "</tbody></table></section>\n"
         if !t.warnings.isEmpty {
@@ -118,6 +128,12 @@ public enum HTMLReport {
         h += "<footer>Made by <code>inward review</code> from the session log. Check the log's hash chain with <code>inward verify</code>. Health information: keep this file private.</footer>\n"
         h += "</main>\n</body>\n</html>\n"
         return h
+    }
+
+    /// An event's summary; a corrected entry struck through (`<del>`) with what corrected it.
+    static func summaryHTML(_ e: ReviewEvent) -> String {
+        guard !e.corrections.isEmpty else { return esc(e.summary) }
+        return "<del>\(esc(e.summary))</del> <span class=\"correction\">\(esc(e.corrections.map(\.text).joined(separator: "; ")))</span>"
     }
 
     static func subtitle(_ t: ReviewTimeline) -> String {
@@ -157,6 +173,19 @@ public enum HTMLReport {
                 h += "<text x=\"\(n(x0 + 6))\" y=\"\(n(phaseY + 20))\" font-size=\"14\" fill=\"#1f2937\">\(esc(p.name))</text>"
                 if w > 60 {
                     h += "<text x=\"\(n(x0 + 6))\" y=\"\(n(phaseY + 37))\" font-size=\"11\" fill=\"#4b5563\">\(esc(t.clock(sessionSeconds: p.start)))</text>"
+                }
+            }
+            h += "</g>\n"
+        }
+        // Aftercare: its own band in the phase row, dashed, from the end of the music to the discharge.
+        if let a = t.aftercare {
+            let x0 = x(a.start), w = max(1, x(a.end) - x0)
+            h += "<g class=\"aftercare\"><title>aftercare \(esc(t.clock(sessionSeconds: a.start)))–\(esc(t.clock(sessionSeconds: a.end))): \(esc(a.text(t)))</title>"
+            h += "<rect x=\"\(n(x0))\" y=\"\(n(phaseY))\" width=\"\(n(w))\" height=\"\(n(phaseH))\" fill=\"\(aftercareColour)\" stroke=\"#b8ad94\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
+            if w > 70 {
+                h += "<text x=\"\(n(x0 + 6))\" y=\"\(n(phaseY + 20))\" font-size=\"14\" fill=\"#1f2937\">aftercare</text>"
+                if w > 90 {
+                    h += "<text x=\"\(n(x0 + 6))\" y=\"\(n(phaseY + 37))\" font-size=\"11\" fill=\"#4b5563\">\(esc(t.clock(sessionSeconds: a.start)))</text>"
                 }
             }
             h += "</g>\n"
@@ -229,7 +258,10 @@ public enum HTMLReport {
         for e in t.events {
             guard let kind = e.markKind else { continue }
             let px = x(e.sessionSeconds)
-            let tip = "<title>\(esc(e.clock)) \(esc(e.summary))</title>"
+            let tip = "<title>\(esc(e.clock)) \(esc(e.markedSummary))</title>"
+            // A corrected entry stays on the timeline, faded, with a stroke through it.
+            let corrected = !e.corrections.isEmpty
+            if corrected { h += "<g class=\"corrected\" opacity=\"0.45\">" }
             switch kind {
             case "dose", "booster":
                 let c = kind == "dose" ? doseColour : boosterColour
@@ -246,6 +278,10 @@ public enum HTMLReport {
             default:
                 let cy = laneY + laneH * 3.5
                 h += "<rect x=\"\(n(px - 1.5))\" y=\"\(n(cy - 6))\" width=\"3\" height=\"12\" fill=\"\(noteColour)\">\(tip)</rect>\n"
+            }
+            if corrected {
+                let cy = laneY + laneH * (kind == "dose" || kind == "booster" ? 0.5 : kind == "vitals" ? 1.5 : kind == "adverse_event" ? 2.5 : 3.5)
+                h += "<line x1=\"\(n(px - 8))\" x2=\"\(n(px + 8))\" y1=\"\(n(cy + 7))\" y2=\"\(n(cy - 7))\" stroke=\"#111827\" stroke-width=\"1.5\"/></g>\n"
             }
         }
         // Axis on the T+ clock
@@ -299,6 +335,12 @@ public enum HTMLReport {
         if !t.failed.isEmpty {
             s += item("<path d=\"M3 2 L15 12 M15 2 L3 12\" stroke=\"\(failedColour)\" stroke-width=\"2.5\"/>", "file that failed")
         }
+        if t.aftercare != nil {
+            s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(aftercareColour)\" stroke=\"#b8ad94\" stroke-dasharray=\"3 2\"/>", "aftercare (no music, record open)")
+        }
+        if t.events.contains(where: { !$0.corrections.isEmpty }) {
+            s += item("<path d=\"M2 12 L16 2\" stroke=\"#111827\" stroke-width=\"1.5\"/>", "corrected entry")
+        }
         if t.quiet.contains(where: { $0.kind == .outage }) {
             s += item("<rect x=\"1\" y=\"1\" width=\"16\" height=\"12\" fill=\"\(quietColours[.outage]!.0)\"/>", "daemon down")
         }
@@ -349,6 +391,8 @@ public enum HTMLReport {
         th{font-weight:600;color:#4b5563;background:#f6f7f8}
         td.clock{font-variant-numeric:tabular-nums;white-space:nowrap;font-weight:600}
         td.wall,td.line{color:var(--muted);font-variant-numeric:tabular-nums;white-space:nowrap}
+        tr.corrected td{color:var(--muted)}.correction{color:#92400e;font-weight:600}del{text-decoration:line-through}
+        tr.aftercare td{background:#f7f4ee}
         tr.adverse td{background:#fbeeee}tr.missed td{background:#fbeeee;font-weight:600}tr.dose td{background:#fcf3ee}
         .events tr.phase td,.events tr.track td,.events tr.control td{color:#374151}
         .events tr.mark td,.events tr.dose td{font-weight:500}

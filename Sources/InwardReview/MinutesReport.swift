@@ -31,6 +31,7 @@ enum MinutesReport {
             for p in t.phases where p.start < to && (p.end > from || (p.end == t.duration && p.end >= from)) && !phases.contains(p.name) {
                 phases.append(p.name)
             }
+            if let a = t.aftercare, a.start < to, a.end >= from { phases.append("aftercare") }
             var playing: [String] = []
             for s in t.tracks where s.start < to && s.end > from {
                 let name = s.isSoundscape ? "soundscape" + Moment.settingsText(s.settings) : s.name

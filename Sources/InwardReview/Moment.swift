@@ -42,6 +42,7 @@ public struct Moment: Sendable {
         if what.isEmpty {
             what = switch phaseSource {
             case "silence": "planned silence"
+            case "aftercare": "nothing: the music has ended (aftercare)"
             case nil where phase != nil: "no track (the log does not say what this phase plays)"
             default: "nothing"
             }
@@ -100,10 +101,12 @@ extension ReviewTimeline {
         let li = Self.lastIndex(loudness.count) { loudness[$0].start <= s }
         let heard = li >= 0 && s < loudness[li].start + loudness[li].seconds ? loudness[li].lufs : nil
         let span = self.phase(at: s)
-        return Moment(seconds: s, phase: phase ?? span?.name, playing: playing,
+        // After the music, in the aftercare band: no phase plays.
+        let after = span == nil && phase == nil && playing == nil && inAftercare(s)
+        return Moment(seconds: s, phase: phase ?? span?.name ?? (after ? "aftercare" : nil), playing: playing,
                       position: playing.flatMap { $0.isSoundscape ? nil : $0.position(at: s) },
                       fadingOut: fading, settings: settings, quiet: q, levelDB: level(at: s), heardLUFS: heard,
-                      phaseSource: span?.source)
+                      phaseSource: after ? "aftercare" : span?.source)
     }
 
     /// The last index in `0..<count` for which `isBefore` holds (it holds for a prefix), or -1.

@@ -90,7 +90,7 @@ enum MomentsReport {
             table.rows.append([
                 .number(Double(e.lineNumber)), .number(Double(e.seq)), .text(e.time),
                 .text(offset.map(WallTime.offsetText)), .text(e.clock), .text(t.localTime(e.time)),
-                .number(e.t0Seconds), .text((e.markKind ?? e.kind).replacingDashes()), .text(e.summary),
+                .number(e.t0Seconds), .text((e.markKind ?? e.kind).replacingDashes()), .text(e.markedSummary),
                 .text(m.phase), .text(m.playingText),
                 .text(m.playing.flatMap { $0.isSoundscape ? nil : $0.title }), .text(m.playing?.artist),
                 .text(m.position.map(SessionClock.counter)), .text(m.settingsSummary.isEmpty ? nil : m.settingsSummary),

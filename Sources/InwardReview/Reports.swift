@@ -92,11 +92,15 @@ enum TextReport {
         let width = facts.map(\.0.count).max() ?? 0
         for (k, v) in facts { out += k.padding(width) + "  " + v + "\n" }
 
-        if !t.phases.isEmpty {
+        if !t.phases.isEmpty || t.aftercare != nil {
             out += "\nPhases\n"
-            let w = t.phases.map(\.name.count).max() ?? 0
+            let w = max(t.phases.map(\.name.count).max() ?? 0, t.aftercare == nil ? 0 : "aftercare".count)
             for p in t.phases {
                 out += "  " + t.clock(sessionSeconds: p.start) + "  " + p.name.padding(w) + "  " + t.phaseLine(p) + "\n"
+            }
+            // Aftercare: a band of its own after the music.
+            if let a = t.aftercare {
+                out += "  " + t.clock(sessionSeconds: a.start) + "  " + "aftercare".padding(w) + "  " + a.text(t) + "\n"
             }
         }
         if !t.quiet.isEmpty {
@@ -130,7 +134,8 @@ enum TextReport {
             out += "\nMarks and what was heard\n"
             for e in marks {
                 let m = t.moment(at: e.sessionSeconds, phase: e.phase)
-                out += "  " + e.clock + "  " + t.localTime(e.time) + "  " + e.summary.replacingNewlines() + "\n"
+                // `#seq`: what `inward mark correction --of` names.
+                out += "  " + e.clock + "  " + t.localTime(e.time) + "  " + e.markedSummary.replacingNewlines() + "  #\(e.seq)\n"
                 out += "      heard: " + m.playingText + " · phase " + (m.phase ?? "-") + " · level " + MomentsReport.levelText(m.levelDB)
                     + " · measured " + MomentsReport.heardText(m.heardLUFS) + "\n"
             }
@@ -139,12 +144,13 @@ enum TextReport {
         for e in t.events {
             let marker: String
             switch e.category {
+            case _ where !e.corrections.isEmpty: marker = "~~"
             case .dose: marker = "**"
             case .mark: marker = e.kind == "mark.adverse_event" ? "!!" : " *"
             case .warning: marker = " !"
             default: marker = "  "
             }
-            out += "  " + e.clock + " " + marker + " " + e.summary.replacingNewlines() + "\n"
+            out += "  " + e.clock + " " + marker + " " + e.markedSummary.replacingNewlines() + "\n"
         }
         if !t.warnings.isEmpty {
             out += "\nWarnings (reading the log)\n"
@@ -165,7 +171,8 @@ extension String {
 /// RFC 4180: CRLF between records, fields quoted when they hold a comma, quote, CR or LF.
 enum CSVReport {
     static let header = ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields",
-                         "utc_offset", "playing", "position", "level_db", "heard_lufs", "span_end_seconds", "span_seconds"]
+                         "utc_offset", "playing", "position", "level_db", "heard_lufs", "span_end_seconds", "span_seconds",
+                         "aftercare", "corrected", "correction_seq", "correction_reason", "corrected_by"]
 
     static func render(_ t: ReviewTimeline) -> String {
         var out = header.joined(separator: ",") + "\r\n"
@@ -188,9 +195,16 @@ enum CSVReport {
             // The span this event opened (a track, a takeover, a soundscape phase): where it ended, how long it played.
             if let k = spans[e.seq] {
                 row += [Format.number(k.end), Format.number(k.length)]
+            } else if e.kind == "music.end", let a = t.aftercare {
+                row += [Format.number(a.end), Format.number(a.length)]   // music.end opens the aftercare band
             } else {
                 row += ["", ""]
             }
+            // Aftercare (the band after the music) and corrections (the entry stays; this says it was corrected, why and by whom).
+            row.append(t.inAftercare(e) ? "yes" : "")
+            let c = e.corrections
+            row += [c.isEmpty ? "" : "yes", c.map { "\($0.seq)" }.joined(separator: ";"),
+                    c.map { $0.reason ?? "" }.joined(separator: "; "), c.map { $0.by ?? "" }.joined(separator: "; ")]
             out += row.map(quote).joined(separator: ",") + "\r\n"
         }
         return out
@@ -263,12 +277,17 @@ enum JSONReport {
                 "utc_offset_seconds": .optional(t.utcOffset(e.time)),
             ]
             if e.markKind != nil { o["moment"] = .object(MomentsReport.momentObject(t.moment(at: e.sessionSeconds, phase: e.phase), t)) }
+            o["aftercare"] = .bool(t.inAftercare(e))
+            if !e.corrections.isEmpty {
+                o["corrected"] = .bool(true)
+                o["corrections"] = .array(e.corrections.map(\.json))
+            }
             return .object(o)
         }
         let root: JSONObject = [
             "session": .object(session), "phases": .array(phases), "tracks": .array(tracks), "failed_tracks": .array(failed), "quiet": .array(quiet),
             "loudness": .array(loudness),
-            "vitals_schedule": .array(vitals),
+            "vitals_schedule": .array(vitals), "aftercare": t.aftercare?.json(t) ?? .null,
             "envelope_db": .array(envelope), "events": .array(events), "warnings": .array(t.warnings.map { .string($0) }),
         ]
         // One event per line keeps it greppable and diffable.

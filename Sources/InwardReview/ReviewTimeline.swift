@@ -22,6 +22,9 @@ public struct ReviewEvent: Sendable {
     public var summary: String
     /// The T+ clock (`T+00:12:30`, `T-00:05:00`; `S+...` when no dose was given).
     public var clock: String
+    /// The corrections that name this entry (`mark.correction` with `of` its seq), in log order:
+    /// the reports strike it through. Empty for an entry nobody corrected.
+    public var corrections: [ReviewCorrection] = []
 
     /// The alerts the event carries (an `alert` or `alerts` field: a string, an object, or a list of
     /// them), or it is one (`alert`, `*.alert`); empty for none.
@@ -184,6 +187,9 @@ public struct ReviewTimeline: Sendable {
     public var zone: ReviewZone = .utc
     /// Route from the session start or the dose, when logged.
     public var route: String?
+    /// The record after the music until the discharge; nil when the session had none
+    /// (no dose, or a log from before aftercare).
+    public var aftercare: AftercareSpan?
 
     /// Dose, boosters and `mark.*` events.
     public var marks: [ReviewEvent] { events.filter { $0.markKind != nil } }

@@ -17,7 +17,8 @@ enum SummaryReport {
     static func alerts(_ f: JSONObject) -> [String] {
         guard let a = f["alert"] ?? f["alerts"], !a.isNull else { return [] }
         func text(_ v: JSONValue) -> String? {
-            if let s = v.stringValue { return s }
+            // The daemon logs codes (`spo2_low`, `systolic_high`): shown as words.
+            if let s = v.stringValue { return s.contains(" ") ? s : s.replacingDashes() }
             if let o = v.objectValue {
                 if let m = o["message"]?.stringValue { return m }
                 return o.map { "\($0.key) \(Format.value($0.value))" }.joined(separator: ", ")
@@ -60,47 +61,53 @@ enum SummaryReport {
         var leaving = ReportDocument.Table(key: "leaving", title: "Leaving",
                                            columns: clockCols + [.init("event", "Event"), .init("by", "By")],
                                            empty: "Neither ready-to-leave nor discharge was recorded.")
-        var aftercareStart: ReviewEvent?
         var discharge: ReviewEvent?
         for e in t.events {
             let f = e.fields
             let by = Cell.text(who(f))
+            /// A corrected entry keeps its row, marked, with what corrected it (the Corrections table has the rest).
+            func marked(_ text: String?) -> Cell {
+                guard !e.corrections.isEmpty else { return .text(text) }
+                return .text("[CORRECTED #\(e.corrections.map { "\($0.seq)" }.joined(separator: ", #"))] " + (text ?? ""))
+            }
             switch e.kind {
             case "dose", "booster":
                 var devices = f["devices"].map(Format.value)
                 if devices?.isEmpty == true { devices = nil }
-                doses.rows.append([clockCell(e), wallCell(e), .text(e.kind == "dose" ? "dose (T0)" : "booster"),
+                doses.rows.append([clockCell(e), wallCell(e), marked(e.kind == "dose" ? "dose (T0)" : "booster"),
                                    .text(f["route"]?.stringValue), .text(f["amount"].map(Format.value)), .text(devices),
                                    .text(f["lot"].map(Format.value)), by])
             case "mark.vitals":
                 let reading = e.summary.hasPrefix("Vitals: ") ? String(e.summary.dropFirst(8)) : e.summary
-                readings.rows.append([clockCell(e), wallCell(e), .text(reading),
+                readings.rows.append([clockCell(e), wallCell(e), marked(reading),
                                       .text(alerts(f).isEmpty ? nil : alerts(f).joined(separator: "; ")), by])
             case "mark.adverse_event", "mark.adverse":
-                adverse.rows.append([clockCell(e), wallCell(e), .text(f["kind"].map(Format.value) ?? f["text"]?.stringValue),
+                adverse.rows.append([clockCell(e), wallCell(e), marked(f["kind"].map(Format.value) ?? f["text"]?.stringValue),
                                      .text(f["severity"].map(Format.value)), .text(f["response"].map(Format.value)), by])
             case "mark.assessment":
                 let parts = f.filter { !["by", "user", "alert", "text", "note"].contains($0.key) }
                     .map { "\($0.key.replacingDashes()) \(Format.value($0.value))" }
                 let note = (f["note"] ?? f["text"])?.stringValue
                 assessments.rows.append([clockCell(e), wallCell(e),
-                                         .text((parts + (note.map { ["note: \($0)"] } ?? [])).joined(separator: ", ")), by])
+                                         marked((parts + (note.map { ["note: \($0)"] } ?? [])).joined(separator: ", ")), by])
             case "mark.correction":
                 let of = f["of"]?.int64Value
                 let target = of.flatMap { seq in t.events.first { $0.seq == seq } }
                 corrections.rows.append([clockCell(e), wallCell(e), Cell(of.map { "\($0)" } ?? "-", json: .optional(of.map { Int($0) })),
-                                         .text(target.map { "\($0.clock) \($0.summary)" }),
+                                         // A statement or note is named, not quoted: the summary holds no free text.
+                                         .text(target.map { ["mark.statement", "mark.note"].contains($0.kind)
+                                             ? "\($0.clock) \(($0.markKind ?? $0.kind).replacingDashes())" : "\($0.clock) \($0.summary)" }),
                                          .text(f["reason"]?.stringValue), by])
             case "mark.ready_to_leave":
-                leaving.rows.append([clockCell(e), wallCell(e), .text("ready to leave"), by])
+                leaving.rows.append([clockCell(e), wallCell(e), marked("ready to leave"), by])
             case "mark.discharge":
                 leaving.rows.append([clockCell(e), wallCell(e), .text("discharged"), by])
                 if discharge == nil { discharge = e }
             case "session.end" where f["reason"]?.stringValue == "discharged":
-                leaving.rows.append([clockCell(e), wallCell(e), .text("record closed: discharged"), by])
+                var closed = "record closed: discharged"
+                if f["early"]?.boolValue == true { closed += " EARLY" + (f["early_reason"]?.stringValue.map { " (\($0))" } ?? "") }
+                leaving.rows.append([clockCell(e), wallCell(e), .text(closed), by])
                 if discharge == nil { discharge = e }
-            case "control.stop" where t.t0 != nil && e.sessionSeconds >= t.t0! && aftercareStart == nil:
-                aftercareStart = e
             default:
                 break
             }
@@ -119,14 +126,27 @@ enum SummaryReport {
             schedule.rows.append([ReportDocument.Cell(due, json: .optional(o.t0Seconds)), .text(reading == nil ? "MISSING" : outcome),
                                   .text(reading.map { $0.summary.hasPrefix("Vitals: ") ? String($0.summary.dropFirst(8)) : $0.summary })])
         }
-        // Aftercare: from the end of the music (stop after the dose, else the last phase's end) to discharge.
-        let musicEnd = aftercareStart?.sessionSeconds ?? (t.t0 != nil ? t.phases.last?.end : nil)
+        // Aftercare: the band from the end of the music to the discharge (ReviewTimeline.aftercare).
         var aftercare: Cell = .text(nil)
-        if let from = musicEnd, let to = discharge?.sessionSeconds, to >= from {
-            aftercare = Cell(SessionClock.length(to - from) + " (from \(t.clock(sessionSeconds: from)) to \(t.clock(sessionSeconds: to)))",
-                             json: .number(((to - from) * 10).rounded() / 10))
-        } else if let from = musicEnd {
-            aftercare = Cell("no discharge recorded (music ended \(t.clock(sessionSeconds: from)))", json: .null)
+        var minimum: Cell = .text(nil)
+        if let a = t.aftercare {
+            let from = a.start, to = discharge?.sessionSeconds ?? a.end
+            if a.discharged {
+                aftercare = Cell(SessionClock.length(to - from) + " (from \(t.clock(sessionSeconds: from)) to \(t.clock(sessionSeconds: to)))",
+                                 json: .number(((to - from) * 10).rounded() / 10))
+            } else {
+                aftercare = Cell("no discharge recorded (music ended \(t.clock(sessionSeconds: from)))", json: .null)
+            }
+            if let m = a.minAfterDoseSeconds, let t0 = t.t0 {
+                // Against the plan's minimum after the first dose, on the T+ clock.
+                var text = "\(SessionClock.length(m)) after the dose"
+                if a.discharged {
+                    let since = to - t0
+                    text += a.early ? ": discharged EARLY at \(SessionClock.t(since))" + (a.earlyReason.map { " (\($0))" } ?? "")
+                        : since + 1e-6 >= m ? ": met, discharged at \(SessionClock.t(since))" : ": NOT met, discharged at \(SessionClock.t(since))"
+                }
+                minimum = Cell(text, json: .number((m * 10).rounded() / 10))
+            }
         }
         var facts = t.documentFacts
         facts.insert(("route", "Route", .text(t.route)), at: 3)
@@ -134,6 +154,10 @@ enum SummaryReport {
                                              json: .optional(t.endTime))))
         facts.append(("end_reason", "End reason", .text(t.endReason)))
         facts.append(("aftercare_seconds", "Aftercare", aftercare))
+        if t.aftercare?.minAfterDoseSeconds != nil { facts.append(("min_after_dose_seconds", "Plan minimum", minimum)) }
+        if t.aftercare?.discharged == true {
+            facts.append(("discharged_early", "Early", Cell(t.aftercare?.early == true ? "yes" : "no", json: .bool(t.aftercare?.early == true))))
+        }
         let missed = t.vitals.filter { $0.takenT0Seconds == nil }.count
         if !t.vitals.isEmpty {
             facts.append(("vitals_missed", "Vitals missed", Cell("\(missed) of \(t.vitals.count)", json: .integer(Int64(missed)))))

@@ -82,7 +82,8 @@ extension ReviewTimeline {
             quiet.append(q)
             openQuiet = nil
         }
-        func phaseIndex(_ f: JSONObject) -> Int? { f["phase_index"]?.int64Value.map { Int($0) } }
+        // A calm playlist's events (`calm: true`) belong to no phase: -1, apart from the phase's tracks.
+        func phaseIndex(_ f: JSONObject) -> Int? { f["calm"]?.boolValue == true ? -1 : f["phase_index"]?.int64Value.map { Int($0) } }
 
         for e in ordered {
             let l = e.line
@@ -156,11 +157,20 @@ extension ReviewTimeline {
                 closeQuiet(at: s - gap)
                 quiet.append(QuietSpan(kind: .outage, start: s - gap, end: s, by: nil))
                 envelope.set(at: s - gap, muted: true, ramp: 0)
-                if let q = quietBefore, q.kind != .stop {
+                if f["aftercare"]?.boolValue == true {
+                    // Aftercare went on: still no music, the stop (if any) still over it.
+                    if let q = quietBefore { openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by) }
+                } else if let q = quietBefore, q.kind != .stop {
                     openQuiet = QuietSpan(kind: q.kind, start: s, end: s, by: q.by)
                 } else {
                     envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
                 }
+            case "music.end":
+                // Aftercare: nothing plays. A stop ends the music without a phase.end: the phase and its spans end here.
+                for i in openTracks.indices.reversed() { close(i, at: s, inferred: true) }
+                closePhase(at: s, natural: false)
+                phaseEndedByNext = false
+                envelope.set(at: s, muted: true, ramp: 0)
             case "phase.end":
                 closeTracks(ofPhase: phaseIndex(f) ?? openPhase?.index, at: s)
                 closePhase(at: s, natural: !phaseEndedByNext)
@@ -226,6 +236,8 @@ extension ReviewTimeline {
                 openQuiet = QuietSpan(kind: .calm, start: s, end: s, by: by)
             case "control.resume":
                 closeQuiet(at: s)
+                // Calm's own tracks go with calm.
+                for i in openTracks.indices.reversed() where openTracks[i].phaseIndex == -1 { close(i, at: s, inferred: true) }
                 envelope.set(at: s, muted: false, ramp: f["fade_seconds"]?.doubleValue ?? 0)
             case "control.stop":
                 closeQuiet(at: s)
@@ -250,6 +262,8 @@ extension ReviewTimeline {
             let readings = logEvents.filter { $0.line.kind == "mark.vitals" }.map(\.line.sessionSeconds)
             vitals = schedule.outcomes(t0: t0, end: duration, readings: readings)
         }
+        linkCorrections()
+        findAftercare()
         if let name = logTimeZone, let offset = logUTCOffset {
             zone = .fixed(name, seconds: offset, source: .log)
         } else if let name = logTimeZone, name == "UTC" || name == "Etc/UTC" {
@@ -259,7 +273,7 @@ extension ReviewTimeline {
 
     /// Whether a `track.end`'s fields name this span: same phase and entry, else same file.
     static func matches(_ t: TrackSpan, _ f: JSONObject) -> Bool {
-        if let p = f["phase_index"]?.int64Value, let tp = t.phaseIndex, Int(p) != tp { return false }
+        if let p = f["calm"]?.boolValue == true ? -1 : f["phase_index"]?.int64Value, let tp = t.phaseIndex, Int(p) != tp { return false }
         if let entry = f["entry"]?.int64Value { return t.entry == Int(entry) }
         if let file = f["file"]?.stringValue { return t.file == baseName(file) }
         return false

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InwardCore
 
 /// `inward`: the therapist's command line.
 @main
@@ -10,6 +11,10 @@ struct Inward: ParsableCommand {
     static func main() {
         let arguments = GlobalOptions.protectNegativeNumbers(
             GlobalOptions.hoist(Array(CommandLine.arguments.dropFirst())))
+        if let unknown = unknownCommand(arguments) {
+            Terminal.errLine(unknown)
+            exit(withError: ExitCode(ExitStatus.usage))
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -20,6 +25,16 @@ struct Inward: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// "unknown command 'strat'; did you mean 'start'?" when the first word
+    /// names no command (ArgumentParser only says the argument is unexpected).
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(word) else { return nil }
+        let near = NearestKey.nearest(to: word, in: names).map { "; did you mean '\($0)'?" } ?? ""
+        return "inward: unknown command '\(word)'\(near) (`inward --help` lists the commands)"
     }
 
     static let configuration = CommandConfiguration(
@@ -36,7 +51,7 @@ struct Inward: ParsableCommand {
             PauseCommand.self, ResumeCommand.self, CalmCommand.self, IntensityCommand.self, BrightnessCommand.self,
             HoldCommand.self, NextCommand.self,
             SkipCommand.self, VolumeCommand.self, OutputCommand.self, SilenceCommand.self, MarkCommand.self,
-            StopCommand.self, DischargeCommand.self,
+            StopCommand.self, DischargeCommand.self, ConsoleCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
             SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import InwardAudio
 import InwardCore
+import InwardProtocol
 
 /// How `check` shows a plan: its phases on the session clock and on the T+
 /// clock (time since the dose).
@@ -73,31 +74,34 @@ enum PlanReport {
         return out
     }
 
-    static func json(_ loaded: LoadedPlan, timeline: Timeline, rate: Int, t0: Int64?) -> [String: Any] {
+    static func json(_ loaded: LoadedPlan, timeline: Timeline, rate: Int, t0: Int64?) -> JSONValue {
         let plan = loaded.plan
-        var phases: [[String: Any]] = []
+        var phases: [JSONValue] = []
         for (i, phase) in plan.phases.enumerated() {
-            var o: [String: Any] = [
-                "name": phase.name, "level_db": phase.levelDB, "fade_in": phase.fadeIn, "fade_out": phase.fadeOut,
-                "crossfade": phase.crossfade, "max_extend": phase.maxExtend, "source": sourceText(phase.source, plan: plan),
+            var o: JSONObject = [
+                "name": .string(phase.name), "level_db": .number(phase.levelDB), "fade_in": .number(phase.fadeIn),
+                "fade_out": .number(phase.fadeOut), "crossfade": .number(phase.crossfade),
+                "max_extend": .number(phase.maxExtend), "source": .string(sourceText(phase.source, plan: plan)),
             ]
             switch phase.length {
             case .untilDose: o["duration"] = "until dose"
-            case .fixed(let s): o["duration"] = s
+            case .fixed(let s): o["duration"] = .number(s)
             }
-            if let s = timeline.spans[i].start { o["start"] = Double(s) / Double(rate) }
-            if let e = timeline.spans[i].end { o["end"] = Double(e) / Double(rate) }
-            phases.append(o)
+            if let s = timeline.spans[i].start { o["start"] = .number(Double(s) / Double(rate)) }
+            if let e = timeline.spans[i].end { o["end"] = .number(Double(e) / Double(rate)) }
+            phases.append(.object(o))
         }
-        var o: [String: Any] = [
-            "valid": true, "name": plan.name, "route": plan.route.rawValue, "level_cap_db": plan.levelCapDB, "loudness_target": plan.loudnessTarget as Any,
-            "vitals": plan.vitals.map { v -> [String: Any] in
-                ["before_dose": v.beforeDose, "at_t0_seconds": v.at, "every_seconds": v.every as Any]
-            } as Any,
-            "phases": phases, "warnings": loaded.warnings.map(diagnosticJSON),
+        let vitals: JSONValue = plan.vitals.map { v in
+            .object(["before_dose": .bool(v.beforeDose), "at_t0_seconds": .array(v.at.map(JSONValue.number)),
+                     "every_seconds": .optional(v.every)])
+        } ?? .null
+        var o: JSONObject = [
+            "valid": true, "name": .string(plan.name), "route": .string(plan.route.rawValue),
+            "level_cap_db": .number(plan.levelCapDB), "loudness_target": .optional(plan.loudnessTarget),
+            "vitals": vitals, "phases": .array(phases), "warnings": .array(loaded.warnings.map(diagnosticJSON)),
         ]
-        if let t0 { o["dose_at"] = Double(t0) / Double(rate) }
-        if let end = timeline.end { o["length"] = Double(end) / Double(rate) }
-        return o
+        if let t0 { o["dose_at"] = .number(Double(t0) / Double(rate)) }
+        if let end = timeline.end { o["length"] = .number(Double(end) / Double(rate)) }
+        return .object(o)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import InwardPOSIX
 import InwardProtocol
 #if canImport(Glibc)
@@ -31,14 +30,14 @@ enum Terminal {
 enum Output {
     static func line(_ text: String) { write(text + "\n") }
 
-    /// `--json` output: one line of JSON per answer, keys sorted, as the
-    /// daemon-facing commands print their replies.
-    static func json(_ object: Any) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        line(String(decoding: data, as: UTF8.self))
-    }
+    /// `--json` output the CLI builds itself (check, render, sessions,
+    /// verify, devices): one line of compact JSON, object keys sorted at
+    /// every level so the output is the same from run to run. Written by the
+    /// project's one JSON serializer (InwardProtocol's `JSONValue`), the one
+    /// the daemon and the review reports use.
+    static func json(_ value: JSONValue) { line(value.sortingKeys.jsonString) }
 
-    /// A daemon's reply for `--json`, as one line.
+    /// A daemon's reply for `--json`, as one line, members in the order the daemon sent them.
     static func json(_ reply: JSONObject) { line(JSONValue.object(reply).jsonString) }
 
     static func write(_ text: String) {
@@ -50,6 +49,18 @@ enum Output {
                 else { return }
                 offset += n
             }
+        }
+    }
+}
+
+extension JSONValue {
+    /// The same value with every object's members in key order (recursively).
+    var sortingKeys: JSONValue {
+        switch self {
+        case .array(let elements): .array(elements.map(\.sortingKeys))
+        case .object(let object):
+            .object(JSONObject(object.members.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: $0.value.sortingKeys) }))
+        default: self
         }
     }
 }

@@ -86,7 +86,7 @@ struct Inwardd: ParsableCommand {
             throw ExitCode(78)
         }
         if settings.plansDirectories.isEmpty {
-            logger.warning("no plan folders: give --plans DIR (or `plans` in the config); only plan paths can be started")
+            logger.warning("no plan folders: give --plans DIR (or `plans` in the config); no plan can be started until then")
         }
 
         let daemon = try Daemon(settings: settings, logger: logger, room: room)

@@ -52,3 +52,52 @@ import Testing
         #expect(errors("calm = 3").contains { $0.contains("calm must be a table") })
     }
 }
+
+/// A playlist calm, written as a phase's playlist source.
+@Suite struct CalmPlaylistPlanTests {
+    static func text(_ source: String) -> String {
+        """
+        name = "p"
+        route = "iv"
+        [calm]
+        level_db = -24
+        source = \(source)
+        [[phase]]
+        name = "a"
+        duration = "10m"
+        source = { kind = "silence" }
+        """
+    }
+
+    @Test func readsPlaylistCalm() throws {
+        let plan = try PlanParser.parse(Self.text(#"{ kind = "playlist", path = "music/calm.m3u8" }"#), file: "p.toml",
+                                        folder: "/plans", fileExists: { $0 == "/plans/music/calm.m3u8" }).plan
+        let calm = try #require(plan.calm)
+        #expect(calm.source == .playlist(path: "/plans/music/calm.m3u8") && calm.levelDB == -24 && calm.line == 5)
+    }
+
+    @Test func missingPlaylistIsAnErrorAtItsLine() {
+        do {
+            _ = try PlanParser.parse(Self.text(#"{ kind = "playlist", path = "calm.m3u8" }"#), file: "p.toml",
+                                     folder: "/plans", fileExists: { _ in false })
+            Issue.record("a missing calm playlist was accepted")
+        } catch {
+            let e = error.diagnostics.first { $0.severity == .error }
+            #expect(e?.description == "p.toml:5: error: calm.source.path: playlist file not found: calm.m3u8 (looked for /plans/calm.m3u8)",
+                    "\(error)")
+        }
+    }
+
+    @Test func emptyPathAndSilenceAreErrors() {
+        for (source, wanted) in [(#"{ kind = "playlist", path = "" }"#, "path cannot be empty"),
+                                 (#"{ kind = "playlist" }"#, "needs path"),
+                                 (#"{ kind = "silence" }"#, "calm is never silence")] {
+            do {
+                _ = try PlanParser.parse(Self.text(source), file: "p.toml", folder: "/plans", fileExists: { _ in true })
+                Issue.record("\(source) was accepted")
+            } catch {
+                #expect(error.diagnostics.contains { $0.severity == .error && $0.message.contains(wanted) }, "\(error)")
+            }
+        }
+    }
+}

@@ -117,7 +117,7 @@ struct InterfaceTests {
                     "\(method.name): the service accepts \(method.parameters.sorted()), the IDL declares \(lists["in." + method.name] ?? [])")
             #expect(method.qualifiedName == "io.inward.Session." + method.name)
         }
-        #expect(SessionMethod.start.parameters == ["plan", "client"] && SessionMethod.status.parameters.isEmpty)
+        #expect(SessionMethod.start.parameters == ["plan", "client", "playlists"] && SessionMethod.status.parameters.isEmpty)
         #expect(lists["errors"] == InwardSessionInterface.errors)
         #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "Aftercare", "VitalAlert", "Output", "SessionStatus", "Event",
                                   "PlanInfo"])

@@ -95,9 +95,10 @@ struct ReviewFormatTests {
         let csv = timeline.report(.csv)
         let rows = try parseCSV(csv)
         #expect(rows.first == ["line", "seq", "time", "clock", "session_seconds", "t0_seconds", "kind", "phase", "summary", "fields",
-                                "utc_offset", "playing", "position", "level_db", "heard_lufs", "span_end_seconds", "span_seconds"])
+                                "utc_offset", "playing", "position", "level_db", "heard_lufs", "span_end_seconds", "span_seconds",
+                                "aftercare", "corrected", "correction_seq", "correction_reason", "corrected_by"])
         #expect(rows.count == SyntheticSession.events.count + 1)
-        #expect(rows.allSatisfy { $0.count == 17 })
+        #expect(rows.allSatisfy { $0.count == 22 })
         for m in expectedMarks {
             #expect(rows.contains { $0[6] == m.kind && $0[3] == m.clock && $0[8].contains(m.detail) }, "\(m.kind) \(m.clock) \(m.detail)")
         }

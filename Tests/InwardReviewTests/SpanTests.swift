@@ -65,7 +65,7 @@ struct SpanTests {
                      "  T+00:08:44  failed   03-broken.mp3 (cannot decode)"] {
             #expect(text.contains(line + "\n"), "text lacks '\(line)'\n\(text)")
         }
-        #expect(text.contains("  T+00:06:40  11:16:40  Client: “the sea is near”\n      heard: Still Water — Kōji Mori at 1:47 · phase onset · level -9 dB · measured -22 LUFS"),
+        #expect(text.contains("  T+00:06:40  11:16:40  Client: “the sea is near”  #10\n      heard: Still Water — Kōji Mori at 1:47 · phase onset · level -9 dB · measured -22 LUFS"),
                 "\(text)")
     }
 

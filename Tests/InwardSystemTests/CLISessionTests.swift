@@ -60,7 +60,7 @@ struct CLISessionTests {
 
         /// Waits (at most 20 s) until a printed line contains `needle`; the line or nil.
         func waitForLine(containing needle: String) -> String? {
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(TestTime.scaled(20))
             while Date() < deadline {
                 if let l = lines.first(where: { $0.contains(needle) }) { return l }
                 usleep(10_000)
@@ -105,6 +105,7 @@ struct CLISessionTests {
         let dose = try cli(daemon, "dose", "--amount", "60 mg")
         #expect(dose.status == 0, "\(dose)")
         #expect(dose.stdout.contains("T0 marked at"), "\(dose)")
+        #expect(dose.stdout.range(of: #"\(#[0-9]+ in the log\)"#, options: .regularExpression) != nil, "the dose names its seq for corrections: \(dose)")
         #expect(dose.stdout.contains("now in phase onset (2/4)"), "\(dose)")
         // Printed while it happens, by the still-running follower.
         let doseLine = follow.waitForLine(containing: " dose [")
@@ -190,7 +191,7 @@ struct CLISessionTests {
         #expect(stop.stdout.contains("the record stays open in aftercare until `inward discharge`"), "\(stop)")
 
         // Dosed: the music ends into aftercare, which status shows; discharge closes the record.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(30))
         while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "aftercare" { usleep(10_000) }
         let after = try cli(daemon, "status")
         #expect(after.stdout.contains("state   aftercare"), "\(after)")

@@ -187,4 +187,100 @@ struct CalmTests {
         let x = try WavReader.read(daemon.capture).channels[0]
         #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")
     }
+
+    static let playlistCalmPlan = """
+        name = "calm list"
+        route = "im"
+        [calm]
+        level_db = -24
+        crossfade = "4s"
+        source = { kind = "playlist", path = "calm.m3u8" }
+        """ + "\n" + phases
+
+    @Test("a playlist calm from the CLI: status shows the calm track, the log its source, `inward resume` goes back")
+    func playlistCalmThroughTheCLI() throws {
+        let daemon = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6) { dir in
+            try TonePlaylist("calm", [.init("calm1", frequency: 440, seconds: 12, title: "Harbour One"),
+                                      .init("calm2", frequency: 660, seconds: 12, title: "Harbour Two")]).write(to: dir)
+        }
+        let c = try daemon.client()
+        func inward(_ arguments: String...) throws -> ProcessRun { try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments) }
+        #expect(try c.call(Self.method + "Start", ["plan": "calm"]).error == nil)
+        try c.waitForClock(2)
+        #expect(try c.call(Self.method + "Dose").error == nil)
+        try c.waitForClock(6, sinceDose: true)
+        let calm = try inward("calm")
+        #expect(calm.status == 0 && calm.stdout.contains("calm harbour at -24.0 dB"), "\(calm)")
+        // Status names calm's track, as soon as it is playing and then the next one (12 s tracks, 4 s crossfades).
+        let first = Date().addingTimeInterval(20)
+        var shown = try inward("status")
+        while Date() < first, !shown.stdout.contains("Harbour One") { usleep(50_000); shown = try inward("status") }
+        #expect(shown.stdout.contains("calm at -24.0 dB") && shown.stdout.contains("Harbour One"), "\(shown)")
+        let second = Date().addingTimeInterval(30)
+        var status = try c.sessionStatus()
+        while Date() < second, status["track"]?["title"]?.stringValue != "Harbour Two" { usleep(50_000); status = try c.sessionStatus() }
+        #expect(status["calm"]?.boolValue == true && status["track"]?["title"]?.stringValue == "Harbour Two", "\(status)")
+        let back = try inward("resume")
+        #expect(back.status == 0, "\(back)")
+        let after = try c.sessionStatus()
+        #expect(after["calm"]?.boolValue == false && after["track"]?["title"]?.stringValue != "Harbour Two", "\(after)")
+        let now = try #require(after["t0_seconds"]?.doubleValue)
+        try c.waitForClock(now + 3, sinceDose: true)
+        #expect(try c.call(Self.method + "Stop").error == nil)
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, (try c.sessionStatus())["state"]?.stringValue != "idle" { usleep(20_000) }
+        let (code, log) = daemon.terminate()
+        #expect(code == 0, "\(log.suffix(2000))")
+
+        let sessions = daemon.state.appendingPathComponent("sessions")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: sessions.path).first { $0.hasSuffix(".jsonl") })
+        let events = try String(contentsOf: sessions.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        func fields(_ e: [String: Any]) -> [String: Any] { e["fields"] as? [String: Any] ?? [:] }
+        let calmEvent = try #require(events.first { $0["kind"] as? String == "control.calm" })
+        #expect(fields(calmEvent)["source"] as? String == "playlist", "\(calmEvent)")
+        let calmTracks = events.filter { $0["kind"] as? String == "track.start" && fields($0)["calm"] as? Bool == true }
+        #expect(calmTracks.map { fields($0)["title"] as? String } == ["Harbour One", "Harbour Two"], "\(calmTracks)")
+        #expect(calmTracks.allSatisfy { fields($0)["phase_index"] == nil })
+        #expect((events.last { $0["kind"] as? String == "control.resume" }.map(fields)?["from_calm"] as? Bool) == true)
+        let x = try WavReader.read(daemon.capture).channels[0]
+        #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")
+    }
+
+    @Test("a daemon killed in a playlist calm comes back in calm, playing the calm playlist from its start")
+    func playlistCalmSurvivesARestart() throws {
+        let tones: (URL) throws -> Void = { dir in
+            try TonePlaylist("calm", [.init("calm1", frequency: 440, seconds: 12, title: "Harbour One"),
+                                      .init("calm2", frequency: 660, seconds: 12, title: "Harbour Two")]).write(to: dir)
+        }
+        let first = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6, prepare: tones)
+        let a = try first.client()
+        #expect(try a.call(Self.method + "Start", ["plan": "calm"]).error == nil)
+        try a.waitForClock(2)
+        #expect(try a.call(Self.method + "Dose").error == nil)
+        try a.waitForClock(4, sinceDose: true)
+        #expect(try a.call(Self.method + "Calm").object["level_db"]?.doubleValue == -24)
+        try a.waitForClock(18, sinceDose: true)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        let second = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6, state: first.state, prepare: tones)
+        let b = try second.client()
+        let deadline = Date().addingTimeInterval(20)
+        var status = try b.sessionStatus()
+        while Date() < deadline, status["track"]?["title"]?.stringValue != "Harbour One" { usleep(50_000); status = try b.sessionStatus() }
+        #expect(status["calm"]?.boolValue == true && status["calm_level_db"]?.doubleValue == -24, "\(status)")
+        #expect(status["track"]?["title"]?.stringValue == "Harbour One", "\(status)")
+        let resumedAt = try #require(status["session_seconds"]?.doubleValue)
+        try b.waitForClock(resumedAt + 21)
+        #expect(try b.call(Self.method + "Stop").error == nil)
+        let (code, log) = second.terminate()
+        #expect(code == 0, "\(log.suffix(2000))")
+        // What the room heard after the restart, once risen from silence under the speed limit: calm's
+        // tones at -24 dB (-33 dBFS RMS), not the phase's soundscape.
+        let x = try WavReader.read(second.capture).channels[0]
+        try #require(x.count > 20 * Self.rate)
+        let level = AudioAnalysis.rmsDB(x[(18 * Self.rate)..<(20 * Self.rate)])
+        #expect(abs(level - (-33.03)) < 1, "after the restart: \(level) dB, not the calm playlist at -24 dB")
+    }
 }

@@ -111,6 +111,10 @@ struct ClinicalRecordTests {
         let aftercare = try waitForState(c, "aftercare")
         #expect(aftercare["state"]?.stringValue == "aftercare", "\(aftercare)")
         let t0Then = try #require(aftercare["t0_seconds"]?.doubleValue)
+        // The CLI's status in aftercare: the state and when discharge is allowed, no phase (none plays).
+        let shown = try cli(daemon, "status")
+        #expect(shown.stdout.contains("state   aftercare") && shown.stdout.contains("after   "), "\(shown)")
+        #expect(!shown.stdout.contains("phase   "), "aftercare shows no phase: \(shown)")
         #expect(try cli(daemon, "mark", "ready-to-leave").status == 0)
         let early = try cli(daemon, "discharge")
         if (try c.sessionStatus()["t0_seconds"]?.doubleValue ?? 0) < 120 {
@@ -182,6 +186,37 @@ struct ClinicalRecordTests {
         #expect(kinds.filter { $0 == "session.resume" }.count == 2 && kinds.filter { $0 == "session.end" }.count == 1
                 && kinds.last == "session.end", "\(kinds)")
         #expect(!FileManager.default.fileExists(atPath: first.state.appendingPathComponent("state.json").path))
+    }
+
+    @Test("aftercare after the daemon was down over 30 minutes is picked up, not ended (that resume rule is for music)")
+    func aftercareAfterALongOutage() throws {
+        let config = TestAudio.temporaryDirectory("inwardd-config").appendingPathComponent("inwardd.toml")
+        try "max_record_open = \"48h\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let first = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace, extraArguments: ["--config", config.path])
+        let a = try first.client()
+        let id = try #require(try a.call(.start, ["plan": "record"]).object["session_id"]?.stringValue)
+        #expect(try a.call(.dose).error == nil)
+        #expect(try a.call(.stop).error == nil)
+        #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        // As if the machine had been off for 40 minutes: the saved state's wall-clock anchor goes back.
+        let file = first.state.appendingPathComponent("state.json")
+        var saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let wall = try #require(saved["anchor_wall"] as? Double)
+        saved["anchor_wall"] = wall - 40 * 60
+        try JSONSerialization.data(withJSONObject: saved).write(to: file)
+
+        let second = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace, extraArguments: ["--config", config.path],
+                                       state: first.state)
+        defer { second.terminate() }
+        let b = try second.client()
+        let picked = try b.sessionStatus()
+        #expect(picked["state"]?.stringValue == "aftercare" && picked["session_id"]?.stringValue == id, "\(picked)")
+        let kinds = try events(second, id).compactMap { $0["kind"]?.stringValue }
+        #expect(kinds.last == "session.resume" && !kinds.contains("session.end"), "\(kinds)")
+        #expect(try b.call(.discharge).error == nil, "40 minutes (x pace) after the dose the plan's minimum has passed")
+        #expect(try events(second, id).last?["fields"]?["reason"]?.stringValue == "discharged")
     }
 
     @Test("a record left open longer than max_record_open is closed as not discharged at the next start")

@@ -40,8 +40,11 @@ final class DaemonHarness {
     ///   - state: the state folder, to start where another daemon left off (default: a new one).
     ///   - device: the ALSA PCM; `room` (the default) is a file PCM over null
     ///     writing `capture`. Another device needs its `environment`.
+    ///   - addingEnvironment: set on top of the daemon's environment, whichever
+    ///     it is (e.g. `FaultInjection.slowDisk(milliseconds:)`'s LD_PRELOAD).
     init(plans planFiles: [String: String], pace: Double?, device: String? = "room",
-         environment: [String: String]? = nil, extraArguments: [String] = [], state stateFolder: URL? = nil,
+         environment: [String: String]? = nil, addingEnvironment: [String: String] = [:],
+         extraArguments: [String] = [], state stateFolder: URL? = nil,
          prepare: (URL) throws -> Void = { _ in }) throws {
         directory = TestAudio.temporaryDirectory("inwardd")
         socket = directory.appendingPathComponent("control").path
@@ -66,6 +69,7 @@ final class DaemonHarness {
         var env = environment ?? ProcessInfo.processInfo.environment
         if environment == nil { env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)" }
         env["HOME"] = directory.path
+        env.merge(addingEnvironment) { _, added in added }
         process.environment = env
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice

@@ -90,7 +90,7 @@ struct DaemonRobustnessTests {
         #expect(try fresh.call(.status).object["status"]?["state"]?.stringValue == "waiting_for_dose")
         #expect(try fresh.call(.dose).object["t0"]?.boolValue == true)
         _ = try fresh.call(.stop)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(20))
         while Date() < deadline, (try fresh.call(.status)).object["status"]?["state"]?.stringValue != "idle" {
             usleep(20_000)
         }

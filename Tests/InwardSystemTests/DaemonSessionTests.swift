@@ -49,7 +49,7 @@ struct DaemonSessionTests {
         /// and the reply, so a loaded machine's delays there do not move it.
         /// Waits for the stream to bring it.
         func frame(_ kind: String, _ n: Int = 0) throws -> Int {
-            let deadline = Date().addingTimeInterval(15)
+            let deadline = Date().addingTimeInterval(TestTime.scaled(15))
             while Date() < deadline {
                 let found = all(kind)
                 if found.count > n, let s = found[n]["session_seconds"]?.doubleValue { return Int(s * Double(DaemonSessionTests.rate)) }
@@ -133,7 +133,7 @@ struct DaemonSessionTests {
         let stopFrame = try monitor.frame("control.stop")
 
         // A dose was marked: the music ends, the record stays open in aftercare until discharge.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(30))
         while Date() < deadline, (try c.sessionStatus())["state"]?.stringValue != "aftercare" { usleep(10_000) }
         let aftercare = try c.sessionStatus()
         #expect(aftercare["state"]?.stringValue == "aftercare")

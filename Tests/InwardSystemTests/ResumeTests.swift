@@ -14,7 +14,9 @@ import Glibc
 @Suite("inwardd resumes a session after a crash", .serialized)
 struct ResumeTests {
     static let rate = 48_000
-    static let pace = 20.0
+    /// Slower for a sanitized daemon (`TestTime.scale`), which could not keep
+    /// 20 times real time: the wall-clock checks below assume the session keeps its pace.
+    static let pace = 20.0 / TestTime.scale
     /// The onset playlist: 90 s tracks, each its own pitch; the second, the
     /// one a daemon is killed in, lasts `secondLength` so a slow restart
     /// still finds it playing.
@@ -61,7 +63,7 @@ struct ResumeTests {
         var before: JSONObject = [:]
         // When each Status was asked and answered: its snapshot lies between.
         var beforeAsked = Date(), beforeAnswered = Date()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(30))
         while Date() < deadline {
             beforeAsked = Date()
             before = try a.sessionStatus()

@@ -42,7 +42,7 @@ struct RoomTests {
             daemon.waitUntilExit()
         }
         let socket = runDir + "/control"
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(15))
         while access(socket, F_OK) != 0 && Date() < deadline && daemon.isRunning { usleep(20_000) }
         #expect(access(socket, F_OK) == 0, "inwardd --room \(room) made no socket at \(socket)")
 
@@ -99,7 +99,7 @@ struct RoomTests {
             daemon.waitUntilExit()
         }
         let socket = "/run/inward/\(room)/control"
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(15))
         while access(socket, F_OK) != 0 && Date() < deadline && daemon.isRunning { usleep(20_000) }
         let plain: [String: String?] = ["INWARD_ROOM": nil, "INWARD_SOCKET": nil, "INWARD_STATE_DIR": nil]
         let start = try ProcessRun.product("inward", ["start", "logged", "--client", "R-ONLY"], environment: plain)

@@ -16,7 +16,7 @@ extension VarlinkTestClient {
     /// `seconds`; returns the clock it saw. Fails after a minute.
     @discardableResult
     func waitForClock(_ seconds: Double, sinceDose: Bool = false) throws -> Double {
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(60))
         while Date() < deadline {
             let s = try sessionStatus()
             if let now = (sinceDose ? s["t0_seconds"] : s["session_seconds"])?.doubleValue, now >= seconds { return now }

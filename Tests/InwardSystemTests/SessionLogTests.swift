@@ -109,7 +109,7 @@ struct SessionLogTests {
         let started = try c.call(.start, ["plan": "logged"])
         #expect(started.error == nil, "\(started.object)")
         #expect(try c.call(.stop).error == nil)
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(30))
         while Date() < deadline, try c.call(.status).object["status"]?["state"]?.stringValue != "idle" { usleep(10_000) }
         let (code, log) = daemon.terminate()
         #expect(code == 0, "inwardd exited \(code): \(log.suffix(2000))")

@@ -33,7 +33,7 @@ final class VarlinkTestClient: @unchecked Sendable {
     /// initialised class still runs `deinit`, which would close it a second time
     /// (and maybe close a descriptor another thread has just opened).
     /// - Parameter timeout: seconds a read may wait for the server (a safety
-    ///   net, not a timing assertion).
+    ///   net, not a timing assertion; times `TestTime.scale`).
     init(path: String, timeout: Int = 10) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
@@ -44,7 +44,7 @@ final class VarlinkTestClient: @unchecked Sendable {
             throw Failure(description: "\(error)")
         }
         self.fd = fd
-        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        var tv = timeval(tv_sec: Int(TestTime.scaled(Double(timeout)).rounded(.up)), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 

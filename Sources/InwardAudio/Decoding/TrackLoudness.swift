@@ -1,5 +1,7 @@
 import Foundation
 import InwardCore
+import InwardProtocol
+public import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -12,13 +14,16 @@ import Glibc
 ///
 /// Measuring reads a whole track, so it runs on a background thread, in the
 /// order the tracks were asked for (a session asks for its playlists in
-/// playing order, long before most are needed); `measure` does it at once
-/// for the few tracks that must be known before they start.
+/// playing order, long before most are needed). A track that must play
+/// before its measurement can come (the first of a session, which may be an
+/// hour long) gets a quick `estimate` instead, a few seconds of it read: it
+/// starts on that, erring quiet, and glides to the measurement when it comes.
 public final class TrackLoudness: Sendable {
-    /// The cache file (JSON, mode 0640), when there is one.
+    /// The cache file (JSON, mode 0640), when there is one. Its format is
+    /// `CacheFile`'s.
     public let cacheFile: String?
 
-    private struct Entry: Codable {
+    struct Entry: Equatable {
         var size: Int64
         var mtime: Double
         /// Nil when the file could not be measured.
@@ -34,21 +39,35 @@ public final class TrackLoudness: Sendable {
         var queued: Set<String> = []
         var measuring = false
         var unsaved = 0
+        /// Quick estimates, by path, while the file is the same (never saved).
+        var estimates: [String: Entry] = [:]
     }
 
     private let state = Mutex(State())
     private let idle = NSCondition()
+    /// One save at a time (the server thread and the background thread both
+    /// measure): they share the temporary file.
+    private let saving = NSLock()
 
-    public init(cacheFile: String? = nil) {
+    /// Reads `cacheFile` when it exists. A cache that cannot be read (not
+    /// JSON, another shape, unreadable) is logged at warning and left aside:
+    /// its tracks are measured again and the next save replaces it.
+    public init(cacheFile: String? = nil, logger: Logger = Logger(label: "inward.loudness")) {
         self.cacheFile = cacheFile
-        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-           let saved = try? JSONDecoder().decode(Cache.self, from: data) {
-            state.withLock { $0.known = saved.tracks }
+        guard let cacheFile, let data = FileManager.default.contents(atPath: cacheFile) else { return }
+        do throws(CacheFile.Unreadable) {
+            let read = try CacheFile.decode(Array(data))
+            state.withLock { $0.known = read.tracks }
+            if read.skipped > 0 {
+                logger.warning("loudness cache entries unreadable; those tracks will be measured again", metadata: [
+                    "file": "\(cacheFile)", "entries": "\(read.skipped)",
+                ])
+            }
+        } catch {
+            logger.warning("loudness cache unreadable; its tracks will be measured again and the file replaced", metadata: [
+                "file": "\(cacheFile)", "reason": "\(error.reason)",
+            ])
         }
-    }
-
-    private struct Cache: Codable {
-        var tracks: [String: Entry]
     }
 
     /// The file's measurement if it is known and the file has not changed
@@ -57,6 +76,32 @@ public final class TrackLoudness: Sendable {
         let path = Self.key(file)
         guard let id = Self.identity(path) else { return nil }
         return state.withLock { s in s.known[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
+    }
+
+    /// How much quieter than its estimate suggests a track starts: the
+    /// estimate's loudest stretch already errs loud; this covers louder
+    /// stretches it did not sample.
+    public static let estimateMarginDB = 3.0
+
+    /// The file's quick estimate (`LoudnessMeter.estimate`), made now unless
+    /// it or the full measurement is known; nil when it cannot be read.
+    /// Reads a few seconds of audio: call it off the mix and audio threads.
+    @discardableResult
+    public func estimate(_ file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
+        if let known = estimated(path) { return known }
+        guard let id = Self.identity(path), let quick = try? LoudnessMeter.estimate(path: path) else { return nil }
+        state.withLock { $0.estimates[path] = Entry(size: id.size, mtime: id.mtime, measurement: quick) }
+        return quick
+    }
+
+    /// The file's estimate if one was made and the file has not changed since
+    /// (the full measurement when that is known); never reads the file's audio.
+    public func estimated(_ file: String) -> LoudnessMeter.Measurement? {
+        let path = Self.key(file)
+        if let full = measurement(for: path) { return full }
+        guard let id = Self.identity(path) else { return nil }
+        return state.withLock { s in s.estimates[path].flatMap { $0.matches(id) ? $0.measurement : nil } }
     }
 
     /// Measures `path` now unless it is known; returns its measurement (nil
@@ -71,6 +116,9 @@ public final class TrackLoudness: Sendable {
             s.known[path] = Entry(size: id.size, mtime: id.mtime, measurement: measured)
             s.unsaved += 1
         }
+        // Kept at once: a daemon killed before its queue is done must not
+        // measure again, on its restart, the track it resumes with.
+        save()
         return measured
     }
 
@@ -134,15 +182,15 @@ public final class TrackLoudness: Sendable {
     /// Writes the cache file (a new file, then rename) when something new was measured.
     public func save() {
         guard let cacheFile else { return }
+        saving.lock()
+        defer { saving.unlock() }
         let snapshot = state.withLock { s -> [String: Entry]? in
             guard s.unsaved > 0 else { return nil }
             s.unsaved = 0
             return s.known
         }
         guard let tracks = snapshot else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(Cache(tracks: tracks)) else { return }
+        let data = Data(CacheFile.encode(tracks))
         let temporary = cacheFile + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o640]) else { return }
         _ = rename(temporary, cacheFile)
@@ -156,5 +204,68 @@ public final class TrackLoudness: Sendable {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return (Int64(st.st_size), Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+    }
+}
+
+extension TrackLoudness {
+    /// The cache file's format, written and read through the project's one
+    /// JSON stack (`JSONValue`):
+    ///
+    ///     {"tracks":{"/music/a.flac":{"measurement":{"lufs":-20.5,"peakDB":-3.1},"mtime":1733300000.25,"size":5762044}}}
+    ///
+    /// Keys sorted; `measurement` absent when the track could not be measured,
+    /// `lufs` absent when it is silent below the gate. Files written by earlier
+    /// versions (Foundation's JSONEncoder: `\/` in paths, `1000000` for an
+    /// integral mtime) have this shape and read the same.
+    enum CacheFile {
+        struct Unreadable: Error {
+            var reason: String
+        }
+
+        static func encode(_ tracks: [String: Entry]) -> [UInt8] {
+            let members = tracks.sorted { $0.key < $1.key }.map { path, entry -> JSONObject.Member in
+                var o: JSONObject = [:]
+                if let m = entry.measurement {
+                    var measurement: JSONObject = [:]
+                    if let lufs = m.lufs { measurement["lufs"] = .number(lufs) }
+                    measurement["peakDB"] = .number(m.peakDB)
+                    o["measurement"] = .object(measurement)
+                }
+                o["mtime"] = .number(entry.mtime)
+                o["size"] = .integer(entry.size)
+                return .init(key: path, value: .object(o))
+            }
+            return JSONValue.object(["tracks": .object(JSONObject(members))]).jsonBytes
+        }
+
+        /// The entries read, and how many were left aside (another shape).
+        static func decode(_ bytes: [UInt8]) throws(Unreadable) -> (tracks: [String: Entry], skipped: Int) {
+            let value: JSONValue
+            do { value = try JSONValue.parse(bytes) } catch { throw Unreadable(reason: "not JSON: \(error)") }
+            guard let tracks = value["tracks"]?.objectValue else {
+                throw Unreadable(reason: "no \"tracks\" object at the top level")
+            }
+            var known: [String: Entry] = [:]
+            var skipped = 0
+            for member in tracks {
+                if let entry = Self.entry(member.value) { known[member.key] = entry } else { skipped += 1 }
+            }
+            return (known, skipped)
+        }
+
+        private static func entry(_ value: JSONValue) -> Entry? {
+            guard let size = value["size"]?.int64Value, let mtime = value["mtime"]?.doubleValue else { return nil }
+            switch value["measurement"] {
+            case nil, .null?:
+                return Entry(size: size, mtime: mtime, measurement: nil)
+            case .object?:
+                guard let peak = value["measurement"]?["peakDB"]?.doubleValue else { return nil }
+                let lufs = value["measurement"]?["lufs"]
+                guard lufs == nil || lufs == .null || lufs?.doubleValue != nil else { return nil }
+                return Entry(size: size, mtime: mtime, measurement: .init(lufs: lufs?.doubleValue, peakDB: peak))
+            default:
+                return nil
+            }
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct EngineEvent: Sendable, Equatable {
         case underrun = "audio.underrun"
         /// The device underran (xrun) and was recovered.
         case xrun = "audio.xrun"
+        /// A minute of heard loudness (`lufs`), measured at the output.
+        case loudness = "audio.loudness"
     }
 
     public var kind: Kind
@@ -42,6 +44,9 @@ public struct EngineEvent: Sendable, Equatable {
     /// when unmeasured or below the gate).
     public var gainDB: Double?
     public var loudness: Double?
+    /// For `loudness`: the short-term loudness heard, one value per
+    /// `HeardLoudness.intervalSeconds` from `frame`, LUFS (nil: nothing measured).
+    public var lufs: [Double?]?
 
     public init(_ kind: Kind, frame: Int64, phase: Int, entry: Int? = nil, path: String? = nil,
                 title: String? = nil, artist: String? = nil, reason: String? = nil) {
@@ -53,6 +58,12 @@ public struct EngineEvent: Sendable, Equatable {
         self.title = title
         self.artist = artist
         self.reason = reason
+    }
+
+    /// A minute of heard loudness.
+    public init(heard minute: HeardLoudness.Minute) {
+        self.init(.loudness, frame: minute.frame, phase: -1)
+        lufs = minute.lufs
     }
 }
 

@@ -33,6 +33,11 @@ final class PhaseVoice {
         fall.apply(to: buffer, frames: frames)
     }
 
+    /// The gain the voice is heard at, as far as it is settled: its level
+    /// while it fades in (it is heading there; a fade from silence is not a
+    /// level anyone turned down to), its current gain once it fades out.
+    var heardGain: Double { (fadingOut ? rise.current : rise.destination) * fall.current }
+
     /// Silent for good: faded out and finished moving.
     var isDone: Bool { fadingOut && !fall.isMoving }
 }

@@ -42,6 +42,12 @@ public final class SessionMixer {
     private var trimRise: (delay: Int, frames: Int)?
     /// The calm level in force, dBFS; nil when not in calm.
     public private(set) var calmLevelDB: Double?
+    /// The intensity and brightness last changed live, while the voice they
+    /// were changed on plays (for the saved state); nil when none was.
+    public private(set) var liveSoundscape: LiveSoundscape?
+    /// Counts the phase changes mixed, so a reader of `playingSoundscape`
+    /// knows when to look again.
+    public private(set) var phaseChanges = 0
 
     public static let maxBlock = 4096
 
@@ -57,9 +63,13 @@ public final class SessionMixer {
         public var entryOffset: Int64
         /// Seconds over which the music comes back in.
         public var fade: Double
+        /// The soundscape settings changed live before the restart: the first
+        /// voice plays them when it is the one they were changed on.
+        public var soundscape: LiveSoundscape?
 
         public init(frame: Int64, holds: [Int: Int64], advances: [Int: Int64], entry: Int?, entryOffset: Int64 = 0,
-                    fade: Double) {
+                    fade: Double, soundscape: LiveSoundscape? = nil) {
+            self.soundscape = soundscape
             self.entryOffset = entryOffset
             self.frame = frame
             self.holds = holds
@@ -144,11 +154,12 @@ public final class SessionMixer {
         recompute()
     }
 
-    /// Crossfades the current phase's playlist to its next track (over the
-    /// phase's crossfade). False when the phase plays no playlist.
+    /// Crossfades the playlist heard (calm's while in calm, else the current
+    /// phase's) to its next track (over its crossfade). False when what is
+    /// heard is no playlist.
     @discardableResult
     public func skip() -> Bool {
-        guard let p = activePhase,
+        guard let p = calmLevelDB != nil ? Self.calmVoice : activePhase,
               let voice = voices.last(where: { $0.phase == p && !$0.fadingOut }),
               let playlist = voice.source as? PlaylistSource else { return false }
         return playlist.skip()
@@ -164,6 +175,18 @@ public final class SessionMixer {
     /// The level of what the plan plays now, dBFS: the phase being mixed (its planned level).
     private var planLevelDB: Double? { activePhase.map { plan.phases[$0].levelDB } }
 
+    /// The level the plan is heard at now, dBFS: the phase voices' gains
+    /// summed in power (a phase fading out at its current gain, so calm in a
+    /// final fade is never louder than what is left of it), at most the
+    /// current phase's planned level; nil before any voice plays.
+    private var heardLevelDB: Double? {
+        var power = 0.0
+        for voice in voices where voice.phase != Self.calmVoice { power += voice.heardGain * voice.heardGain }
+        guard !voices.isEmpty else { return planLevelDB }
+        let heard = power > 0 ? Decibels.db(power.squareRoot()) : -120
+        return min(planLevelDB ?? heard, heard)
+    }
+
     /// Crossfades to the plan's calm harbour over its crossfade, at the lower
     /// of the calm level and the level playing now; the plan's course runs on
     /// unheard. Returns the calm level, or nil when the plan has no calm or
@@ -171,13 +194,16 @@ public final class SessionMixer {
     /// - Parameters:
     ///   - given, atOnce: a resumed session's calm: its saved level, in place
     ///     from the first frame (which the output stage brings up from silence).
+    ///   - live: a resumed session's calm as it was changed live.
     @discardableResult
-    public func enterCalm(level given: Double? = nil, atOnce: Bool = false) -> Double? {
+    public func enterCalm(level given: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
         guard let calm = plan.calm, calmLevelDB == nil else { return nil }
-        let now = planLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
+        let now = heardLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
         let level = given ?? min(calm.levelDB, now)
         let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
-        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm())
+        let calmLive = live?.phase == Self.calmVoice ? live : nil
+        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm(origin: position, events: events, live: calmLive))
+        if liveSoundscape?.phase == Self.calmVoice || calmLive != nil { liveSoundscape = calmLive }
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: Decibels.gain(level), over: frames)
         voices.append(voice)
@@ -197,6 +223,7 @@ public final class SessionMixer {
         guard let calm = plan.calm, let level = calmLevelDB else { return false }
         let frames = Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
         for voice in voices where voice.phase == Self.calmVoice && !voice.fadingOut { voice.fadeOut(over: frames) }
+        if liveSoundscape?.phase == Self.calmVoice { liveSoundscape = nil }
         let now = planLevelDB ?? level
         let rise = max(0, now - level)
         busFade.move(to: 1, over: frames)
@@ -229,17 +256,23 @@ public final class SessionMixer {
         if let intensity, intensity.isFinite { p.intensity = min(max(intensity, 0), 1) }
         if let brightness, brightness.isFinite { p.brightness = min(max(brightness, 0), 1) }
         guard p != playing.parameters else { return p }
-        let frames = Int(Timeline.frames(max(0.05, seconds), sampleRate: sampleRate))
+        let frames = Int(Timeline.frames(max(Self.shortestSoundscapeChange, seconds), sampleRate: sampleRate))
         let voice = PhaseVoice(phase: wanted, source: Soundscape(parameters: p, sampleRate: sampleRate))
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: old.level, over: frames)
         old.fadeOut(over: frames)
         voices.append(voice)
+        liveSoundscape = LiveSoundscape(phase: wanted, intensity: p.intensity, brightness: p.brightness)
         return p
     }
 
+    /// The shortest crossfade of a live soundscape change, seconds: the
+    /// soundscape keeps its level within about 3 dB across settings, so 2 s
+    /// keeps even an abrupt request within the level speed limit.
+    public static let shortestSoundscapeChange = 2.0
+
     /// The voice index calm plays under (never a phase's).
-    static let calmVoice = -1
+    static let calmVoice = LoadedPlan.calm
 
     private func recompute() {
         timeline = Timeline(plan: plan, sampleRate: sampleRate, t0: t0, holds: holds, advances: advances)
@@ -273,8 +306,11 @@ public final class SessionMixer {
             // A resumed session's first voice: the phase at its first frame, from its saved entry.
             if prepared == nil, let p = timeline.phase(at: position) {
                 let offset = resuming.entry == nil ? 0 : resuming.entryOffset
+                let live = resuming.soundscape?.phase == p ? resuming.soundscape : nil
                 prepared = PhaseVoice(phase: p, source: sources.make(phase: p, origin: position, events: events,
-                                                                     firstEntry: resuming.entry ?? 0, firstEntryOffset: offset))
+                                                                     firstEntry: resuming.entry ?? 0, firstEntryOffset: offset,
+                                                                     live: live))
+                if live != nil { liveSoundscape = live }
             }
         } else if prepared == nil, let p = timeline.phase(at: min(horizon, (length ?? .max) - 1)), p != activePhase,
            !voices.contains(where: { $0.phase == p }) {
@@ -353,6 +389,9 @@ public final class SessionMixer {
                 events.post(EngineEvent(.phaseStarted, frame: frame, phase: p, reason: resuming.map { _ in "resumed" }))
             }
             activePhase = p
+            phaseChanges &+= 1
+            // A live change belongs to the voice it was made on: the next phase plays its own.
+            if let live = liveSoundscape, live.phase != Self.calmVoice, live.phase != p { liveSoundscape = nil }
         }
         if let fadeStart = finalFadeStart, frame >= fadeStart, !finalFadeStarted, p == plan.phases.count - 1,
            let end = timeline.end {

@@ -5,17 +5,26 @@ import Foundation
 /// render needs before the first frame.
 public struct LoadedPlan: Sendable {
     public var plan: Plan
-    /// Playable entries of each playlist phase, by phase index.
+    /// Playable entries of each playlist phase, by phase index, and of a
+    /// playlist calm under `LoadedPlan.calm` (the index calm's voice and
+    /// events carry, never a phase's).
     public var playlists: [Int: [PlaylistEntry]]
+
+    /// The key of the calm playlist in `playlists`.
+    public static let calm = -1
     /// Problems that do not stop the plan: missing playlist entries, fades
     /// longer than their phase, empty playlists.
     public var warnings: [Diagnostic]
     /// The plan file's text, for the session log's content hash.
     public var text: String
 
-    /// Every playlist track of the plan, in phase order (for measuring ahead).
+    /// Every playlist track of the plan, in phase order (for measuring
+    /// ahead); a calm playlist's first track comes first, since calm may be
+    /// asked for at any moment, and the rest of it last.
     public var playlistPaths: [String] {
-        playlists.keys.sorted().flatMap { playlists[$0]?.map(\.path) ?? [] }
+        let calm = playlists[Self.calm]?.map(\.path) ?? []
+        let phases = playlists.keys.filter { $0 != Self.calm }.sorted().flatMap { playlists[$0]?.map(\.path) ?? [] }
+        return Array(calm.prefix(1)) + phases + calm.dropFirst()
     }
 }
 
@@ -40,7 +49,7 @@ public enum PlanLoader {
                                           message: "cannot read the plan: \(Self.reason(error)); check the path and its permissions")])
         }
         let folder = url.deletingLastPathComponent().path
-        let parsed = try PlanParser.parse(text, file: path, folder: folder, fileExists: fileExists)
+        let parsed = try PlanParseCache.shared.parse(text, file: path, folder: folder, fileExists: fileExists)
         var warnings = parsed.warnings
         var playlists: [Int: [PlaylistEntry]] = [:]
         for (index, phase) in parsed.plan.phases.enumerated() {
@@ -50,6 +59,24 @@ public enum PlanLoader {
             // soundscape covers whatever the playlist cannot fill.
             warnings += playlist.diagnostics.map { var d = $0; d.severity = .warning; return d }
             playlists[index] = playlist.entries
+        }
+        if let calm = parsed.plan.calm, case .playlist(let playlistPath) = calm.source {
+            let playlist = readPlaylist(playlistPath)
+            // Entries skipped (missing, streams) have their playlist line; the
+            // rest (no entries at all, an unreadable file) are the plan's error.
+            let skipped = playlist.diagnostics.filter { $0.line != nil }
+            if playlist.entries.isEmpty && skipped.isEmpty {
+                let reason = playlist.diagnostics.contains { $0.severity == .error }
+                    ? "cannot read the calm playlist \(playlistPath); check that it is readable"
+                    : "the calm playlist \(playlistPath) lists no audio files; add at least one, or give calm a soundscape"
+                throw PlanInvalid(warnings + [Diagnostic(.error, file: path, line: calm.line, key: "calm.source.path", message: reason)])
+            }
+            warnings += skipped.map { var d = $0; d.severity = .warning; return d }
+            if playlist.entries.isEmpty {
+                warnings.append(Diagnostic(.warning, file: path, line: calm.line, key: "calm.source.path",
+                                           message: "none of the calm playlist's files can be played; calm will play a soundscape instead"))
+            }
+            playlists[LoadedPlan.calm] = playlist.entries
         }
         return LoadedPlan(plan: parsed.plan, playlists: playlists, warnings: warnings, text: text)
     }

@@ -23,6 +23,11 @@ struct PadVoice {
     var phaseR: UInt32 = 0
     var incL: UInt32 = 0
     var incR: UInt32 = 0
+    /// cos and sin of pi * progress / blocks in an attack or release, and the per-block rotation.
+    var swingCos = 1.0
+    var swingSin = 0.0
+    var stepCos = 1.0
+    var stepSin = 0.0
 
     var isSounding: Bool { stage != .resting || envelope > 0 }
 
@@ -30,12 +35,19 @@ struct PadVoice {
     /// Returns true when the stage has just finished.
     mutating func advance() -> Bool {
         stageProgress += 1
-        let x = Double(min(stageProgress, stageBlocks)) / Double(stageBlocks)
+        if stage == .attack || stage == .release {
+            // cos(pi * progress / blocks) by rotation: no cos call per block.
+            if stageProgress >= stageBlocks {
+                (swingCos, swingSin) = (-1, 0)
+            } else {
+                (swingCos, swingSin) = (swingCos * stepCos - swingSin * stepSin, swingSin * stepCos + swingCos * stepSin)
+            }
+        }
         switch stage {
         case .resting: envelope = 0
-        case .attack: envelope = Float(0.5 - 0.5 * cos(Double.pi * x))
+        case .attack: envelope = Float(0.5 - 0.5 * swingCos)
         case .hold: envelope = 1
-        case .release: envelope = Float(0.5 + 0.5 * cos(Double.pi * x))
+        case .release: envelope = Float(0.5 + 0.5 * swingCos)
         }
         if stageProgress >= stageBlocks {
             if stage == .release { envelope = 0 }
@@ -48,6 +60,11 @@ struct PadVoice {
         stage = next
         stageBlocks = max(1, blocks)
         stageProgress = 0
+        if next == .attack || next == .release {
+            (swingCos, swingSin) = (1, 0)
+            stepCos = cos(Double.pi / Double(stageBlocks))
+            stepSin = sin(Double.pi / Double(stageBlocks))
+        }
     }
 
     /// Adds this voice into the block's L/R buses, ramping the gain linearly from
@@ -56,22 +73,12 @@ struct PadVoice {
                          left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
                          frames: Int) {
         if startEnvelope == 0 && envelope == 0 { return }
-        var gL = startEnvelope * peak * panL
-        var gR = startEnvelope * peak * panR
+        let gL = startEnvelope * peak * panL
+        let gR = startEnvelope * peak * panR
         let step = 1 / Float(frames)
         let dL = (envelope * peak * panL - gL) * step
         let dR = (envelope * peak * panR - gR) * step
-        var pL = phaseL, pR = phaseR
-        let iL = incL, iR = incR
-        for i in 0..<frames {
-            gL += dL
-            gR += dR
-            left[i] += wavetableRead(table, pL) * gL
-            right[i] += wavetableRead(table, pR) * gR
-            pL &+= iL
-            pR &+= iR
-        }
-        phaseL = pL
-        phaseR = pR
+        phaseL = wavetableAccumulate(table, phase: phaseL, increment: incL, gain: gL, step: dL, into: left, frames: frames)
+        phaseR = wavetableAccumulate(table, phase: phaseR, increment: incR, gain: gR, step: dR, into: right, frames: frames)
     }
 }

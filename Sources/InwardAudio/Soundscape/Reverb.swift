@@ -17,6 +17,10 @@ struct Reverb {
     private let dampState: UnsafeMutablePointer<Float>
     private let damp: Float
     private let total: Int
+    /// Frames `process` handles at a time; every line is longer.
+    static let maxBlock = 64
+    /// 2 x 8 lines x `maxBlock`: the block's line outputs, then their damped mix.
+    private let scratch: UnsafeMutablePointer<Float>
 
     /// - Parameters:
     ///   - decaySeconds: RT60 of the tail.
@@ -30,7 +34,7 @@ struct Reverb {
         dampState = .allocate(capacity: n)
         var offset = 0
         for j in 0..<n {
-            let len = max(8, Int((Reverb.lengthsMs[j] * sampleRate / 1000).rounded()))
+            let len = max(Reverb.maxBlock, Int((Reverb.lengthsMs[j] * sampleRate / 1000).rounded()))
             start[j] = offset
             length[j] = len
             position[j] = 0
@@ -44,6 +48,8 @@ struct Reverb {
         memory = .allocate(capacity: offset)
         memory.initialize(repeating: 0, count: offset)
         damp = Float(1 - exp(-2 * Double.pi * dampingHz / sampleRate))
+        scratch = .allocate(capacity: 2 * n * Reverb.maxBlock)
+        scratch.initialize(repeating: 0, count: 2 * n * Reverb.maxBlock)
     }
 
     func deallocate() {
@@ -53,59 +59,82 @@ struct Reverb {
         position.deallocate()
         feedback.deallocate()
         dampState.deallocate()
+        scratch.deallocate()
     }
 
     /// Reads `inL`/`inR` and writes the wet signal into `outL`/`outR`.
     func process(inL: UnsafeMutablePointer<Float>, inR: UnsafeMutablePointer<Float>,
                  outL: UnsafeMutablePointer<Float>, outR: UnsafeMutablePointer<Float>, frames: Int) {
-        let m = memory
-        let s0 = m + start[0], s1 = m + start[1], s2 = m + start[2], s3 = m + start[3]
-        let s4 = m + start[4], s5 = m + start[5], s6 = m + start[6], s7 = m + start[7]
-        let n0 = length[0], n1 = length[1], n2 = length[2], n3 = length[3]
-        let n4 = length[4], n5 = length[5], n6 = length[6], n7 = length[7]
-        var p0 = position[0], p1 = position[1], p2 = position[2], p3 = position[3]
-        var p4 = position[4], p5 = position[5], p6 = position[6], p7 = position[7]
-        let g0 = feedback[0], g1 = feedback[1], g2 = feedback[2], g3 = feedback[3]
-        let g4 = feedback[4], g5 = feedback[5], g6 = feedback[6], g7 = feedback[7]
-        var d0 = dampState[0], d1 = dampState[1], d2 = dampState[2], d3 = dampState[3]
-        var d4 = dampState[4], d5 = dampState[5], d6 = dampState[6], d7 = dampState[7]
-        let a = damp
+        var done = 0
+        while done < frames {
+            let n = min(Reverb.maxBlock, frames - done)
+            processBlock(inL: inL + done, inR: inR + done, outL: outL + done, outR: outR + done, frames: n)
+            done += n
+        }
+    }
 
-        for i in 0..<frames {
-            let o0 = s0[p0], o1 = s1[p1], o2 = s2[p2], o3 = s3[p3]
-            let o4 = s4[p4], o5 = s5[p5], o6 = s6[p6], o7 = s7[p7]
-            d0 += a * (o0 - d0); d1 += a * (o1 - d1); d2 += a * (o2 - d2); d3 += a * (o3 - d3)
-            d4 += a * (o4 - d4); d5 += a * (o5 - d5); d6 += a * (o6 - d6); d7 += a * (o7 - d7)
-            // Fast Walsh-Hadamard transform of the damped outputs.
-            let b0 = d0 + d1, b1 = d0 - d1, b2 = d2 + d3, b3 = d2 - d3
-            let b4 = d4 + d5, b5 = d4 - d5, b6 = d6 + d7, b7 = d6 - d7
+    /// One block, line by line rather than frame by frame: every line is
+    /// longer than a block, so the block's outputs can all be read before any
+    /// of its inputs is written. The arithmetic is the frame-by-frame loop's,
+    /// in the same order (the same samples), but the mixing matrix and the
+    /// writes run over contiguous arrays, which the compiler vectorises.
+    private func processBlock(inL: UnsafeMutablePointer<Float>, inR: UnsafeMutablePointer<Float>,
+                              outL: UnsafeMutablePointer<Float>, outR: UnsafeMutablePointer<Float>, frames n: Int) {
+        let bf = Reverb.maxBlock
+        let a = damp
+        // raw(j): the line's outputs; mixed(j): damped, then (in place) the Hadamard mix.
+        let raw = scratch, mixed = scratch + Reverb.lines * bf
+        for j in 0..<Reverb.lines {
+            let line = memory + start[j], len = length[j], p = position[j]
+            let o = raw + j * bf
+            let first = min(n, len - p)
+            o.update(from: line + p, count: first)
+            if first < n { (o + first).update(from: line, count: n - first) }
+        }
+        let o0 = raw, o1 = raw + bf, o2 = raw + 2 * bf, o3 = raw + 3 * bf
+        let o4 = raw + 4 * bf, o5 = raw + 5 * bf, o6 = raw + 6 * bf, o7 = raw + 7 * bf
+        let d0 = mixed, d1 = mixed + bf, d2 = mixed + 2 * bf, d3 = mixed + 3 * bf
+        let d4 = mixed + 4 * bf, d5 = mixed + 5 * bf, d6 = mixed + 6 * bf, d7 = mixed + 7 * bf
+        // The eight damping filters side by side: eight independent chains
+        // keep the pipeline full where one chain would wait on each result.
+        var s0 = dampState[0], s1 = dampState[1], s2 = dampState[2], s3 = dampState[3]
+        var s4 = dampState[4], s5 = dampState[5], s6 = dampState[6], s7 = dampState[7]
+        for i in 0..<n {
+            s0 += a * (o0[i] - s0); s1 += a * (o1[i] - s1); s2 += a * (o2[i] - s2); s3 += a * (o3[i] - s3)
+            s4 += a * (o4[i] - s4); s5 += a * (o5[i] - s5); s6 += a * (o6[i] - s6); s7 += a * (o7[i] - s7)
+            let b0 = s0 + s1, b1 = s0 - s1, b2 = s2 + s3, b3 = s2 - s3
+            let b4 = s4 + s5, b5 = s4 - s5, b6 = s6 + s7, b7 = s6 - s7
             let c0 = b0 + b2, c2 = b0 - b2, c1 = b1 + b3, c3 = b1 - b3
             let c4 = b4 + b6, c6 = b4 - b6, c5 = b5 + b7, c7 = b5 - b7
-            let h0 = c0 + c4, h4 = c0 - c4, h1 = c1 + c5, h5 = c1 - c5
-            let h2 = c2 + c6, h6 = c2 - c6, h3 = c3 + c7, h7 = c3 - c7
-            let l = inL[i], r = inR[i]
-            s0[p0] = h0 * g0 + l
-            s1[p1] = h1 * g1 + r
-            s2[p2] = h2 * g2 + l
-            s3[p3] = h3 * g3 + r
-            s4[p4] = h4 * g4 - l
-            s5[p5] = h5 * g5 - r
-            s6[p6] = h6 * g6 + l
-            s7[p7] = h7 * g7 + r
-            p0 += 1; if p0 == n0 { p0 = 0 }
-            p1 += 1; if p1 == n1 { p1 = 0 }
-            p2 += 1; if p2 == n2 { p2 = 0 }
-            p3 += 1; if p3 == n3 { p3 = 0 }
-            p4 += 1; if p4 == n4 { p4 = 0 }
-            p5 += 1; if p5 == n5 { p5 = 0 }
-            p6 += 1; if p6 == n6 { p6 = 0 }
-            p7 += 1; if p7 == n7 { p7 = 0 }
-            outL[i] = (o0 - o2 + o4 - o6) * 0.5
-            outR[i] = (o1 - o3 + o5 - o7) * 0.5
+            d0[i] = c0 + c4; d4[i] = c0 - c4; d1[i] = c1 + c5; d5[i] = c1 - c5
+            d2[i] = c2 + c6; d6[i] = c2 - c6; d3[i] = c3 + c7; d7[i] = c3 - c7
         }
-        position[0] = p0; position[1] = p1; position[2] = p2; position[3] = p3
-        position[4] = p4; position[5] = p5; position[6] = p6; position[7] = p7
-        dampState[0] = d0; dampState[1] = d1; dampState[2] = d2; dampState[3] = d3
-        dampState[4] = d4; dampState[5] = d5; dampState[6] = d6; dampState[7] = d7
+        dampState[0] = s0; dampState[1] = s1; dampState[2] = s2; dampState[3] = s3
+        dampState[4] = s4; dampState[5] = s5; dampState[6] = s6; dampState[7] = s7
+        // Feed back with each line's loop gain, plus the input (L on even
+        // lines, R on odd, lines 4 and 5 inverted).
+        for j in 0..<Reverb.lines {
+            let line = memory + start[j], len = length[j], p = position[j]
+            let h = mixed + j * bf, g = feedback[j]
+            let input = j % 2 == 0 ? inL : inR
+            let first = min(n, len - p)
+            Reverb.feed(line + p, h, g, input, invert: j == 4 || j == 5, count: first)
+            if first < n { Reverb.feed(line, h + first, g, input + first, invert: j == 4 || j == 5, count: n - first) }
+            position[j] = first < n ? n - first : (p + n == len ? 0 : p + n)
+        }
+        for i in 0..<n {
+            outL[i] = (o0[i] - o2[i] + o4[i] - o6[i]) * 0.5
+            outR[i] = (o1[i] - o3[i] + o5[i] - o7[i]) * 0.5
+        }
+    }
+
+    @inline(__always)
+    private static func feed(_ to: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ g: Float,
+                             _ input: UnsafeMutablePointer<Float>, invert: Bool, count: Int) {
+        if invert {
+            for i in 0..<count { to[i] = h[i] * g - input[i] }
+        } else {
+            for i in 0..<count { to[i] = h[i] * g + input[i] }
+        }
     }
 }

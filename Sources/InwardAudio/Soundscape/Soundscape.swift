@@ -70,7 +70,11 @@ public final class Soundscape: FrameSource {
     private var padKeeper: Float = 1
     private let padSumReference: Double
     private let padSumCoefficient: Double
-    private let lfoPhase: (Double, Double, Double, Double, Double)
+    // The slow modulations (periods of 14 s to 2 min), one phasor each.
+    private var breathLFO: SlowSine
+    private var sweepLFO: (SlowSine, SlowSine)
+    private var windLFO: (SlowSine, SlowSine)
+    private var surfLFO: SlowSine
 
     // Parameter-derived constants.
     private let brightness: Double
@@ -148,8 +152,15 @@ public final class Soundscape: FrameSource {
         pitchRatio = .allocate(capacity: 12)
         for pc in 0..<12 { pitchRatio[pc] = SoundscapeHarmony.justRatio[pc] }
 
-        lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
-                    control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
+        let lfoPhase = (control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi),
+                        control.uniform(0, 2 * .pi), control.uniform(0, 2 * .pi))
+        let bs = blockSeconds
+        breathLFO = SlowSine(hz: 0.0137, blockSeconds: bs, phase: lfoPhase.0)
+        sweepLFO = (SlowSine(hz: 0.0091, blockSeconds: bs, phase: lfoPhase.1),
+                    SlowSine(hz: 0.0223, blockSeconds: bs, phase: lfoPhase.2))
+        windLFO = (SlowSine(hz: 0.0131, blockSeconds: bs, phase: lfoPhase.3),
+                   SlowSine(hz: 0.0347, blockSeconds: bs, phase: lfoPhase.4))
+        surfLFO = SlowSine(hz: 0.071, blockSeconds: bs, phase: lfoPhase.2 + lfoPhase.3)
 
         // Drone: one oscillator pair an octave below the root, whose table holds
         // root, fifth and octave as phase-locked partials. L and R share the
@@ -344,13 +355,13 @@ public final class Soundscape: FrameSource {
 
         // Drone, breathing very slowly (periods of about a minute).
         let fade = t >= 8 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 8)
-        let breathe = 1 + 0.15 * sin(2 * .pi * 0.0137 * t + lfoPhase.0)
+        let breathe = 1 + 0.15 * breathLFO.next()
         let droneTarget = Float(droneLevel * fade * breathe)
         renderDrone(from: droneGain, to: droneTarget)
         droneGain = droneTarget
 
         // Slowly swept low-pass over the pads.
-        let sweep = sin(2 * .pi * 0.0091 * t + lfoPhase.1) * 0.6 + sin(2 * .pi * 0.0223 * t + lfoPhase.2) * 0.4
+        let sweep = sweepLFO.0.next() * 0.6 + sweepLFO.1.next() * 0.4
         let cutoff = min(padCutoff * Foundation.exp2(0.7 * motion * sweep), 0.4 * rate)
         let a = Float(1 - exp(-2 * Double.pi * cutoff / rate))
         var lowL = padLowL, lowR = padLowR
@@ -364,8 +375,8 @@ public final class Soundscape: FrameSource {
         padLowR = lowR
 
         // Noise: cutoff wanders like wind, level swells like distant surf.
-        let windSweep = sin(2 * .pi * 0.0131 * t + lfoPhase.3) * 0.6 + sin(2 * .pi * 0.0347 * t + lfoPhase.4) * 0.4
-        let surf = 1 + 0.3 * motion * sin(2 * .pi * 0.071 * t + lfoPhase.2 + lfoPhase.3)
+        let windSweep = windLFO.0.next() * 0.6 + windLFO.1.next() * 0.4
+        let surf = 1 + 0.3 * motion * surfLFO.next()
         let noiseFade = t >= 6 ? 1.0 : 0.5 - 0.5 * cos(Double.pi * t / 6)
         let fromNoise = noise.currentGain
         noise.configure(cutoffHz: noiseCutoff * Foundation.exp2(1.1 * motion * windSweep), sampleRate: rate,
@@ -399,18 +410,10 @@ public final class Soundscape: FrameSource {
         let bf = Soundscape.blockFrames
         let table = droneTable.samples
         let d = (g1 - g0) / Float(bf)
-        var g = g0
-        var pL = dronePhaseL, pR = dronePhaseR
-        let iL = droneIncL, iR = droneIncR
-        for i in 0..<bf {
-            g += d
-            droneL[i] = wavetableRead(table, pL) * g
-            droneR[i] = wavetableRead(table, pR) * g
-            pL &+= iL
-            pR &+= iR
-        }
-        dronePhaseL = pL
-        dronePhaseR = pR
+        droneL.update(repeating: 0, count: bf)
+        droneR.update(repeating: 0, count: bf)
+        dronePhaseL = wavetableAccumulate(table, phase: dronePhaseL, increment: droneIncL, gain: g0, step: d, into: droneL, frames: bf)
+        dronePhaseR = wavetableAccumulate(table, phase: dronePhaseR, increment: droneIncR, gain: g0, step: d, into: droneR, frames: bf)
     }
 
     /// Harmonics (of half the root frequency) of the drone: the root (even

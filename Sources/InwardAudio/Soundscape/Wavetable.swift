@@ -55,3 +55,38 @@ func wavetableRead(_ table: UnsafeMutablePointer<Float>, _ phase: UInt32) -> Flo
     let b = table[index + 1]
     return a + (b - a) * frac
 }
+
+/// Adds `frames` samples of `table`, read from `phase` on by `increment`, into
+/// `out`, scaled by a gain ramp: frame i gets `gain + (i + 1) * step` (a ramp
+/// that ends on the block's target). Four frames at a time in SIMD lanes; only
+/// the table reads stay scalar. Returns the phase after the last frame.
+@inline(__always)
+func wavetableAccumulate(_ table: UnsafeMutablePointer<Float>, phase: UInt32, increment: UInt32,
+                         gain: Float, step: Float, into out: UnsafeMutablePointer<Float>, frames: Int) -> UInt32 {
+    var p = SIMD4<UInt32>(repeating: phase) &+ SIMD4<UInt32>(0, 1, 2, 3) &* increment
+    let advance = increment &* 4
+    var g = SIMD4<Float>(repeating: gain) + SIMD4<Float>(1, 2, 3, 4) * step
+    let gainAdvance = 4 * step
+    let mask = (UInt32(1) << UInt32(Wavetable.fracBits)) - 1
+    let shift = UInt32(Wavetable.fracBits)
+    var i = 0
+    while i + 4 <= frames {
+        let index = p &>> shift
+        let frac = SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: p & mask)) * Wavetable.fracScale
+        let i0 = Int(index[0]), i1 = Int(index[1]), i2 = Int(index[2]), i3 = Int(index[3])
+        let a = SIMD4<Float>(table[i0], table[i1], table[i2], table[i3])
+        let b = SIMD4<Float>(table[i0 + 1], table[i1 + 1], table[i2 + 1], table[i3 + 1])
+        let sum = UnsafeRawPointer(out + i).loadUnaligned(as: SIMD4<Float>.self) + (a + (b - a) * frac) * g
+        UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: SIMD4<Float>.self)
+        p &+= advance
+        g += gainAdvance
+        i += 4
+    }
+    var ph = p[0]
+    while i < frames {
+        out[i] += wavetableRead(table, ph) * (gain + Float(i + 1) * step)
+        ph &+= increment
+        i += 1
+    }
+    return phase &+ increment &* UInt32(truncatingIfNeeded: frames)
+}

@@ -41,6 +41,12 @@ public final class PlaylistSource: FrameSource {
     /// Opened and decoded ahead, waiting for its crossfade.
     private var next: Player?
     private var nextEntry = 0
+    /// Starts again from the first entry when the last has played (calm's
+    /// playlist), instead of giving way to the soundscape.
+    private let loops: Bool
+    /// An entry opened since the playlist last started over: without one, a
+    /// looping playlist has nothing playable and the soundscape takes over.
+    private var openedThisPass = false
     /// Loudness normalisation: where measurements are, and the target (LUFS).
     private let normalization: (loudness: TrackLoudness, target: Double)?
     /// The gain the last track got: an unmeasured one gets it too, which is
@@ -71,10 +77,15 @@ public final class PlaylistSource: FrameSource {
     ///   - firstEntry, firstEntryOffset: the entry to begin with and the
     ///     output frames into it (a resumed session goes on with the track it
     ///     was playing, where the wall clock says it is).
+    ///   - loops: after the last entry, start again from the first (crossfading
+    ///     as between any two tracks); the soundscape takes over only when a
+    ///     whole pass found nothing playable.
     public init(entries: [PlaylistEntry], phase: Int, origin: Int64, crossfade: Double, sampleRate: Int,
                 events: EngineEvents, fallback: SoundscapeParameters = .fallback,
                 quality: Resampler.Quality = .medium, lookahead: Int? = nil, firstEntry: Int = 0,
-                firstEntryOffset: Int64 = 0, normalization: (loudness: TrackLoudness, target: Double)? = nil) {
+                firstEntryOffset: Int64 = 0, normalization: (loudness: TrackLoudness, target: Double)? = nil,
+                loops: Bool = false) {
+        self.loops = loops
         self.entries = entries
         self.normalization = normalization
         nextEntry = min(max(0, firstEntry), entries.count)
@@ -132,7 +143,8 @@ public final class PlaylistSource: FrameSource {
             if !heard {
                 deck.normalize(gainDB: db, loudness: measured.lufs, measured: true)
             } else {
-                deck.glide(toGainDB: db, loudness: measured.lufs, over: Int(Self.lateGainGlide * Double(sampleRate)))
+                let glide = Self.glideSeconds(from: deck.gainDB ?? db, to: db)
+                deck.glide(toGainDB: db, loudness: measured.lufs, over: Int(glide * Double(sampleRate)))
                 // Heard once the frames decoded before the glide have played.
                 var event = EngineEvent(.trackGain, frame: now + Int64(deck.buffered), phase: phase, entry: deck.entry,
                                         path: deck.stream.path)
@@ -146,11 +158,26 @@ public final class PlaylistSource: FrameSource {
         look(at: next, heard: false)
     }
 
+    /// Seconds a playing track's gain takes from `from` to `to` dB: at least
+    /// `lateGainGlide`, and within the level speed limit (rises at most
+    /// `LevelSpeedLimit.riseDBPerSecond`, falls `fallDBPerSecond`, with 10%
+    /// to spare), since the glide is linear in dB.
+    static func glideSeconds(from: Double, to: Double) -> Double {
+        let change = to - from
+        let speed = 0.9 * (change > 0 ? LevelSpeedLimit.riseDBPerSecond : LevelSpeedLimit.fallDBPerSecond)
+        return max(lateGainGlide, abs(change) / speed)
+    }
+
     /// Opens the next playable entry and decodes its start; a file that will
     /// not open or yields no audio is reported and passed over. When none is
     /// left, the soundscape takes over.
     private func openNext() -> Player {
-        while nextEntry < entries.count {
+        while true {
+            if nextEntry >= entries.count {
+                guard loops, openedThisPass else { break }
+                nextEntry = 0
+                openedThisPass = false
+            }
             let index = nextEntry
             let entry = entries[index]
             nextEntry += 1
@@ -164,8 +191,11 @@ public final class PlaylistSource: FrameSource {
                 let deck = TrackDeck(stream: stream, entry: index, capacity: lookahead)
                 if let n = normalization {
                     let measured = n.loudness.measurement(for: entry.path)
-                    let db = measured.map { $0.gainDB(target: n.target) } ?? lastGainDB
-                    deck.normalize(gainDB: db, loudness: measured?.lufs, measured: measured != nil)
+                    // Unmeasured: its quick estimate, made quieter still, else the last track's gain.
+                    let estimate = measured == nil ? n.loudness.estimated(entry.path) : nil
+                    let db = measured.map { $0.gainDB(target: n.target) }
+                        ?? estimate.map { $0.gainDB(target: n.target) - TrackLoudness.estimateMarginDB } ?? lastGainDB
+                    deck.normalize(gainDB: db, loudness: measured?.lufs ?? estimate?.lufs, measured: measured != nil)
                     lastGainDB = db
                 }
                 deck.fill()
@@ -175,6 +205,7 @@ public final class PlaylistSource: FrameSource {
                     continue
                 }
                 lastFailure = nil   // a takeover later names its own cause, not this older one
+                openedThisPass = true
                 return .track(deck)
             } catch {
                 fail(index, entry.path, error.description)

@@ -29,6 +29,10 @@ final class SessionLogFile: @unchecked Sendable {
     /// After a failed fdatasync the kernel may have dropped the dirty pages:
     /// nothing after it can be promised, so the failure sticks.
     var syncFailure: LogWriteError?
+    /// The folder of a file just created, to fsync with the first `sync()`:
+    /// the new name must survive a power cut, but the fsync waits for the disk,
+    /// so it goes with the first event's wait (off the thread that appends).
+    private var unsyncedDirectory: String?
 
     static let fileMode: mode_t = 0o640
 
@@ -54,8 +58,7 @@ final class SessionLogFile: @unchecked Sendable {
         size = 0
         needsNewline = false
         if created {
-            // The new name must survive a power cut too.
-            try Self.syncDirectory(directory, file: path)
+            unsyncedDirectory = directory
         } else {
             try resumeChain()
         }
@@ -85,8 +88,13 @@ final class SessionLogFile: @unchecked Sendable {
         needsNewline = false
     }
 
-    /// fdatasync(2): the appended lines are on the medium when it returns.
+    /// fdatasync(2): the appended lines are on the medium when it returns
+    /// (and, after the file was created, its name in the folder).
     func sync() throws(LogWriteError) {
+        if let directory = unsyncedDirectory {
+            try Self.syncDirectory(directory, file: path)
+            unsyncedDirectory = nil
+        }
         do throws(SystemCallError) {
             try SystemCall.retrying("fdatasync") { fdatasync(fd) }
         } catch {

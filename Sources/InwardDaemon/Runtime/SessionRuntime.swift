@@ -149,10 +149,13 @@ public final class SessionRuntime: @unchecked Sendable {
     private var reportedUnderruns = 0   // mix thread only
     private var reportedXruns = 0       // mix thread only
     private let endCode = Atomic<Int>(0)    // 0 running, 1 completed, 2 stopped
-    /// Events posted by the mixer, handed to `onEvents` on the mix thread.
+    /// Events posted by the mixer, handed to `onEvents` on the mix thread;
+    /// `audio.loudness` minutes, on the meter thread.
     private let onEvents: @Sendable ([EngineEvent]) -> Void
     private let onEnd: @Sendable (End) -> Void
     public private(set) var realtimeScheduling = false
+    /// Measures what the room heard (the tap is in `audioLoop`, after the output stage).
+    private let heard: HeardMeter?
 
     /// - Parameters:
     ///   - t0, resume: for a session picked up again after a restart, its T0
@@ -183,6 +186,9 @@ public final class SessionRuntime: @unchecked Sendable {
         self.mixer = mixer
         self.stage = stage
         ring = AudioRing(frames: max(options.ringFrames, 2 * options.periodFrames))
+        heard = HeardMeter(sampleRate: sink.sampleRate, periodFrames: options.periodFrames) { minute in
+            onEvents([EngineEvent(heard: minute)])
+        }
         // The first frame mixed is heard once the limiter's delay has played.
         let origin = resume.map { Int($0.frame) + stage.latency } ?? 0
         self.origin = origin
@@ -204,6 +210,9 @@ public final class SessionRuntime: @unchecked Sendable {
         played.store(origin, ordering: .relaxed)
     }
 
+    /// The mixer's phase changes last published; the mix thread's alone.
+    private var publishedPhaseChanges = 0
+
     /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
     private let origin: Int
 
@@ -214,6 +223,7 @@ public final class SessionRuntime: @unchecked Sendable {
         for follower in followers { follower.start() }
         ThreadLauncher.start(name: "inward-mix") { [self] in mixLoop() }
         ThreadLauncher.start(name: "inward-device") { [self] in deviceLoop() }
+        heard?.start()
         let audio = ThreadLauncher.start(name: "inward-audio", realtime: true) { [self] in audioLoop() }
         realtimeScheduling = audio.realtime
     }
@@ -239,6 +249,11 @@ public final class SessionRuntime: @unchecked Sendable {
             let (n, events) = mixLock.withLock { _ -> (Int, [EngineEvent]) in
                 mixer.prepare(frames: block)
                 let n = mixer.render(into: buffer, frames: block)
+                // A new phase plays its own soundscape: status says so (a little before it is heard).
+                if mixer.phaseChanges != publishedPhaseChanges {
+                    publishedPhaseChanges = mixer.phaseChanges
+                    publish()
+                }
                 return (n, mixer.events.drain())
             }
             if n > 0 {
@@ -284,9 +299,10 @@ public final class SessionRuntime: @unchecked Sendable {
                 && MonotonicClock.seconds < primeDeadline {
             dataReady.wait(seconds: 0.05)
         }
-        // A paced, unclocked sink has no deadline: wait for the mixer rather
-        // than insert silence. A real device must be fed in time.
-        let patience = options.pace != nil ? 2.0 : periodSeconds / 2
+        // A paced, unclocked sink has no deadline: wait for the mixer, however
+        // long it takes (a loaded machine, a sanitized build), rather than
+        // insert silence. A real device must be fed in time.
+        let patience: Double? = options.pace != nil ? nil : periodSeconds / 2
         loop: while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             var n = ring.read(into: buffer, frames: period)
@@ -300,8 +316,12 @@ public final class SessionRuntime: @unchecked Sendable {
                     break
                 }
                 // Give the mix thread a moment before it counts as an underrun.
-                if !dataReady.wait(seconds: patience) {
-                    underruns.add(1, ordering: .relaxed)
+                if !dataReady.wait(seconds: patience ?? 0.05) {
+                    if patience != nil {
+                        underruns.add(1, ordering: .relaxed)
+                    } else if !quit.load(ordering: .acquiring) {
+                        continue   // paced: go on waiting
+                    }
                     (buffer + 2 * n).update(repeating: 0, count: 2 * (period - n))
                     break
                 }
@@ -309,7 +329,11 @@ public final class SessionRuntime: @unchecked Sendable {
             }
             if ring.free >= refillThreshold { spaceFreed.signal() }
             stage.processControls(buffer, frames: period)
-            // The mix is final here: every other output takes it from this point.
+            // The mix is final here: every other output takes it from this point. It is also what the
+            // room hears, before each output's own level and limiter: the loudness meter's tap. Before
+            // the limiters' look-ahead, its first frame is session frame `played`. Nothing rewinds frames
+            // once they are rendered, so what is measured is never replaced.
+            heard?.tap(buffer, count: period, at: Int64(played.load(ordering: .relaxed)))
             for follower in followers { follower.push(buffer, count: period) }
             clockLevel.process(buffer, frames: period)
             var device = deviceState.load(ordering: .acquiring)
@@ -373,6 +397,7 @@ public final class SessionRuntime: @unchecked Sendable {
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         deviceWake.signal()
+        heard?.finish()   // the last minute of loudness is logged before the end
         endCode.store(code, ordering: .releasing)
         switch code {
         case 2: onEnd(.stopped)
@@ -513,6 +538,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var calmLevelDB: Double?
         /// The soundscape playing as the controls last left it (nil: none, or not known since the last phase change).
         public var soundscape: SoundscapeParameters?
+        /// The soundscape settings changed live, while their voice plays (for the saved state).
+        public var liveSoundscape: LiveSoundscape?
     }
 
     /// Never waits for the mixer (which may be decoding): it reads what the
@@ -524,7 +551,7 @@ public final class SessionRuntime: @unchecked Sendable {
         let phase = state.timeline.phase(at: heard)
         return Snapshot(timeline: state.timeline, t0: state.t0, heard: heard,
                         held: phase.map { state.holds[$0] } ?? 0, volumeDB: volume, maxVolumeDB: stage.maxVolumeDB,
-                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape)
+                        calmLevelDB: state.calmLevelDB, soundscape: state.soundscape, liveSoundscape: state.live)
     }
 
     /// What status reads of the mixer, published whenever a control changes it.
@@ -534,13 +561,14 @@ public final class SessionRuntime: @unchecked Sendable {
         var holds: [Int64]
         var calmLevelDB: Double?
         var soundscape: SoundscapeParameters?
+        var live: LiveSoundscape?
     }
 
     /// Call with the mix lock held, after changing the mixer's course.
     private func publish() {
         let state = Published(timeline: mixer.timeline, t0: mixer.t0,
                               holds: plan.phases.indices.map { mixer.held(phase: $0) }, calmLevelDB: mixer.calmLevelDB,
-                              soundscape: mixer.playingSoundscape)
+                              soundscape: mixer.playingSoundscape, live: mixer.liveSoundscape)
         published.withLock { $0 = state }
     }
 
@@ -578,9 +606,9 @@ public final class SessionRuntime: @unchecked Sendable {
     /// the plan has none or calm is already playing.
     /// - Parameters:
     ///   - level, atOnce: a resumed session's calm, before it starts.
-    public func calm(level: Double? = nil, atOnce: Bool = false) -> Double? {
+    public func calm(level: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
         mixLock.withLock { _ in
-            let level = mixer.enterCalm(level: level, atOnce: atOnce)
+            let level = mixer.enterCalm(level: level, atOnce: atOnce, live: live)
             publish()
             return level
         }

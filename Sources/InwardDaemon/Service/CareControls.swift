@@ -1,3 +1,4 @@
+import InwardAudio
 import InwardCore
 import InwardProtocol
 
@@ -15,10 +16,21 @@ extension SessionService {
         let plan = active.loaded.plan
         guard let spec = plan.calm else { throw ServiceError(InwardSessionInterface.Errors.noCalm(plan: plan.name)) }
         let runtime = try music(active)
-        let level = runtime.calm() ?? runtime.snapshot().calmLevelDB ?? spec.levelDB
+        let entered = runtime.calm()
+        // A calm playlist starts from its first track each time: no earlier calm's track in status meanwhile.
+        if entered != nil { inner.withLock { _ in active.calmTrack = nil } }
+        let level = entered ?? runtime.snapshot().calmLevelDB ?? spec.levelDB
         if try apply(.resume) == .changed { runtime.send(.resume(seconds: configuration.pauseFade)) }
-        return try acknowledge("control.calm", ["level_db": .number(level), "crossfade_seconds": .number(spec.crossfade)],
-                               by: by, user: user, reply: ["level_db": .number(level)])
+        var fields: JSONObject = ["level_db": .number(level), "crossfade_seconds": .number(spec.crossfade)]
+        switch spec.source {
+        case .playlist:
+            // A soundscape stands in when none of its files can be played.
+            let playable = !(active.loaded.playlists[LoadedPlan.calm] ?? []).isEmpty
+            fields["source"] = .string(playable ? "playlist" : "soundscape")
+        case .soundscape: fields["source"] = .string("soundscape")
+        case .silence: fields["source"] = .string("silence")
+        }
+        return try acknowledge("control.calm", fields, by: by, user: user, reply: ["level_db": .number(level)])
     }
 
     /// Default time over which Intensity and Brightness change the sound, seconds.
@@ -39,8 +51,10 @@ extension SessionService {
         }
         let active = try requireActive()
         try requireNotStopping()
+        // As the mixer does it: even "at once" crosses over a short time, within the level speed limit.
+        let applied = max(seconds, SessionMixer.shortestSoundscapeChange)
         let brightness = setting == "brightness"
-        guard let change = try music(active).changeSoundscape(over: seconds, { p in
+        guard let change = try music(active).changeSoundscape(over: applied, { p in
             var q = p
             let now = brightness ? p.brightness : p.intensity
             let next = min(max(relative ? now + value : value, 0), 1)
@@ -49,7 +63,7 @@ extension SessionService {
         }) else { throw ServiceError(errors.noSoundscape()) }
         let from = brightness ? change.from.brightness : change.from.intensity
         let to = brightness ? change.to.brightness : change.to.intensity
-        return try acknowledge("control.\(setting)", ["from": .number(from), "to": .number(to), "over_seconds": .number(seconds)],
+        return try acknowledge("control.\(setting)", ["from": .number(from), "to": .number(to), "over_seconds": .number(applied)],
                                by: by, user: user, reply: ["from": .number(from), "to": .number(to)])
     }
 }

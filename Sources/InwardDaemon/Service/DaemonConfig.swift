@@ -24,13 +24,25 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
     public var format: SampleFormat?
     public var plansDirectories: [String] = []
+    /// `Start` may take a plan file outside the plan folders, but only from a
+    /// caller who could read any file the daemon can: root, or the daemon's
+    /// own user. Staff (the socket's group) never. Config file only.
+    public var allowPlansAnywhere = false
+    /// Folders a client's own playlists (and their tracks) may come from,
+    /// besides the plan folders (`music`; see `MusicFolders`).
+    public var musicDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
-    public var periodFrames = SessionRuntime.Options().periodFrames
+    public var periodFrames = DaemonConfig.defaultPeriodFrames
     public var bufferFrames = DaemonConfig.defaultBufferFrames
-    /// Two periods: a level control is heard within about 43 ms of device
-    /// buffering at 48 kHz (73 ms measured end to end through PulseAudio).
-    public static let defaultBufferFrames = 2048
+    /// Wake-ups every 43 ms at 48 kHz (sound servers and MPD wake even less
+    /// often): each wake-up costs the daemon and the sound server more than
+    /// the audio it moves.
+    public static let defaultPeriodFrames = 2048
+    /// Four periods, 171 ms at 48 kHz: a level control is heard within the
+    /// device buffer, under 250 ms end to end through PulseAudio (the
+    /// real-time latency test measures it).
+    public static let defaultBufferFrames = 8192
     /// What `period` and `buffer` (frames) may be, in the config file or as options.
     public static let periodRange = 16...65536
     public static let bufferRange = 32...262_144
@@ -102,7 +114,8 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
-                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open", "output"]
+                                    "period", "buffer", "observe_socket", "observe_group", "max_record_open",
+                                    "allow_plans_anywhere", "music", "output"]
 
     /// ":LINE" of `key` in the `entry`th `[[output]]` of `text` (its header
     /// line when the key is not written), or "" when not found.
@@ -188,6 +201,20 @@ public struct DaemonConfig: Sendable, Equatable {
                 throw bad("plans", "must be a list of folder paths")
             }
             plansDirectories = list
+        }
+        if let v = table["allow_plans_anywhere"] {
+            guard let b = v.bool else { throw bad("allow_plans_anywhere", "must be true or false") }
+            allowPlansAnywhere = b
+        }
+        if let v = table["music"] {
+            let list = v.string.map { [$0] } ?? v.array?.compactMap { $0.string }
+            guard let list, list.count == (v.array?.count ?? 1) else {
+                throw bad("music", "must be a folder path or a list of them, e.g. [\"/srv/inward/music\"]")
+            }
+            for folder in list {
+                if let problem = MusicFolders.folderProblem(folder) { throw bad("music", problem) }
+            }
+            musicDirectories = list
         }
         if let v = table["pace"] {
             guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw bad("pace", "must be a positive number") }

@@ -14,7 +14,16 @@ extension SessionService {
         guard let runtime = active.runtime else { return }
         let rate = Double(active.sampleRate)
         for e in events {
-            if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+            if e.phase == LoadedPlan.calm {
+                // Calm's playlist: status shows its track while in calm; the saved state keeps the phase's.
+                if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
+                    inner.withLock { _ in
+                        active.calmTrack = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
+                                                 frame: e.frame - e.offset)
+                    }
+                }
+                if e.kind == .soundscapeTakeover { inner.withLock { _ in active.calmTrack = nil } }
+            } else if e.kind == .trackStarted, let entry = e.entry, let path = e.path {
                 inner.withLock { _ in
                     // The session frame of the track's own frame 0 (before e.frame when it began mid-track).
                     active.track = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
@@ -30,7 +39,9 @@ extension SessionService {
                 SystemdNotify.status("session \(id): phase \(e.phase + 1) of \(plan.phases.count), \(plan.phases[e.phase].name)"
                     + (e.reason == "resumed" ? " (resumed after a restart)" : ""))
             }
-            let phaseName = e.phase >= 0 && e.phase < plan.phases.count ? plan.phases[e.phase].name : nil
+            // A minute of loudness is timed at its first interval: the phase heard then.
+            let phaseIndex = e.kind == .loudness ? timeline.phase(at: e.frame) ?? -1 : e.phase
+            let phaseName = phaseIndex >= 0 && phaseIndex < plan.phases.count ? plan.phases[phaseIndex].name : nil
             _ = try? emit(e.kind.rawValue, fields, at: Double(e.frame) / rate, phase: phaseName)
         }
     }
@@ -67,6 +78,7 @@ extension SessionService {
         var fields: JSONObject = ["frame": .integer(e.frame)]
         let known = e.phase >= 0 && e.phase < plan.phases.count
         if known { fields["phase_index"] = .integer(Int64(e.phase)) }
+        if e.phase == LoadedPlan.calm { fields["calm"] = .bool(true) }
         if let entry = e.entry { fields["entry"] = .integer(Int64(entry)) }
         if let path = e.path { fields["file"] = .string(path) }
         if let title = e.title { fields["title"] = .string(title) }
@@ -78,6 +90,11 @@ extension SessionService {
             fields["loudness_lufs"] = e.loudness.map { .number(($0 * 100).rounded() / 100) } ?? .null
         }
         if e.kind == .trackGain { fields["glide_seconds"] = .number(PlaylistSource.lateGainGlide) }
+        if let lufs = e.lufs {
+            // A minute of heard loudness, to 0.1 LU; null where nothing was measured (silence below the gate, a gap).
+            fields["interval_seconds"] = .integer(Int64(HeardLoudness.intervalSeconds))
+            fields["lufs"] = .array(lufs.map { v in v.map { .number(($0 * 10).rounded() / 10) } ?? .null })
+        }
         if (e.kind == .phaseStarted || e.kind == .phaseEnded) && known {
             // Planned against actual: the plan's length, the timeline's boundary now, the frame heard.
             let phase = plan.phases[e.phase]

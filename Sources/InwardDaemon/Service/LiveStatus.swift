@@ -26,8 +26,9 @@ enum LiveStatus {
 extension SessionService {
     /// The status now (thread-safe; never waits for the mixer or the disk).
     func status() -> SessionStatus {
-        let (state, active, boosters, track, vitals, alerts) = inner.withLock {
-            ($0.state.phase, $0.active, $0.state.boosters, $0.active?.track, $0.active?.vitals ?? [], $0.active?.alerts.alerts ?? [])
+        let (state, active, boosters, phaseTrack, calmTrack, vitals, alerts) = inner.withLock {
+            ($0.state.phase, $0.active, $0.state.boosters, $0.active?.track, $0.active?.calmTrack, $0.active?.vitals ?? [],
+             $0.active?.alerts.alerts ?? [])
         }
         var s = SessionStatus(device: configuration.daemon.device)
         s.state = SessionStatus.State(rawValue: state.rawValue)
@@ -68,7 +69,9 @@ extension SessionService {
             s.secondsLeft = span.end.map { Double(max(0, $0 - heard)) / rate }
             s.levelDB = plan.phases[index].levelDB
         }
-        if let track, track.phase == index {
+        // In calm the room hears calm: its track, or no track (its soundscape).
+        let inCalm = snap.calmLevelDB != nil
+        if let track = inCalm ? calmTrack : phaseTrack, inCalm || track.phase == index {
             s.track = SessionStatus.Track(path: track.path, title: track.title, artist: track.artist, index: track.entry,
                                           positionSeconds: Double(max(0, heard - track.frame)) / rate,
                                           durationSeconds: nil)

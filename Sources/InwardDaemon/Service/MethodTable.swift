@@ -69,7 +69,8 @@ struct MethodTable: Sendable {
         switch method {
         case .start:
             return { s, c, caller in
-                try s.start(plan: try c.string("plan"), client: try c.optionalString("client"), user: caller.user)
+                try s.start(plan: try c.string("plan"), client: try c.optionalString("client"),
+                            playlists: try c.optionalObject("playlists"), user: caller.user, callerUID: caller.peer.uid)
             }
         case .dose:
             return { s, c, caller in

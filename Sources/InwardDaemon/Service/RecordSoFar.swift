@@ -10,6 +10,14 @@ struct RecordSoFar {
     var correctable: Set<Int64> = []
     var doseTime: String?
     var readings: [(VitalSigns, afterDose: Bool)] = []
+    /// The last event is `session.end`: the record is closed.
+    var ended = false
+    /// A `control.stop` since the session (re)started: the log says a stop
+    /// was fading the session out, even when the daemon was killed before the
+    /// saved state caught up with it.
+    var stopRecorded = false
+    /// Session seconds of the last event.
+    var lastSeconds = 0.0
 
     /// Puts what the log says back into a resumed session.
     func restore(into active: SessionService.Active, plan: Plan) {
@@ -30,7 +38,13 @@ extension SessionService {
         for event in contents.events {
             let line = event.line
             record.lastSeq = line.seq
+            record.lastSeconds = line.sessionSeconds
+            record.ended = line.kind == "session.end"
             switch line.kind {
+            case "control.stop":
+                record.stopRecorded = true
+            case "session.resume":
+                record.stopRecorded = false
             case "dose":
                 dosed = true
                 record.doseTime = line.time

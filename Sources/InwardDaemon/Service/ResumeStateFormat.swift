@@ -21,6 +21,15 @@ extension ResumeState {
             .object(["phase": .integer(Int64($0.phase)), "entry": .integer(Int64($0.entry)), "start_frame": .integer($0.startFrame)])
         } ?? .null
         o["calm_level_db"] = .optional(calmLevelDB)
+        if !playlists.isEmpty {
+            o["playlists"] = .array(playlists.map {
+                .object(["phase": .integer(Int64($0.phase)), "phase_name": .string($0.phaseName), "file": .string($0.file),
+                         "sha256": .string($0.sha256)])
+            })
+        }
+        o["soundscape"] = soundscape.map {
+            .object(["phase": .integer(Int64($0.phase)), "intensity": .number($0.intensity), "brightness": .number($0.brightness)])
+        } ?? .null
         o["vitals"] = vitals.map { .array($0.map { .number($0) }) } ?? .null
         o["aftercare"] = .bool(aftercare)
         o["outputs"] = .array(outputs.map {
@@ -69,6 +78,19 @@ extension ResumeState {
         advances = try Self.framesByPhase(o["advances"], key: "advances")
         volumeDB = o["volume_db"]?.doubleValue ?? 0
         calmLevelDB = o["calm_level_db"]?.doubleValue
+        for item in o["playlists"]?.arrayValue ?? [] {
+            guard let p = item.objectValue, let phase = p["phase"]?.int64Value, let file = p["file"]?.stringValue,
+                  let sha = p["sha256"]?.stringValue else {
+                throw FormatError(description: "\"playlists\" needs phase, file and sha256 in each item")
+            }
+            playlists.append(PlaylistOverride(phase: Int(phase), phaseName: p["phase_name"]?.stringValue ?? "", file: file, sha256: sha))
+        }
+        if let l = o["soundscape"]?.objectValue {
+            guard let phase = l["phase"]?.int64Value, let i = l["intensity"]?.doubleValue, let b = l["brightness"]?.doubleValue else {
+                throw FormatError(description: "\"soundscape\" needs phase, intensity and brightness")
+            }
+            soundscape = LiveSoundscape(phase: Int(phase), intensity: i, brightness: b)
+        }
         if let name = o["quiet"]?.stringValue {
             guard let value = Quiet(rawValue: name) else { throw FormatError(description: "\"quiet\" is \"\(name)\"") }
             quiet = value

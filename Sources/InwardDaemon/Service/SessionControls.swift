@@ -243,6 +243,7 @@ extension SessionService {
         }
         resumeWriter?.remove()
         SystemdNotify.status("idle; session \(active.id) discharged")
+        releaseFreedMemory()
         return .whenDurable(VarlinkReply(["status": .object(left.json)]), ticket)
     }
 

@@ -43,7 +43,9 @@ extension SessionService {
             state.volumeDB = snapshot.volumeDB
             state.outputs = runtime.outputReports().map { OutputSetting(name: $0.name, levelDB: $0.levelDB, on: $0.on) }
             state.calmLevelDB = snapshot.calmLevelDB
+            state.soundscape = snapshot.liveSoundscape
         }
+        state.playlists = active.playlists
         state.aftercare = phase == .aftercare
         switch phase {
         case .paused: state.quiet = .paused
@@ -61,9 +63,12 @@ extension SessionService {
     /// once, before the control socket is served.
     public func resumeSavedSession(now: Double = SessionService.unixNow()) {
         guard let store = resumeStore else { return }
-        let saved: ResumeState
+        var saved: ResumeState
         do {
-            guard let state = try store.load() else { return }
+            guard let state = try store.load() else {
+                closeUnsavedSession()
+                return
+            }
             saved = state
         } catch {
             logger.error("the saved session state cannot be read; no session is picked up again",
@@ -75,8 +80,11 @@ extension SessionService {
         let id = saved.sessionID
         let record = recordSoFar(session: id)
         events.restart(at: record.lastSeq)
+        // The log is the record: a stop it holds was fading the session out,
+        // though the daemon went down before the saved state caught up.
+        if record.stopRecorded, !saved.aftercare { saved.quiet = .stopping }
 
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(saved.planFile)
         } catch {
@@ -88,6 +96,11 @@ extension SessionService {
                                     maxOpenSeconds: configuration.daemon.maxRecordOpenSeconds)
         guard case .resume(let frame, let gap) = decision else {
             if case .abandon(let reason) = decision { abandon(saved, reason: reason) }
+            return
+        }
+        // The client's own playlists, unchanged, or the session does not go on with other music.
+        if !saved.continuesInAftercare, let reason = reapplyClientPlaylists(saved.playlists, to: &loaded) {
+            abandon(saved, reason: reason)
             return
         }
         if saved.continuesInAftercare {
@@ -108,10 +121,10 @@ extension SessionService {
         // Where the wall clock says the track is; past its end, the next entry begins.
         let offset = track.map { max(0, frame - $0.startFrame) } ?? 0
         let resume = SessionMixer.Resume(frame: frame, holds: saved.holds, advances: saved.advances, entry: entry,
-                                         entryOffset: offset, fade: Self.resumeFade)
+                                         entryOffset: offset, fade: Self.resumeFade, soundscape: saved.soundscape)
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio, t0: saved.t0, resume: resume)
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: runtime, sink: audio,
-                            sampleRate: saved.sampleRate, pace: saved.pace)
+                            sampleRate: saved.sampleRate, pace: saved.pace, playlists: saved.playlists)
         active.vitals = saved.vitals ?? []
         record.restore(into: active, plan: loaded.plan)
         // Status names the track at once; its track.start event says the same a moment later.
@@ -129,7 +142,7 @@ extension SessionService {
             runtime.setOutput(index, db: output.levelDB, on: output.on, seconds: 0)
         }
         // In calm when it went down: back in calm, at the same level, from the first frame.
-        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true) }
+        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape) }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))
@@ -143,6 +156,11 @@ extension SessionService {
         fields["entry"] = entry.map { JSONValue.integer(Int64($0)) } ?? .null
         fields["paused"] = .bool(saved.quiet == .paused)
         fields["silenced"] = .bool(saved.quiet == .silenced)
+        if let live = saved.soundscape {
+            fields["soundscape"] = .object(["intensity": .number(live.intensity), "brightness": .number(live.brightness),
+                                            "calm": .bool(live.phase == LiveSoundscape.calmVoice)])
+        }
+        if !saved.playlists.isEmpty { fields["playlists"] = .array(saved.playlists.map { .string($0.phaseName) }) }
         do {
             try events.waitUntilDurable(try emit("session.resume", fields, at: Double(frame) / rate, session: id))
         } catch {
@@ -168,7 +186,7 @@ extension SessionService {
     private func resumeAftercare(_ saved: ResumeState, loaded: LoadedPlan, frame: Int64, gap: Double, record: RecordSoFar) {
         let id = saved.sessionID
         let active = Active(id: id, loaded: loaded, planFile: saved.planFile, client: saved.client, runtime: nil, sink: nil,
-                            sampleRate: saved.sampleRate, pace: saved.pace)
+                            sampleRate: saved.sampleRate, pace: saved.pace, playlists: saved.playlists)
         active.vitals = saved.vitals ?? []
         record.restore(into: active, plan: loaded.plan)
         active.endMusic(at: frame, t0: saved.t0)
@@ -193,6 +211,35 @@ extension SessionService {
         saveResumeState()
         SystemdNotify.status("session \(id): aftercare, picked up again after \(Int(gap.rounded())) s")
         logger.notice("aftercare resumed", metadata: ["session.id": "\(id)", "gap_seconds": "\(gap)"])
+    }
+
+    /// With no saved state: closes the newest log when it is still open. A
+    /// daemon killed while a session was starting leaves its log begun
+    /// (`session.start` reaches the disk just before the state is saved) and
+    /// no state to go on from; its record ends with `session.end`, reason
+    /// `not resumed: …`.
+    private func closeUnsavedSession() {
+        guard let folder = logDirectory,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let newest = names.filter { $0.hasSuffix(".jsonl") }.max { a, b in
+            (Self.modified(folder + "/" + a), a) < (Self.modified(folder + "/" + b), b)
+        }
+        guard let newest else { return }
+        let id = String(newest.dropLast(".jsonl".count))
+        let record = recordSoFar(session: id)
+        guard record.lastSeq > 0, !record.ended else { return }
+        let reason = "the daemon went down before the session's state was saved"
+        logger.warning("an open session log with no saved state is closed: \(reason)", metadata: ["session.id": "\(id)"])
+        events.restart(at: record.lastSeq)
+        _ = try? emit("session.end", ["session_id": .string(id), "reason": .string("not resumed: \(reason)")],
+                      at: record.lastSeconds, session: id)
+        durable.drain()
+    }
+
+    private static func modified(_ path: String) -> Double {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return 0 }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 
     /// Closes a saved session that will not go on, in its log, and forgets it.

@@ -63,8 +63,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let pace: Double
         let phases: [SessionStatus.Phase]
         let planSHA256: String
+        /// The client's own playlists, in place of their phases' sources.
+        let playlists: [PlaylistOverride]
         /// Guarded by the service's `inner` lock.
         var track: Track?
+        /// The track a playlist calm plays (its phase is `LoadedPlan.calm`); guarded by `inner`.
+        var calmTrack: Track?
         /// Session seconds of the vitals marked so far (for the plan's [vitals] schedule); guarded by `inner`.
         var vitals: [Double] = []
         /// Vital signs outside their alert limits, by the latest reading of each; guarded by `inner`.
@@ -85,8 +89,9 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
 
         init(id: String, loaded: LoadedPlan, planFile: String, client: String?, runtime: SessionRuntime?, sink: (any AudioSink)?,
-             sampleRate: Int, pace: Double) {
+             sampleRate: Int, pace: Double, playlists: [PlaylistOverride] = []) {
             self.id = id
+            self.playlists = playlists
             self.loaded = loaded
             self.planFile = planFile
             planSHA256 = SHA256.hex(Array(loaded.text.utf8))
@@ -200,7 +205,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
 
     // MARK: Session lifecycle
 
-    func start(plan name: String, client: String?, user: String? = nil) throws -> MethodTable.Response {
+    func start(plan name: String, client: String?, playlists: JSONObject? = nil, user: String? = nil,
+               callerUID: UInt32? = nil) throws -> MethodTable.Response {
         let errors = InwardSessionInterface.Errors.self
         if let client, !Self.isPseudonym(client) {
             throw ServiceError(errors.invalidParameter("client", reason:
@@ -209,10 +215,20 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if let running = inner.withLock({ inner in inner.active.map { ($0.id, inner.state.phase.rawValue) } }) {
             throw ServiceError(errors.sessionActive(sessionID: running.0, state: running.1))
         }
-        guard let file = PlanCatalog(directories: configuration.daemon.plansDirectories).resolve(name) else {
-            throw ServiceError(errors.planNotFound(plan: name))
+        let catalog = PlanCatalog(directories: configuration.daemon.plansDirectories)
+        let file: String
+        let resolution = catalog.resolve(name, anywhere: mayStartPlansAnywhere(callerUID))
+        switch resolution {
+        case .found(let path):
+            file = path
+        case .notFound:
+            throw ServiceError(errors.planNotFound(plan: name, nearest: catalog.nearest(to: name)))
+        case .outside, .notRegularFile:
+            // Refused unread: nothing of the file reaches the caller.
+            logger.notice("Start refused: the plan asked for is not a plan file in the plan folders")
+            throw ServiceError(errors.invalidParameter("plan", reason: catalog.refusal(resolution) ?? "not a plan"))
         }
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(file)
         } catch {
@@ -220,6 +236,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw ServiceError(errors.planInvalid(file: first?.file ?? file, line: first?.line, key: first?.key,
                                                   message: first?.message ?? "invalid plan"))
         }
+        let chosen = try applyClientPlaylists(playlists, to: &loaded)
         measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {
@@ -230,7 +247,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         let id = WallClock.sessionID()
         let runtime = makeRuntime(id: id, loaded: loaded, sink: audio)
         let active = Active(id: id, loaded: loaded, planFile: file, client: client, runtime: runtime, sink: audio,
-                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1)
+                            sampleRate: audio.sampleRate, pace: configuration.daemon.pace ?? 1, playlists: chosen)
         try inner.withLock { inner in
             if let other = inner.active {
                 throw ServiceError(errors.sessionActive(sessionID: other.id, state: inner.state.phase.rawValue))
@@ -245,6 +262,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             "client": .optional(client), "device": .string(configuration.daemon.device),
             "sample_rate": .integer(Int64(audio.sampleRate)),
         ]
+        if !chosen.isEmpty {
+            // The client's own playlists, each with its content's hash: what was played is on record.
+            startFields["playlists"] = .array(chosen.map {
+                .object(["phase": .string($0.phaseName), "file": .string($0.file), "sha256": .string($0.sha256),
+                         "entries": .integer(Int64(loaded.playlists[$0.phase]?.count ?? 0))])
+            })
+        }
         if let vitals = loaded.plan.vitals {
             // The plan's schedule, so the review can say which readings were taken and which missed.
             startFields["vitals"] = .object([
@@ -266,22 +290,31 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             throw error
         }
         for warning in loaded.warnings { _ = try? emit("plan.warning", ["message": .string(warning.description)]) }
-        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json)])   // the state as the start left it
+        let reply = VarlinkReply(["session_id": .string(id), "status": .object(status().json),   // the state as the start left it
+                                  "warnings": .array(loaded.warnings.map { .string($0.description) })])
         saveResumeState()
         // The music begins once its record is on disk; a session that cannot be recorded does not start.
+        let planName = loaded.plan.name
         durable.async { [self] in
             if started.failed != nil {
                 abandonStart(active)
                 return
             }
             runtime.start()
-            SystemdNotify.status("session \(id): plan \(loaded.plan.name), waiting for the dose")
+            SystemdNotify.status("session \(id): plan \(planName), waiting for the dose")
             if !runtime.realtimeScheduling {
                 logger.notice("audio thread runs without real-time scheduling (needs CAP_SYS_NICE or LimitRTPRIO)",
                               metadata: ["session.id": "\(id)"])
             }
         }
         return .whenDurable(reply, started)
+    }
+
+    /// `allow_plans_anywhere` holds for a caller who could read any file the
+    /// daemon can anyway: root, or the daemon's own user.
+    private func mayStartPlansAnywhere(_ uid: UInt32?) -> Bool {
+        guard configuration.daemon.allowPlansAnywhere, let uid else { return false }
+        return uid == 0 || uid == getuid()
     }
 
     /// Undoes a start whose first event could not be recorded.
@@ -297,14 +330,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         resumeWriter?.remove()
     }
 
-    /// For a plan with a loudness target: measures the track heard first now
-    /// (it must be known before it starts), and the rest in playing order in
-    /// the background, long before they are needed. Call before the device
-    /// is opened, so a long first track keeps no device idle.
+    /// For a plan with a loudness target: a quick estimate of the track
+    /// heard first (a few seconds of it read, however long it is; it starts
+    /// on that, erring quiet), and full measurements of every track in
+    /// playing order in the background, that one first: it glides to its
+    /// measurement under the level speed limit when it comes.
     func measureLoudness(_ loaded: LoadedPlan, firstPhase: Int?, firstEntry: Int) {
         guard loaded.plan.loudnessTarget != nil else { return }
         if let phase = firstPhase, let path = loaded.playlists[phase]?.dropFirst(firstEntry).first?.path {
-            loudness.measure(path)
+            loudness.estimate(path)
+            loudness.measureInBackground([path])
         }
         loudness.measureInBackground(loaded.playlistPaths)
     }
@@ -408,7 +443,16 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             // Queued behind session.end: the state goes once the end is recorded.
             resumeWriter?.remove()
             SystemdNotify.status("idle; session \(id) \(reason)")
+            releaseFreedMemory()
         }
+    }
+
+    /// Gives the memory a session freed (decoders, buffers, the arenas of
+    /// its threads) back to the system once it has ended: a room's daemon
+    /// idles for hours between sessions. On the engine queue, off the server
+    /// thread.
+    func releaseFreedMemory() {
+        engineEvents.async { _ = glibcMallocTrim(0) }
     }
 
     /// Frames the audio thread has played in the session under way, or nil
@@ -534,4 +578,11 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     func logPath(of id: String) -> String? {
         (sink as? TimelineLog)?.path(of: id) ?? (sink as? EventRecorder)?.log.path(of: id)
     }
+
+    /// The folder of the session logs, when the events go to a timeline log.
+    var logDirectory: String? { (sink as? TimelineLog)?.directory ?? (sink as? EventRecorder)?.log.directory }
 }
+
+/// glibc's `malloc_trim` (malloc.h), which the Glibc module does not export.
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32

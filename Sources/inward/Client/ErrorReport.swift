@@ -80,8 +80,8 @@ enum ErrorReport {
             }
             return "session \(s("session_id") ?? "?") is already running; end it with `inward stop` first"
         case "DoseAlreadyMarked":
-            let since = d("t0_seconds").map { " (\(SessionClock.t($0)) ago on the T+ clock)" } ?? ""
-            return "a dose is already marked at \(localTime(s("time"))); this one was not recorded\(since). "
+            let since = d("t0_seconds").map { " (\(SessionClock.counter($0)) ago; it is now \(SessionClock.t($0)))" } ?? ""
+            return "a dose is already marked at \(localTime(s("time")))\(since); this one was not recorded. "
                 + "If it is a booster, say so: `inward dose --booster ...`"
         case "RouteMismatch":
             return "the plan's route is \(s("plan_route") ?? "?"), not \(s("route") ?? "?"); "
@@ -105,7 +105,8 @@ enum ErrorReport {
             if let key = s("key") { m += " (\(key))" }
             return m + "; check it with `inward check \(s("file") ?? "PLAN")`"
         case "PlanNotFound":
-            return "no plan '\(s("plan") ?? "?")' in the daemon's plan folders, and no such file; `inward plans` lists them"
+            let near = s("nearest").map { "; did you mean '\($0)'?" } ?? ""
+            return "no plan '\(s("plan") ?? "?")' in the daemon's plan folders, and no such file\(near) (`inward plans` lists them)"
         case "DeviceUnavailable":
             return "the sound device '\(s("device") ?? "?")' is unavailable: \(s("reason") ?? "unknown reason"); "
                 + "`inward devices` lists the devices (the daemon plays to its --device)"

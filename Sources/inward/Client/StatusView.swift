@@ -155,6 +155,7 @@ struct StatusView {
             }
             return t
         }
+        if calmLevelDB != nil { return "calm soundscape" }
         switch phaseSource {
         case "silence": return "silence"
         default: return "soundscape"
@@ -245,7 +246,8 @@ struct StatusView {
         if let client { head += "  client \(client)" }
         lines.append(head)
         lines.append("state   \(stateText)")
-        lines.append("phase   \(phaseText)  \(phaseTimes)")
+        // In aftercare no phase plays: the state line says so.
+        if aftercare == nil { lines.append("phase   \(phaseText)  \(phaseTimes)") }
         lines.append("clock   \(clockText)")
         if let after = aftercareText {
             lines.append("after   \(after)")
@@ -263,8 +265,10 @@ struct StatusView {
     /// One line, for `status --follow` when piped.
     var line: String {
         if isIdle { return "idle" }
-        var parts = [state, "phase \(phaseText)", phaseTimes, t0Seconds.map { SessionClock.t($0) } ?? "waiting for the dose"]
-        parts.append(trackText)
+        var parts = [state]
+        if aftercare == nil { parts += ["phase \(phaseText)", phaseTimes] }
+        parts.append(t0Seconds.map { SessionClock.t($0) } ?? "waiting for the dose")
+        if aftercare == nil { parts.append(trackText) }
         parts.append("vol \(StatusView.db(volumeDB)) dB")
         if let level = levelDB { parts.append("phase level \(StatusView.db(level, sign: false)) dB") }
         if let vitals = vitalsText { parts.append("vitals " + vitals) }
@@ -285,8 +289,8 @@ struct StatusView {
             : String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         var lines = [
             "\(sessionID ?? "?")  \(plan ?? "")  \(stateText)",
-            "\(phaseText)  \(bar)  \(phaseTimes)",
-            "\(clockText)  ·  \(trackText)",
+            aftercare == nil ? "\(phaseText)  \(bar)  \(phaseTimes)" : "aftercare: the music has ended",
+            aftercare == nil ? "\(clockText)  ·  \(trackText)" : clockText,
             "\(levelText)  ·  \(deviceText)",
         ]
         if let vitals = vitalsText { lines.append("vitals  " + vitals) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import InwardAudio
+import InwardProtocol
 
 /// `inward devices`: the ALSA PCMs this machine offers.
 struct DevicesCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct DevicesCommand: ParsableCommand {
     func run() throws {
         let devices = AlsaSink.devices()
         if global.json {
-            Output.json(devices.map { ["name": $0.name, "description": $0.description] })
+            Output.json(.array(devices.map { .object(["name": .string($0.name), "description": .string($0.description)]) }))
             return
         }
         if devices.isEmpty {

@@ -49,10 +49,12 @@ struct DoseCommand: ParsableCommand {
             let reply = try daemon.call(SessionMethod.dose, params)
             if global.json { return Output.json(reply) }
             let status = StatusView(reply["status"]?.objectValue ?? [:])
+            // The dose's number in the log, which `inward mark correction --of` takes.
+            let seq = reply["status"]?.objectValue?["last_seq"]?.int64Value.map { " (#\($0) in the log)" } ?? ""
             if reply["booster"]?.boolValue == true {
-                Output.line("booster logged at \(SessionClock.t(status.t0Seconds ?? 0)) (\(status.boosters) so far)")
+                Output.line("booster logged at \(SessionClock.t(status.t0Seconds ?? 0))\(seq) (\(status.boosters) so far)")
             } else {
-                Output.line("T0 marked at \(Self.wallClock()); now in phase \(status.phaseText)")
+                Output.line("T0 marked at \(Self.wallClock())\(seq); now in phase \(status.phaseText)")
             }
         }
     }

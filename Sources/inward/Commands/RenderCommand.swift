@@ -3,6 +3,7 @@ import Foundation
 public import InwardAudio
 import InwardCore
 import InwardPOSIX
+import InwardProtocol
 
 extension SampleFormat: ExpressibleByArgument {}
 
@@ -27,7 +28,10 @@ struct RenderCommand: ParsableCommand {
         abstract: "Render a whole session offline to a WAV file (or an ALSA device).",
         discussion: """
             The pre-dose phase lasts until --dose-at, then every phase follows on the \
-            plan's timing. Exits 1 if the plan is invalid or the output cannot be written.
+            plan's timing. --phase NAME auditions one phase alone, with its fades, for --length \
+            (default: the phase's own length, 2m for a phase that lasts until the dose). \
+            --playlist PHASE=FILE.m3u8 plays a client's own playlist there, as `inward start --playlist` \
+            would. Exits 1 if the plan is invalid or the output cannot be written.
             """
     )
 
@@ -60,15 +64,58 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Resampling quality: quick, low, medium or high.")
     var quality: Resampler.Quality = .medium
 
+    @Option(name: .long, help: ArgumentHelp("Audition one phase alone (its source, level and fades).", valueName: "name"))
+    var phase: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --phase: how long, e.g. 2m (default: the phase's length; 2m for until the dose).",
+                                            valueName: "duration"))
+    var length: String?
+
+    @Option(name: .customLong("playlist"), parsing: .singleValue,
+            help: ArgumentHelp("A client's own playlist for one phase: PHASE=FILE.m3u8 (repeatable).", valueName: "phase=file"),
+            completion: .file(extensions: ["m3u8", "m3u"]))
+    var playlists: [String] = []
+
     func validate() throws {
         if (out == nil) == (device == nil) { throw ValidationError("give exactly one of --out FILE.wav or --device PCM") }
         if !(8000...192_000).contains(rate) { throw ValidationError("--rate \(rate) is outside 8000...192000 Hz") }
         if !(16...65536).contains(period) { throw ValidationError("--period \(period) is outside 16...65536 frames") }
         if buffer < 2 * period { throw ValidationError("--buffer \(buffer) must hold at least two periods (\(2 * period) frames)") }
+        if length != nil && phase == nil { throw ValidationError("--length goes with --phase NAME (one phase alone)") }
+        if let length, (DurationText.parse(length) ?? 0) <= 0 {
+            throw ValidationError("--length '\(length)' is not a duration; write e.g. 90s, 2m or 1h5m")
+        }
+    }
+
+    /// `loaded` reduced to phase `name` alone, lasting `length` (or its own
+    /// length), faded in and out as planned within that time.
+    static func audition(_ loaded: LoadedPlan, phase name: String, length text: String?) throws -> LoadedPlan {
+        guard let index = loaded.phaseIndex(named: name) else {
+            let names = loaded.plan.phases.map(\.name)
+            let near = NearestKey.nearest(to: name, in: names).map { "did you mean '\($0)'? " } ?? ""
+            throw ValidationError("--phase: the plan has no phase '\(name)'; \(near)its phases are \(names.joined(separator: ", "))")
+        }
+        var phase = loaded.plan.phases[index]
+        let seconds: Double
+        if let text, let given = DurationText.parse(text) {
+            seconds = given
+        } else if case .fixed(let own) = phase.length {
+            seconds = own
+        } else {
+            seconds = 120
+        }
+        phase.length = .fixed(seconds)
+        phase.maxExtend = 0
+        phase.fadeIn = min(phase.fadeIn, seconds / 2)
+        phase.fadeOut = min(phase.fadeOut, seconds / 2)
+        var one = loaded
+        one.plan.phases = [phase]
+        one.playlists = loaded.playlists[index].map { [0: $0] } ?? [:]
+        return one
     }
 
     func run() throws {
-        let loaded: LoadedPlan
+        var loaded: LoadedPlan
         do {
             loaded = try PlanLoader.load(plan)
         } catch {
@@ -76,6 +123,8 @@ struct RenderCommand: ParsableCommand {
             Terminal.errLine("\(plan): the plan cannot be played; `inward check \(plan)` shows it whole")
             throw ExitCode(1)
         }
+        try ClientPlaylist.apply(playlists, to: &loaded)
+        if let phase { loaded = try Self.audition(loaded, phase: phase, length: length) }
         if !global.json { for w in loaded.warnings { Terminal.errLine(w.description) } }
 
         // Before the output is opened: a bad --dose-at must not leave a file behind.
@@ -137,12 +186,13 @@ struct RenderCommand: ParsableCommand {
         let seconds = Double(frames) / Double(outRate)
 
         if global.json {
-            Output.json([
-                "output": out ?? device!, "frames": frames, "sample_rate": outRate, "seconds": seconds,
-                "dose_at": Double(t0) / Double(outRate), "render_seconds": wall,
-                "warnings": loaded.warnings.map(diagnosticJSON),
-                "events": log.map { EventText.json($0, rate: outRate, t0: t0) },
-            ])
+            let report: JSONObject = [
+                "output": .string(out ?? device!), "frames": .integer(frames), "sample_rate": .integer(Int64(outRate)),
+                "seconds": .number(seconds), "dose_at": .number(Double(t0) / Double(outRate)), "render_seconds": .number(wall),
+                "warnings": .array(loaded.warnings.map(diagnosticJSON)),
+                "events": .array(log.map { EventText.json($0, rate: outRate, t0: t0) }),
+            ]
+            Output.json(.object(report))
             return
         }
         for e in log {
@@ -167,16 +217,16 @@ enum EventText {
         return s
     }
 
-    static func json(_ e: EngineEvent, rate: Int, t0: Int64) -> [String: Any] {
-        var o: [String: Any] = [
-            "event": e.kind.rawValue, "frame": e.frame, "t": Double(e.frame) / Double(rate),
-            "t0_rel": Double(e.frame - t0) / Double(rate), "phase": e.phase,
+    static func json(_ e: EngineEvent, rate: Int, t0: Int64) -> JSONValue {
+        var o: JSONObject = [
+            "event": .string(e.kind.rawValue), "frame": .integer(e.frame), "t": .number(Double(e.frame) / Double(rate)),
+            "t0_rel": .number(Double(e.frame - t0) / Double(rate)), "phase": .integer(Int64(e.phase)),
         ]
-        if let v = e.entry { o["entry"] = v }
-        if let v = e.path { o["path"] = v }
-        if let v = e.title { o["title"] = v }
-        if let v = e.artist { o["artist"] = v }
-        if let v = e.reason { o["reason"] = v }
-        return o
+        if let v = e.entry { o["entry"] = .integer(Int64(v)) }
+        if let v = e.path { o["path"] = .string(v) }
+        if let v = e.title { o["title"] = .string(v) }
+        if let v = e.artist { o["artist"] = .string(v) }
+        if let v = e.reason { o["reason"] = .string(v) }
+        return .object(o)
     }
 }

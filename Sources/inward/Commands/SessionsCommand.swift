@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InwardCore
 import InwardLog
+import InwardProtocol
 import InwardReview
 
 /// `inward sessions`: past sessions from the state folder's logs.
@@ -85,7 +86,7 @@ struct SessionsCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }
         } catch {
-            if global.json { Output.json([Any]()) } else { print("no sessions yet (\(dir) does not exist or cannot be read); "
+            if global.json { Output.json(.array([])) } else { print("no sessions yet (\(dir) does not exist or cannot be read); "
                 + "name the room with --room ROOM (or INWARD_ROOM), or give --state-dir") }
             return
         }
@@ -103,21 +104,22 @@ struct SessionsCommand: ParsableCommand {
         rows.sort { ($0.timeline.startTime ?? "", $0.id) < ($1.timeline.startTime ?? "", $1.id) }
 
         if global.json {
-            Output.json(rows.map { r -> [String: Any] in
+            Output.json(.array(rows.map { r -> JSONValue in
                 let t = r.timeline
-                var o: [String: Any] = ["session_id": r.id, "length_seconds": t.duration,
-                                        "marks": t.marks.filter { $0.category == .mark }.count, "warnings": r.warnings]
-                if let v = t.startTime { o["start_time"] = v }
-                if let v = t.client { o["client"] = v }
-                if let v = t.plan { o["plan"] = v }
-                if let d = t.dose { o["dose_time"] = d.time; o["dose_session_seconds"] = d.sessionSeconds }
-                if let v = t.endReason { o["end_reason"] = v }
-                if let v = t.logTimeZone { o["time_zone"] = v }
-                if let v = t.startTime.flatMap(t.utcOffset) { o["utc_offset_seconds"] = v }
-                o["alerts"] = r.alerts
-                if let d = r.discharge { o["discharge_time"] = d.time }
-                return o
-            })
+                var o: JSONObject = ["session_id": .string(r.id), "length_seconds": .number(t.duration),
+                                     "marks": .integer(Int64(t.marks.filter { $0.category == .mark }.count)),
+                                     "warnings": .integer(Int64(r.warnings))]
+                if let v = t.startTime { o["start_time"] = .string(v) }
+                if let v = t.client { o["client"] = .string(v) }
+                if let v = t.plan { o["plan"] = .string(v) }
+                if let d = t.dose { o["dose_time"] = .string(d.time); o["dose_session_seconds"] = .number(d.sessionSeconds) }
+                if let v = t.endReason { o["end_reason"] = .string(v) }
+                if let v = t.logTimeZone { o["time_zone"] = .string(v) }
+                if let v = t.startTime.flatMap(t.utcOffset) { o["utc_offset_seconds"] = .integer(Int64(v)) }
+                o["alerts"] = .integer(Int64(r.alerts))
+                if let d = r.discharge { o["discharge_time"] = .string(d.time) }
+                return .object(o)
+            }))
             return
         }
         if rows.isEmpty {

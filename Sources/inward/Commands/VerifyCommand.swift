@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InwardLog
+import InwardProtocol
 
 /// `inward verify SESSION|FILE`: checks the log's hash chain.
 struct VerifyCommand: ParsableCommand {
@@ -67,26 +68,31 @@ struct VerifyCommand: ParsableCommand {
         }
         let ok = report.ok && (witness?.ok ?? true)
         if global.json {
-            var o: [String: Any] = ["ok": report.ok, "file": path, "verified_lines": report.verifiedLines]
-            if let v = report.firstSeq { o["first_seq"] = v }
-            if let v = report.lastSeq { o["last_seq"] = v }
-            if let v = report.head { o["head"] = v }
-            if let t = report.torn { o["torn"] = ["line": t.lineNumber, "bytes": t.byteCount, "kept": t.kept, "message": t.description] }
-            if let f = report.failure { o["failure"] = ["line": f.lineNumber, "reason": f.reason.rawValue, "message": f.description] }
-            o["ok"] = ok
-            if let w = witness {
-                var j: [String: Any] = ["witnessed": w.witnessed, "covers_head": w.coversHead,
-                                        "findings": w.findings.map { f -> [String: Any] in
-                                            var d: [String: Any] = ["kind": f.kind.rawValue, "seq": f.seq, "message": f.description]
-                                            if let n = f.lineNumber { d["line"] = n }
-                                            return d
-                                        }]
-                if let s = w.lastWitnessedSeq { j["last_witnessed_seq"] = s }
-                o["journal"] = j
-            } else if let note = journalNote {
-                o["journal"] = ["witnessed": 0, "covers_head": false, "findings": [], "message": note]
+            var o: JSONObject = ["ok": .bool(report.ok), "file": .string(path), "verified_lines": .integer(Int64(report.verifiedLines))]
+            if let v = report.firstSeq { o["first_seq"] = .integer(v) }
+            if let v = report.lastSeq { o["last_seq"] = .integer(v) }
+            if let v = report.head { o["head"] = .string(v) }
+            if let t = report.torn {
+                o["torn"] = ["line": .integer(Int64(t.lineNumber)), "bytes": .integer(Int64(t.byteCount)), "kept": .bool(t.kept),
+                             "message": .string(t.description)]
             }
-            Output.json(o)
+            if let f = report.failure {
+                o["failure"] = ["line": .integer(Int64(f.lineNumber)), "reason": .string(f.reason.rawValue), "message": .string(f.description)]
+            }
+            o["ok"] = .bool(ok)
+            if let w = witness {
+                var j: JSONObject = ["witnessed": .integer(Int64(w.witnessed)), "covers_head": .bool(w.coversHead),
+                                     "findings": .array(w.findings.map { f -> JSONValue in
+                                         var d: JSONObject = ["kind": .string(f.kind.rawValue), "seq": .integer(f.seq), "message": .string(f.description)]
+                                         if let n = f.lineNumber { d["line"] = .integer(Int64(n)) }
+                                         return .object(d)
+                                     })]
+                if let s = w.lastWitnessedSeq { j["last_witnessed_seq"] = .integer(s) }
+                o["journal"] = .object(j)
+            } else if let note = journalNote {
+                o["journal"] = ["witnessed": 0, "covers_head": false, "findings": [], "message": .string(note)]
+            }
+            Output.json(.object(o))
         } else {
             if let f = report.failure {
                 print("FAILED: \(path): \(f)")
