@@ -154,24 +154,23 @@ struct CalmTests {
     func liveSoundscape() throws {
         let daemon = try DaemonHarness(plans: ["calm.toml": Self.calmPlan], pace: 6)
         let c = try daemon.client()
-        func inward(_ arguments: String...) throws -> ProcessRun { try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments) }
         #expect(try c.call(Self.method + "Brightness", ["value": 0.5]).error == "io.inward.Session.NoSession")
         #expect(try c.call(Self.method + "Start", ["plan": "calm"]).error == nil)
         try c.waitForClock(3)
-        let bright = try inward("brightness", "0.9", "--over", "5")
+        let bright = try daemon.inward("brightness", "0.9", "--over", "5")
         #expect(bright.status == 0 && bright.stdout.contains("brightness 0.50 -> 0.90 over 5 s"), "\(bright)")
-        let nudge = try inward("intensity", "+0.1")
+        let nudge = try daemon.inward("intensity", "+0.1")
         #expect(nudge.status == 0 && nudge.stdout.contains("intensity 0.50 -> 0.60 over 30 s"), "\(nudge)")
         let status = try c.sessionStatus()
         #expect(status["soundscape_brightness"]?.doubleValue == 0.9, "\(status)")
         #expect(abs((status["soundscape_intensity"]?.doubleValue ?? 0) - 0.6) < 1e-9, "\(status)")
         // Within 0 to 1: a nudge past the end stops there; a value outside is refused, with words.
-        let top = try inward("brightness", "+0.5")
+        let top = try daemon.inward("brightness", "+0.5")
         #expect(top.stdout.contains("-> 1.00"), "\(top)")
         let outside = try c.call(Self.method + "Intensity", ["value": 1.5])
         #expect(outside.error == "io.inward.Session.InvalidParameter" && outside.object["reason"]?.stringValue?.contains("0 to 1") == true,
                 "\(outside.object)")
-        #expect(try inward("intensity", "2").status == 2)
+        #expect(try daemon.inward("intensity", "2").status == 2)
         let slow = try c.call(Self.method + "Brightness", ["value": 0.5, "over_seconds": 9999.0])
         #expect(slow.error == "io.inward.Session.InvalidParameter" && slow.object["parameter"]?.stringValue == "over_seconds")
         #expect(try c.call(Self.method + "Stop").error == nil)
@@ -204,23 +203,22 @@ struct CalmTests {
                                       .init("calm2", frequency: 660, seconds: 12, title: "Harbour Two")]).write(to: dir)
         }
         let c = try daemon.client()
-        func inward(_ arguments: String...) throws -> ProcessRun { try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments) }
         #expect(try c.call(Self.method + "Start", ["plan": "calm"]).error == nil)
         try c.waitForClock(2)
         #expect(try c.call(Self.method + "Dose").error == nil)
         try c.waitForClock(6, sinceDose: true)
-        let calm = try inward("calm")
+        let calm = try daemon.inward("calm")
         #expect(calm.status == 0 && calm.stdout.contains("calm harbour at -24.0 dB"), "\(calm)")
         // Status names calm's track, as soon as it is playing and then the next one (12 s tracks, 4 s crossfades).
         let first = Date().addingTimeInterval(20)
-        var shown = try inward("status")
-        while Date() < first, !shown.stdout.contains("Harbour One") { usleep(50_000); shown = try inward("status") }
+        var shown = try daemon.inward("status")
+        while Date() < first, !shown.stdout.contains("Harbour One") { usleep(50_000); shown = try daemon.inward("status") }
         #expect(shown.stdout.contains("calm at -24.0 dB") && shown.stdout.contains("Harbour One"), "\(shown)")
         let second = Date().addingTimeInterval(30)
         var status = try c.sessionStatus()
         while Date() < second, status["track"]?["title"]?.stringValue != "Harbour Two" { usleep(50_000); status = try c.sessionStatus() }
         #expect(status["calm"]?.boolValue == true && status["track"]?["title"]?.stringValue == "Harbour Two", "\(status)")
-        let back = try inward("resume")
+        let back = try daemon.inward("resume")
         #expect(back.status == 0, "\(back)")
         let after = try c.sessionStatus()
         #expect(after["calm"]?.boolValue == false && after["track"]?["title"]?.stringValue != "Harbour Two", "\(after)")

@@ -28,25 +28,6 @@ struct ClinicalRecordTests {
         level_db = -20
         """
 
-    func cli(_ daemon: DaemonHarness, _ arguments: String...) throws -> ProcessRun {
-        try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments)
-    }
-
-    func waitForState(_ c: VarlinkTestClient, _ state: String, seconds: Double = 30) throws -> JSONObject {
-        let deadline = Date().addingTimeInterval(seconds)
-        var status = try c.sessionStatus()
-        while Date() < deadline, status["state"]?.stringValue != state {
-            usleep(10_000)
-            status = try c.sessionStatus()
-        }
-        return status
-    }
-
-    func events(_ daemon: DaemonHarness, _ id: String) throws -> [JSONObject] {
-        let text = try String(contentsOfFile: daemon.state.appendingPathComponent("sessions/\(id).jsonl").path, encoding: .utf8)
-        return try text.split(separator: "\n").map { try #require(try JSONValue.parse(String($0)).objectValue) }
-    }
-
     static var login: String { String(cString: getpwuid(getuid())!.pointee.pw_name) }
 
     @Test("a paced session through music, aftercare and discharge: dose guard, vitals rules, assessment, correction, who did it")
@@ -54,83 +35,83 @@ struct ClinicalRecordTests {
         let daemon = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace)
         defer { daemon.terminate() }
         let c = try daemon.client()
-        let start = try cli(daemon, "start", "record", "--client", "R-0007")
+        let start = try daemon.inward("start", "record", "--client", "R-0007")
         #expect(start.status == 0, "\(start)")
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
-        #expect(try cli(daemon, "dose", "--amount", "50 mg").status == 0)
+        #expect(try daemon.inward("dose", "--amount", "50 mg").status == 0)
 
         // Doses without accidents.
-        let again = try cli(daemon, "dose", "--amount", "50 mg")
+        let again = try daemon.inward("dose", "--amount", "50 mg")
         #expect(again.status == 1 && again.stderr.contains("a dose is already marked at") && again.stderr.contains("--booster"),
                 "\(again)")
-        let otherRoute = try cli(daemon, "dose", "--booster", "--route", "iv", "--amount", "10 mg")
+        let otherRoute = try daemon.inward("dose", "--booster", "--route", "iv", "--amount", "10 mg")
         #expect(otherRoute.status == 1 && otherRoute.stderr.contains("the plan's route is im, not iv")
                 && otherRoute.stderr.contains("--other-route"), "\(otherRoute)")
-        let booster = try cli(daemon, "--json", "dose", "--booster", "--route", "iv", "--other-route", "--amount", "10 mg")
+        let booster = try daemon.inward("--json", "dose", "--booster", "--route", "iv", "--other-route", "--amount", "10 mg")
         #expect(booster.status == 0, "\(booster)")
 
         // Vitals that mean something: each refusal names the field, the value and the range.
-        let none = try cli(daemon, "mark", "vitals")
+        let none = try daemon.inward("mark", "vitals")
         #expect(none.status == 2 && none.stderr.contains("at least one field"), "\(none)")
-        let abc = try cli(daemon, "mark", "vitals", "--field", "systolic=abc")
+        let abc = try daemon.inward("mark", "vitals", "--field", "systolic=abc")
         #expect(abc.status == 1 && abc.stderr.contains("systolic") && abc.stderr.contains("abc")
                 && abc.stderr.contains("not a number"), "\(abc)")
-        let spo2 = try cli(daemon, "mark", "vitals", "--field", "spo2=150")
+        let spo2 = try daemon.inward("mark", "vitals", "--field", "spo2=150")
         #expect(spo2.status == 1 && spo2.stderr.contains("spo2 150") && spo2.stderr.contains("100"), "\(spo2)")
-        let unknown = try cli(daemon, "mark", "vitals", "--field", "pulse_ox=97")
+        let unknown = try daemon.inward("mark", "vitals", "--field", "pulse_ox=97")
         #expect(unknown.status == 1 && unknown.stderr.contains("unknown vital sign"), "\(unknown)")
-        let negative = try cli(daemon, "mark", "vitals", "--field", "respiratory_rate=-3")
+        let negative = try daemon.inward("mark", "vitals", "--field", "respiratory_rate=-3")
         #expect(negative.status == 1 && negative.stderr.contains("respiratory_rate"), "\(negative)")
         // Possible but abnormal: recorded, with an alert in words (never a bell).
-        let high = try cli(daemon, "mark", "vitals", "--field", "bp=230/95", "--field", "heart_rate=80")
+        let high = try daemon.inward("mark", "vitals", "--field", "bp=230/95", "--field", "heart_rate=80")
         #expect(high.status == 0 && high.stdout.contains("ALERT: systolic 230"), "\(high)")
         #expect(!high.stdout.contains("\u{7}") && !high.stderr.contains("\u{7}"))
         let alerted = try c.sessionStatus()
         #expect(alerted["alerts"]?.arrayValue?.contains { $0["field"]?.stringValue == "systolic" } == true, "\(alerted)")
-        #expect(try cli(daemon, "status").stdout.contains("ALERT systolic 230"))
+        #expect(try daemon.inward("status").stdout.contains("ALERT systolic 230"))
         // A later normal reading of the same sign clears it.
-        #expect(try cli(daemon, "mark", "vitals", "--field", "bp=120/80").status == 0)
+        #expect(try daemon.inward("mark", "vitals", "--field", "bp=120/80").status == 0)
         #expect(try c.sessionStatus()["alerts"]?.arrayValue?.isEmpty == true)
 
         // Assessments, validated.
-        let sleepy = try cli(daemon, "mark", "assessment", "--sedation", "sleepy", "--dissociation", "mild", "--respiratory", "normal")
+        let sleepy = try daemon.inward("mark", "assessment", "--sedation", "sleepy", "--dissociation", "mild", "--respiratory", "normal")
         #expect(sleepy.status == 1 && sleepy.stderr.contains("sedation") && sleepy.stderr.contains("moderate"), "\(sleepy)")
-        let assessed = try cli(daemon, "mark", "assessment", "--sedation", "mild", "--dissociation", "moderate", "--respiratory", "normal")
+        let assessed = try daemon.inward("mark", "assessment", "--sedation", "mild", "--dissociation", "moderate", "--respiratory", "normal")
         #expect(assessed.status == 0, "\(assessed)")
 
         // A correction names an earlier mark or dose; the log stays append-only.
-        let boosterSeq = try #require(events(daemon, id).last { $0["kind"]?.stringValue == "booster" }?["seq"]?.int64Value)
-        let wrong = try cli(daemon, "mark", "correction", "--of", "9999", "--reason", "typo")
+        let boosterSeq = try #require(daemon.events(ofSession: id).last { $0["kind"]?.stringValue == "booster" }?["seq"]?.int64Value)
+        let wrong = try daemon.inward("mark", "correction", "--of", "9999", "--reason", "typo")
         #expect(wrong.status == 1 && wrong.stderr.contains("#9999 is not a mark or dose"), "\(wrong)")
-        #expect(try cli(daemon, "mark", "correction", "--of", String(boosterSeq), "--reason", "entered on the wrong chart").status == 0)
-        let discharge = try cli(daemon, "mark", "discharge")
+        #expect(try daemon.inward("mark", "correction", "--of", String(boosterSeq), "--reason", "entered on the wrong chart").status == 0)
+        let discharge = try daemon.inward("mark", "discharge")
         #expect(discharge.status != 0)
 
         // The music ends; the record does not.
-        #expect(try cli(daemon, "stop").status == 0)
-        let aftercare = try waitForState(c, "aftercare")
+        #expect(try daemon.inward("stop").status == 0)
+        let aftercare = try c.waitForState("aftercare")
         #expect(aftercare["state"]?.stringValue == "aftercare", "\(aftercare)")
         let t0Then = try #require(aftercare["t0_seconds"]?.doubleValue)
         // The CLI's status in aftercare: the state and when discharge is allowed, no phase (none plays).
-        let shown = try cli(daemon, "status")
+        let shown = try daemon.inward("status")
         #expect(shown.stdout.contains("state   aftercare") && shown.stdout.contains("after   "), "\(shown)")
         #expect(!shown.stdout.contains("phase   "), "aftercare shows no phase: \(shown)")
-        #expect(try cli(daemon, "mark", "ready-to-leave").status == 0)
-        let early = try cli(daemon, "discharge")
+        #expect(try daemon.inward("mark", "ready-to-leave").status == 0)
+        let early = try daemon.inward("discharge")
         if (try c.sessionStatus()["t0_seconds"]?.doubleValue ?? 0) < 120 {
             #expect(early.status == 1 && early.stderr.contains("too early to discharge") && early.stderr.contains("--early --reason"),
                     "\(early)")
         }
-        #expect(try cli(daemon, "discharge", "--early").status == 2)
+        #expect(try daemon.inward("discharge", "--early").status == 2)
         // The T+ clock runs on in aftercare, until the plan's 2 min after the dose have passed.
         _ = try c.waitForClock(121, sinceDose: true)
         #expect(try #require(try c.sessionStatus()["t0_seconds"]?.doubleValue) > t0Then)
-        let done = try cli(daemon, "discharge", "--note", "home with a friend")
+        let done = try daemon.inward("discharge", "--note", "home with a friend")
         #expect(done.status == 0 && done.stdout.contains("discharged at T+"), "\(done)")
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
 
         // The log says what happened and who did it.
-        let log = try events(daemon, id)
+        let log = try daemon.events(ofSession: id)
         let kinds = log.compactMap { $0["kind"]?.stringValue }
         #expect(kinds.contains("music.end") && kinds.last == "session.end", "\(kinds)")
         let end = try #require(log.last?["fields"]?.objectValue)
@@ -149,7 +130,7 @@ struct ClinicalRecordTests {
         let correction = try #require(log.first { $0["kind"]?.stringValue == "mark.correction" }?["fields"]?.objectValue)
         #expect(correction["of"]?.int64Value == boosterSeq && correction["reason"]?.stringValue == "entered on the wrong chart")
         // The chain holds.
-        let verify = try cli(daemon, "verify", daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
+        let verify = try daemon.inward("verify", daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
         #expect(verify.status == 0, "\(verify)")
     }
 
@@ -161,7 +142,7 @@ struct ClinicalRecordTests {
         let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
         #expect(try a.call(.dose).error == nil)
         #expect(try a.call(.stop).error == nil)
-        #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
+        #expect(try a.waitForState("aftercare")["state"]?.stringValue == "aftercare")
         let before = try #require(try a.sessionStatus()["t0_seconds"]?.doubleValue)
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
@@ -182,7 +163,7 @@ struct ClinicalRecordTests {
         _ = try c.waitForClock(121, sinceDose: true)
         #expect(try c.call(.discharge).error == nil)
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
-        let kinds = try events(third, id).compactMap { $0["kind"]?.stringValue }
+        let kinds = try third.events(ofSession: id).compactMap { $0["kind"]?.stringValue }
         #expect(kinds.filter { $0 == "session.resume" }.count == 2 && kinds.filter { $0 == "session.end" }.count == 1
                 && kinds.last == "session.end", "\(kinds)")
         #expect(!FileManager.default.fileExists(atPath: first.state.appendingPathComponent("state.json").path))
@@ -197,7 +178,7 @@ struct ClinicalRecordTests {
         let id = try #require(try a.call(.start, ["plan": "record"]).object["session_id"]?.stringValue)
         #expect(try a.call(.dose).error == nil)
         #expect(try a.call(.stop).error == nil)
-        #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
+        #expect(try a.waitForState("aftercare")["state"]?.stringValue == "aftercare")
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
         // As if the machine had been off for 40 minutes: the saved state's wall-clock anchor goes back.
@@ -213,10 +194,10 @@ struct ClinicalRecordTests {
         let b = try second.client()
         let picked = try b.sessionStatus()
         #expect(picked["state"]?.stringValue == "aftercare" && picked["session_id"]?.stringValue == id, "\(picked)")
-        let kinds = try events(second, id).compactMap { $0["kind"]?.stringValue }
+        let kinds = try second.events(ofSession: id).compactMap { $0["kind"]?.stringValue }
         #expect(kinds.last == "session.resume" && !kinds.contains("session.end"), "\(kinds)")
         #expect(try b.call(.discharge).error == nil, "40 minutes (x pace) after the dose the plan's minimum has passed")
-        #expect(try events(second, id).last?["fields"]?["reason"]?.stringValue == "discharged")
+        #expect(try second.events(ofSession: id).last?["fields"]?["reason"]?.stringValue == "discharged")
     }
 
     @Test("a record left open longer than max_record_open is closed as not discharged at the next start")
@@ -229,7 +210,7 @@ struct ClinicalRecordTests {
         let id = try #require(try a.call(.start, ["plan": "record"]).object["session_id"]?.stringValue)
         #expect(try a.call(.dose).error == nil)
         #expect(try a.call(.stop).error == nil)
-        #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
+        #expect(try a.waitForState("aftercare")["state"]?.stringValue == "aftercare")
         _ = try a.waitForClock(3700)
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
@@ -238,7 +219,7 @@ struct ClinicalRecordTests {
                                        state: first.state)
         defer { second.terminate() }
         #expect(try second.client().sessionStatus()["state"]?.stringValue == "idle")
-        let end = try #require(try events(second, id).last)
+        let end = try #require(try second.events(ofSession: id).last)
         #expect(end["kind"]?.stringValue == "session.end" && end["fields"]?["reason"]?.stringValue == "not discharged", "\(end)")
     }
 

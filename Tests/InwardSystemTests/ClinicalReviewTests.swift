@@ -56,37 +56,18 @@ struct ClinicalReviewTests {
 
     static var login: String { String(cString: getpwuid(getuid())!.pointee.pw_name) }
 
-    func cli(_ daemon: DaemonHarness, _ arguments: String...) throws -> ProcessRun {
-        try ProcessRun.product("inward", ["--socket", daemon.socket] + arguments)
-    }
-
     func review(_ daemon: DaemonHarness, _ id: String, _ arguments: String...) throws -> ProcessRun {
         let r = try ProcessRun.product("inward", ["review", id, "--state-dir", daemon.state.path] + arguments)
         #expect(r.status == 0, "review \(arguments): \(r)")
         return r
     }
 
-    func waitForState(_ c: VarlinkTestClient, _ state: String, seconds: Double = 30) throws -> JSONObject {
-        let deadline = Date().addingTimeInterval(seconds)
-        var status = try c.sessionStatus()
-        while Date() < deadline, status["state"]?.stringValue != state {
-            usleep(10_000)
-            status = try c.sessionStatus()
-        }
-        return status
-    }
-
-    func events(_ daemon: DaemonHarness, _ id: String) throws -> [JSONObject] {
-        let text = try String(contentsOfFile: daemon.state.appendingPathComponent("sessions/\(id).jsonl").path, encoding: .utf8)
-        return try text.split(separator: "\n").map { try #require(try JSONValue.parse(String($0)).objectValue) }
-    }
-
     /// Stops the music (or lets the plan end it), waits for aftercare and for the plan's 2 min after the dose, then discharges.
     func stopAndDischarge(_ daemon: DaemonHarness, _ c: VarlinkTestClient, stop: Bool = true) throws {
-        if stop { #expect(try cli(daemon, "stop").status == 0) }
-        #expect(try waitForState(c, "aftercare")["state"]?.stringValue == "aftercare")
+        if stop { #expect(try daemon.inward("stop").status == 0) }
+        #expect(try c.waitForState("aftercare")["state"]?.stringValue == "aftercare")
         _ = try c.waitForClock(121, sinceDose: true)
-        let done = try cli(daemon, "discharge", "--note", "home with a friend")
+        let done = try daemon.inward("discharge", "--note", "home with a friend")
         #expect(done.status == 0, "\(done)")
         #expect(try c.sessionStatus()["state"]?.stringValue == "idle")
     }
@@ -96,26 +77,26 @@ struct ClinicalReviewTests {
         let daemon = try DaemonHarness(plans: ["record.toml": Self.plan], pace: Self.pace)
         defer { daemon.terminate() }
         let c = try daemon.client()
-        #expect(try cli(daemon, "start", "record", "--client", "R-0008").status == 0)
+        #expect(try daemon.inward("start", "record", "--client", "R-0008").status == 0)
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
-        #expect(try cli(daemon, "dose", "--amount", "50 mg").status == 0)
+        #expect(try daemon.inward("dose", "--amount", "50 mg").status == 0)
         // The dose guard: an up-arrow and Enter is refused, names the dose already marked, and records nothing.
-        let again = try cli(daemon, "dose", "--amount", "50 mg")
+        let again = try daemon.inward("dose", "--amount", "50 mg")
         #expect(again.status == 1 && again.stderr.contains("a dose is already marked at") && again.stderr.contains("--booster"), "\(again)")
-        let marked = try cli(daemon, "--json", "mark", "note", "drowsy, eyes closed")
+        let marked = try daemon.inward("--json", "mark", "note", "drowsy, eyes closed")
         let noteSeq = try #require(try JSONValue.parse(marked.stdout)["seq"]?.int64Value, "\(marked)")
-        let corrected = try cli(daemon, "--json", "mark", "correction", "--of", String(noteSeq), "--reason", "written for the wrong client")
+        let corrected = try daemon.inward("--json", "mark", "correction", "--of", String(noteSeq), "--reason", "written for the wrong client")
         let correctionSeq = try #require(try JSONValue.parse(corrected.stdout)["seq"]?.int64Value, "\(corrected)")
         // Correcting the dose itself changes nothing of the session's course: T0 stays, and so does the guard.
         let before = try #require(try c.sessionStatus()["t0_seconds"]?.doubleValue)
-        let doseSeq = try #require(try events(daemon, id).first { $0["kind"]?.stringValue == "dose" }?["seq"]?.int64Value)
-        #expect(try cli(daemon, "mark", "correction", "--of", String(doseSeq), "--reason", "the amount was 40 mg").status == 0)
+        let doseSeq = try #require(try daemon.events(ofSession: id).first { $0["kind"]?.stringValue == "dose" }?["seq"]?.int64Value)
+        #expect(try daemon.inward("mark", "correction", "--of", String(doseSeq), "--reason", "the amount was 40 mg").status == 0)
         #expect(try #require(try c.sessionStatus()["t0_seconds"]?.doubleValue) >= before, "T0 moved")
-        let still = try cli(daemon, "dose", "--amount", "40 mg")
+        let still = try daemon.inward("dose", "--amount", "40 mg")
         #expect(still.status == 1 && still.stderr.contains("a dose is already marked at"), "\(still)")
         try stopAndDischarge(daemon, c)
 
-        let log = try events(daemon, id)
+        let log = try daemon.events(ofSession: id)
         #expect(log.filter { $0["kind"]?.stringValue == "dose" || $0["kind"]?.stringValue == "booster" }.count == 1, "the refused dose is not in the log")
         let note = try #require(log.first { $0["seq"]?.int64Value == noteSeq })
         let noteClock = ReviewEndToEndTests.clock(try #require(note["t0_seconds"]?.doubleValue))
@@ -185,13 +166,13 @@ struct ClinicalReviewTests {
         let daemon = try DaemonHarness(plans: ["record.toml": Self.shortPlan], pace: Self.pace)
         defer { daemon.terminate() }
         let c = try daemon.client()
-        #expect(try cli(daemon, "start", "record", "--client", "R-0009").status == 0)
+        #expect(try daemon.inward("start", "record", "--client", "R-0009").status == 0)
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
-        #expect(try cli(daemon, "mark", "vitals", "--field", "bp=124/78", "--field", "heart_rate=72").status == 0)
-        #expect(try cli(daemon, "dose", "--amount", "50 mg", "--lot", "L-9").status == 0)
+        #expect(try daemon.inward("mark", "vitals", "--field", "bp=124/78", "--field", "heart_rate=72").status == 0)
+        #expect(try daemon.inward("dose", "--amount", "50 mg", "--lot", "L-9").status == 0)
         // No reading after the dose: the one the plan asks for at T+1:00 is never taken. The plan ends at T+1:00 by itself.
         try stopAndDischarge(daemon, c, stop: false)
-        let log = try events(daemon, id)
+        let log = try daemon.events(ofSession: id)
         #expect(!log.contains { $0["kind"]?.stringValue == "control.stop" })
         #expect(log.first { $0["kind"]?.stringValue == "music.end" }?["fields"]?["reason"]?.stringValue == "completed")
 
@@ -216,13 +197,13 @@ struct ClinicalReviewTests {
         let daemon = try DaemonHarness(plans: ["nasal.toml": Self.intranasalPlan], pace: Self.pace)
         defer { daemon.terminate() }
         let c = try daemon.client()
-        #expect(try cli(daemon, "start", "nasal").status == 0)
+        #expect(try daemon.inward("start", "nasal").status == 0)
         let id = try #require(try c.sessionStatus()["session_id"]?.stringValue)
-        #expect(try cli(daemon, "dose", "--devices", "2", "--lot", "SPR-1").status == 0)
-        #expect(try cli(daemon, "dose", "--booster", "--devices", "1").status == 0)
-        let eleven = try cli(daemon, "dose", "--booster", "--devices", "11")
+        #expect(try daemon.inward("dose", "--devices", "2", "--lot", "SPR-1").status == 0)
+        #expect(try daemon.inward("dose", "--booster", "--devices", "1").status == 0)
+        let eleven = try daemon.inward("dose", "--booster", "--devices", "11")
         #expect(eleven.status == 1 && eleven.stderr.contains("11 devices"), "\(eleven)")
-        let doses = try events(daemon, id).filter { ["dose", "booster"].contains($0["kind"]?.stringValue ?? "") }.compactMap { $0["fields"]?.objectValue }
+        let doses = try daemon.events(ofSession: id).filter { ["dose", "booster"].contains($0["kind"]?.stringValue ?? "") }.compactMap { $0["fields"]?.objectValue }
         #expect(doses.count == 2, "\(doses)")
         #expect(doses.first?["devices"]?.int64Value == 2 && doses.first?["amount"]?.stringValue == "56 mg"
                 && doses.first?["amount_per_device"]?.stringValue == "28 mg" && doses.first?["route"]?.stringValue == "intranasal", "\(doses)")
@@ -240,8 +221,8 @@ struct ClinicalReviewTests {
         let id = try #require(try a.call(.start, ["plan": "record"]).object["session_id"]?.stringValue)
         #expect(try a.call(.dose).error == nil)
         #expect(try a.call(.stop).error == nil)
-        #expect(try waitForState(a, "aftercare")["state"]?.stringValue == "aftercare")
-        let low = try cli(first, "mark", "vitals", "--field", "spo2=88", "--field", "heart_rate=70")
+        #expect(try a.waitForState("aftercare")["state"]?.stringValue == "aftercare")
+        let low = try first.inward("mark", "vitals", "--field", "spo2=88", "--field", "heart_rate=70")
         #expect(low.status == 0 && low.stdout.contains("ALERT: spo2 88"), "\(low)")
         func standing(_ c: VarlinkTestClient) throws -> [String] {
             try c.sessionStatus()["alerts"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
@@ -255,10 +236,10 @@ struct ClinicalReviewTests {
         let b = try second.client()
         #expect(try b.sessionStatus()["state"]?.stringValue == "aftercare")
         #expect(try standing(b) == ["spo2"], "after the SIGKILL")
-        let shown = try cli(second, "status")
+        let shown = try second.inward("status")
         #expect(shown.stdout.contains("ALERT spo2 88"), "\(shown)")
         // A normal reading of another sign does not clear it.
-        #expect(try cli(second, "mark", "vitals", "--field", "heart_rate=72").status == 0)
+        #expect(try second.inward("mark", "vitals", "--field", "heart_rate=72").status == 0)
         #expect(try standing(b) == ["spo2"])
 
         // A clean restart (SIGTERM, a package upgrade): still standing.
@@ -269,15 +250,15 @@ struct ClinicalReviewTests {
         let c = try third.client()
         #expect(try c.sessionStatus()["state"]?.stringValue == "aftercare")
         #expect(try standing(c) == ["spo2"], "after the SIGTERM")
-        #expect(try cli(third, "status").stdout.contains("ALERT spo2 88"))
+        #expect(try third.inward("status").stdout.contains("ALERT spo2 88"))
 
         // A later normal reading of SpO2 clears it; discharge closes the record.
-        #expect(try cli(third, "mark", "vitals", "--field", "spo2=97").status == 0)
+        #expect(try third.inward("mark", "vitals", "--field", "spo2=97").status == 0)
         #expect(try standing(c).isEmpty)
-        #expect(!(try cli(third, "status").stdout.contains("ALERT")))
+        #expect(!(try third.inward("status").stdout.contains("ALERT")))
         _ = try c.waitForClock(121, sinceDose: true)
         #expect(try c.call(.discharge).error == nil)
-        let kinds = try events(third, id).compactMap { $0["kind"]?.stringValue }
+        let kinds = try third.events(ofSession: id).compactMap { $0["kind"]?.stringValue }
         #expect(kinds.filter { $0 == "session.resume" }.count == 2 && kinds.last == "session.end", "\(kinds)")
     }
 }

@@ -115,3 +115,15 @@ final class DaemonHarness {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
+
+extension DaemonHarness {
+    /// Runs the `inward` CLI against this daemon's socket.
+    func inward(_ arguments: String...) throws -> ProcessRun {
+        try ProcessRun.product("inward", ["--socket", socket] + arguments)
+    }
+
+    /// The events of session `id`'s log, every line a JSON object.
+    func events(ofSession id: String) throws -> [JSONObject] {
+        try SessionLogLines.read(state.appendingPathComponent("sessions/\(id).jsonl").path)
+    }
+}

@@ -39,11 +39,6 @@ struct DeviceLossTests {
         return Double(crossings) / 2 / (Double(x.count) / Double(rate))
     }
 
-    static func events(_ path: String) -> [JSONObject] {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return [] }
-        return [UInt8](data).split(separator: 10).compactMap { try? JSONValue.parse(Array($0)).objectValue }
-    }
-
     static func wait(_ seconds: Double, until condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -117,7 +112,7 @@ struct DeviceLossTests {
         let firstSample = try room.restart()
         let restarted = Date()
         let outage = restarted.timeIntervalSince(killed)
-        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
+        #expect(Self.wait(10) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
                 "no device.restored in the log within 10 s of the restart")
         let back = try status()
         let shownBack = try ProcessRun.product("inward", ["--socket", daemon.socket, "status"])
@@ -128,10 +123,10 @@ struct DeviceLossTests {
         #expect(Self.wait(15) { room.recording.withLock { $0.samples.count } >= firstSample + 6 * room.rate })
         let after = room.recording.withLock { Array($0.samples[firstSample...]) }
         #expect(try c.call(m + "Stop", [:]).error == nil)
-        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "session.end" } })
+        #expect(Self.wait(15) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "session.end" } })
 
         // The log: one device.error, then one device.restored with the gap; one session.
-        let events = Self.events(logPath)
+        let events = SessionLogLines.readWhileWritten(logPath)
         let kinds = events.compactMap { $0["kind"]?.stringValue }
         let error = try #require(events.first { $0["kind"]?.stringValue == "device.error" }, "kinds: \(kinds)")
         let restored = try #require(events.first { $0["kind"]?.stringValue == "device.restored" }, "kinds: \(kinds)")
@@ -219,15 +214,15 @@ struct DeviceLossTests {
         let statePath = daemon.state.appendingPathComponent("state.json").path
         #expect(try Self.wait(15) { (try status()["session_seconds"]?.doubleValue ?? 0) >= 2 })
         try room.killServer()
-        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
+        #expect(Self.wait(10) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
         // The session and its saved state stand through the outage.
         let saved = (try? String(contentsOfFile: statePath, encoding: .utf8)) ?? ""
         #expect(saved.contains(id), "state.json during the outage: \(saved)")
         #expect(try status()["device_lost_seconds"]?.doubleValue != nil)
         #expect(try c.call(m + "Stop", [:]).error == nil)
-        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "session.end" } },
+        #expect(Self.wait(15) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "session.end" } },
                 "the session did not end while its device was gone")
-        let events = Self.events(logPath)
+        let events = SessionLogLines.readWhileWritten(logPath)
         let kinds = events.compactMap { $0["kind"]?.stringValue }
         #expect(!kinds.contains("device.restored") && kinds.last == "session.end", "\(kinds)")
         #expect(events.last?["fields"]?["reason"]?.stringValue == "stopped", "\(String(describing: events.last))")
@@ -256,9 +251,9 @@ struct DeviceLossTests {
         let a = try first.client()
         let id = try #require(try a.call(m + "Start", ["plan": "sweep"]).object["session_id"]?.stringValue)
         let logPath = first.state.appendingPathComponent("sessions/\(id).jsonl").path
-        #expect(Self.wait(15) { Self.events(logPath).contains { $0["kind"]?.stringValue == "phase.start" } })
+        #expect(Self.wait(15) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "phase.start" } })
         try room.killServer()
-        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
+        #expect(Self.wait(10) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "device.error" } })
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
 
@@ -275,10 +270,10 @@ struct DeviceLossTests {
         }, "status after the restart: \(resumed)")
         #expect(resumed["session_id"]?.stringValue == id)
         try room.restart()
-        #expect(Self.wait(10) { Self.events(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
+        #expect(Self.wait(10) { SessionLogLines.readWhileWritten(logPath).contains { $0["kind"]?.stringValue == "device.restored" } },
                 "no device.restored after the device came back")
         #expect(try Self.wait(5) { try status()["device_lost_seconds"] == .null })
-        let kinds = Self.events(logPath).compactMap { $0["kind"]?.stringValue }
+        let kinds = SessionLogLines.readWhileWritten(logPath).compactMap { $0["kind"]?.stringValue }
         #expect(kinds.contains("session.resume") && !kinds.contains("session.end"), "\(kinds)")
         #expect(kinds.filter { $0 == "device.error" }.count == 2, "one loss per daemon: \(kinds)")
         let verify = try ProcessRun.product("inward", ["verify", logPath])

@@ -13,11 +13,6 @@ import Glibc
 /// (the state is put back as it was before the second write).
 @Suite("inwardd killed between a log write and the saved state", .serialized)
 struct KilledBetweenWritesTests {
-    func events(_ path: String) throws -> [JSONObject] {
-        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        return try data.split(separator: 10).map { try #require(try JSONValue.parse(Array($0)).objectValue) }
-    }
-
     @Test("a stop in the log but not in the state: the session is not resumed, as for any stop that was fading it out")
     func stopInTheLogOnly() throws {
         let first = try DaemonHarness(plans: ["resumed.toml": ResumeTests.plan], pace: 1, prepare: ResumeTests.prepare)
@@ -35,7 +30,7 @@ struct KilledBetweenWritesTests {
         let second = try DaemonHarness(plans: ["resumed.toml": ResumeTests.plan], pace: 1, state: first.state)
         #expect(try second.client().sessionStatus()["state"]?.stringValue == "idle")
         let log = first.state.appendingPathComponent("sessions/\(id).jsonl").path
-        let end = try #require(try events(log).last)
+        let end = try #require(try SessionLogLines.read(log).last)
         #expect(end["kind"]?.stringValue == "session.end")
         let reason = end["fields"]?["reason"]?.stringValue ?? ""
         #expect(reason.hasPrefix("not resumed: it was being stopped"), "reason: \(reason)")
@@ -56,7 +51,7 @@ struct KilledBetweenWritesTests {
         let second = try DaemonHarness(plans: ["resumed.toml": ResumeTests.plan], pace: 1, state: first.state)
         #expect(try second.client().sessionStatus()["state"]?.stringValue == "idle")
         let log = first.state.appendingPathComponent("sessions/\(id).jsonl").path
-        let closed = try events(log)
+        let closed = try SessionLogLines.read(log)
         let end = try #require(closed.last)
         #expect(end["kind"]?.stringValue == "session.end")
         #expect(end["fields"]?["reason"]?.stringValue == "not resumed: the daemon went down before the session's state was saved",
@@ -67,7 +62,7 @@ struct KilledBetweenWritesTests {
         // Closed, it stays as it is.
         let third = try DaemonHarness(plans: ["resumed.toml": ResumeTests.plan], pace: 1, state: first.state)
         #expect(try third.client().sessionStatus()["state"]?.stringValue == "idle")
-        #expect(try events(log).count == closed.count)
+        #expect(try SessionLogLines.read(log).count == closed.count)
         third.terminate()
     }
 }

@@ -52,7 +52,7 @@ struct ObserverAccessTests {
     }
 
     func events(_ log: String) throws -> [JSONObject] {
-        try s.exec(["cat", log]).stdout.split(separator: "\n").map { try #require(try JSONValue.parse(String($0)).objectValue) }
+        try SessionLogLines.parse(s.exec(["cat", log]).stdout)
     }
 
     @Test("the observer socket: root:inward-observe 0660, passed to the daemon as `observe` beside the control socket")

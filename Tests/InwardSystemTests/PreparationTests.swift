@@ -60,8 +60,7 @@ struct PreparationTests {
         let sessions = daemon.state.appendingPathComponent("sessions")
         var all: [JSONObject] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: sessions.path).sorted() where name.hasSuffix(".jsonl") {
-            all += try String(contentsOf: sessions.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
-                .compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
+            all += SessionLogLines.readWhileWritten(sessions.appendingPathComponent(name).path)
         }
         return all
     }

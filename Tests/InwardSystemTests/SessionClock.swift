@@ -5,7 +5,7 @@ import InwardProtocol
 import Glibc
 #endif
 
-/// Waiting on a paced daemon's session clock, for the system tests.
+/// Waiting on a paced daemon's session (its clock, its state), for the system tests.
 extension VarlinkTestClient {
     /// The `status` object of a Status call.
     func sessionStatus() throws -> JSONObject {
@@ -23,5 +23,18 @@ extension VarlinkTestClient {
             usleep(5_000)
         }
         throw DaemonHarness.Failure(description: "the session clock never reached \(seconds) s")
+    }
+
+    /// Polls until the session is in `state` (idle, waiting, playing,
+    /// aftercare, ...) for at most `seconds` (times `TestTime.scale`); returns
+    /// the last status seen, so the caller's expectation shows it.
+    @discardableResult
+    func waitForState(_ state: String, seconds: Double = 30) throws -> JSONObject {
+        var status = try sessionStatus()
+        _ = try waitUntil(timeout: seconds) {
+            status = try sessionStatus()
+            return status["state"]?.stringValue == state
+        }
+        return status
     }
 }

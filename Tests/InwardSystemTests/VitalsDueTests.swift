@@ -73,9 +73,7 @@ struct VitalsDueTests {
         #expect(review.stdout.contains("Vitals the plan asked for (2 taken, 1 missed)"), "\(review)")
         // Taken when each reading was marked, whatever a loaded machine made of the wait:
         // the first one moments before the dose (T-00:00:00 or T+00:00:00 once rounded).
-        let marks = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-            .compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
-            .filter { $0["kind"]?.stringValue == "mark.vitals" }
+        let marks = try SessionLogLines.read(log).filter { $0["kind"]?.stringValue == "mark.vitals" }
         #expect(marks.first?["t0_seconds"]?.isNull == true, "the first reading is logged after the dose: \(String(describing: marks.first))")
         #expect(review.stdout.contains("before the dose  taken at T"), "\(review.stdout)")
         let clock = ReviewEndToEndTests.clock(try #require(marks.last?["t0_seconds"]?.doubleValue))
