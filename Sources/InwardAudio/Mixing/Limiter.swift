@@ -179,3 +179,22 @@ public final class Limiter {
         }
     }
 }
+
+extension Limiter {
+    /// Makes this limiter's state (delay line, window, clock) a copy of
+    /// `other`'s, which must have the same look-ahead. No allocation: the
+    /// rewind history keeps one spare limiter per queued period and copies
+    /// into it on the audio thread.
+    func assign(from other: Limiter) {
+        precondition(other.size == size && other.lookahead == lookahead, "Limiter.assign: different look-ahead")
+        delay.update(from: other.delay, count: 2 * size)
+        dequeGain.update(from: other.dequeGain, count: size)
+        dequeTime.update(from: other.dequeTime, count: size)
+        minima.update(from: other.minima, count: size)
+        head = other.head
+        tail = other.tail
+        time = other.time
+        sum = other.sum
+        unityRun = other.unityRun
+    }
+}

@@ -122,4 +122,26 @@ public final class OutputStage {
     }
 
     private static let step = 32
+
+    /// A stage with the same settings and a copy of this one's state, for
+    /// `assign(from:)` to copy into later without allocating.
+    public func copy() -> OutputStage {
+        let c = OutputStage(sampleRate: sampleRate, capDB: capDB, loudestPhaseDB: capDB - maxVolumeDB)
+        c.assign(from: self)
+        return c
+    }
+
+    /// Makes this stage's state a copy of `other`'s (controls, level speed
+    /// limit, limiter): processing the same input from both then gives the
+    /// same output, sample for sample. No allocation.
+    public func assign(from other: OutputStage) {
+        volume = other.volume
+        pause = other.pause
+        stopGain = other.stopGain
+        limit = other.limit
+        quietGain = other.quietGain
+        volumeDB = other.volumeDB
+        stopRemaining = other.stopRemaining
+        limiter.assign(from: other.limiter)
+    }
 }

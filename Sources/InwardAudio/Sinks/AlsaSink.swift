@@ -179,6 +179,41 @@ public final class AlsaSink: AudioSink {
         }
     }
 
+    /// Whether queued frames can really be taken back: true for ALSA hw and
+    /// dmix PCMs only. An ioplug PCM such as pulse accepts `snd_pcm_rewind`
+    /// but only moves its application pointer after the frames have gone to
+    /// the server, and plug/route/rate wrappers convert on the way; those get
+    /// false and controls wait for what is queued.
+    public var canRewind: Bool {
+        guard let pcm else { return false }
+        let type = snd_pcm_type(pcm)
+        return type == SND_PCM_TYPE_HW || type == SND_PCM_TYPE_DMIX
+    }
+
+    /// Frames queued and not yet read by the hardware, which `rewind` may take
+    /// back (0 when the device cannot rewind or cannot say).
+    public func rewindable() -> Int {
+        guard canRewind, let pcm else { return 0 }
+        let n = snd_pcm_rewindable(pcm)
+        return n > 0 ? Int(n) : 0
+    }
+
+    /// Takes back up to `frames` queued frames (the next write replaces them);
+    /// returns how many it took back.
+    ///
+    /// - Throws: `AudioError.device` when the device refuses.
+    public func rewind(_ frames: Int) throws -> Int {
+        guard let pcm else {
+            throw AudioError.device(name: device, operation: "rewind", reason: "device is closed")
+        }
+        guard canRewind, frames > 0 else { return 0 }
+        let n = snd_pcm_rewind(pcm, snd_pcm_uframes_t(frames))
+        if n < 0 {
+            throw AudioError.device(name: device, operation: "rewind \(frames) frames", reason: Self.message(Int32(truncatingIfNeeded: n)))
+        }
+        return Int(n)
+    }
+
     /// Blocks until everything written has been played.
     public func drain() throws {
         guard let pcm else {

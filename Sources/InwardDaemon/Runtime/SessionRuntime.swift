@@ -169,7 +169,10 @@ public final class SessionRuntime: @unchecked Sendable {
                 if ring.free >= refillThreshold {
                     filling = true
                 } else {
-                    spaceFreed.wait(seconds: 0.05)
+                    // The audio thread signals once half the ring is free, and
+                    // `terminate` signals too: the timeout is only a backstop
+                    // (at 0.05 s it woke this thread 20 times a second for nothing).
+                    spaceFreed.wait(seconds: 0.5)
                     continue
                 }
             }
