@@ -71,11 +71,13 @@ struct VitalsDueTests {
         let log = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
         let review = try ProcessRun.product("inward", ["review", log])
         #expect(review.stdout.contains("Vitals the plan asked for (2 taken, 1 missed)"), "\(review)")
-        #expect(review.stdout.contains("before the dose  taken at T-"), "\(review.stdout)")
-        // Taken when the second reading was marked, whatever a loaded machine made of the wait.
+        // Taken when each reading was marked, whatever a loaded machine made of the wait:
+        // the first one moments before the dose (T-00:00:00 or T+00:00:00 once rounded).
         let marks = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
             .compactMap { try? JSONValue.parse(Array($0.utf8)).objectValue }
             .filter { $0["kind"]?.stringValue == "mark.vitals" }
+        #expect(try #require(marks.first?["t0_seconds"]?.doubleValue) < 0, "the first reading is logged after the dose")
+        #expect(review.stdout.contains("before the dose  taken at T"), "\(review.stdout)")
         let clock = ReviewEndToEndTests.clock(try #require(marks.last?["t0_seconds"]?.doubleValue))
         #expect(review.stdout.contains("T+00:02:00       taken at \(clock)"), "\(review.stdout)")
         #expect(review.stdout.contains("T+00:04:00       MISSED"), "\(review.stdout)")

@@ -26,7 +26,7 @@ struct MusicFolders {
     init(plans: [String], music: [String]) {
         self.plans = plans
         self.music = music
-        resolved = (plans + music).map { Self.resolve($0) ?? PathResolver.normalize($0) }
+        resolved = (plans + music).map { PlanCatalog.realPath($0) ?? PathResolver.normalize($0) }
     }
 
     /// Nil when `folder` may be a `music` folder; else why not (for the config file).
@@ -43,7 +43,7 @@ struct MusicFolders {
     /// one of the folders; else the refusal, naming `what` ("the playlist
     /// /x.m3u8") and saying where to put it.
     func problem(with path: String, what: String) -> String? {
-        guard let real = Self.resolve(path) else {
+        guard let real = PlanCatalog.realPath(path) else {
             return "\(what) cannot be read (\(String(cString: strerror(errno)))); check the path"
         }
         if resolved.contains(where: { real.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return nil }
@@ -71,12 +71,5 @@ struct MusicFolders {
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
         }
         return nil
-    }
-
-    /// The path with every symbolic link resolved, or nil (errno set) when it does not exist.
-    static func resolve(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
     }
 }
