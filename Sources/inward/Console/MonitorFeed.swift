@@ -52,26 +52,35 @@ final class MonitorFeed: Sendable {
 
     private func follow() {
         while true {
-            do {
-                let connection = try VarlinkConnection(location, timeout: timeout)
-                try connection.stream(SessionMethod.monitor.qualifiedName) { reply, _ in
-                    state.withLock { u in
-                        u.connected = true
-                        u.problem = nil
-                        if let s = reply["status"]?.objectValue {
-                            u.status = SessionStatus(json: s)
-                            u.receivedAt = MonotonicClock.seconds
-                        }
-                        if let e = reply["event"]?.objectValue { u.events.append(e) }
-                        u.version += 1
-                    }
-                    return true
-                }
-                lost("the daemon on \(location.path) shut down")
-            } catch {
-                lost(ErrorReport.describe(error).message)
-            }
+            followOnce()
             usleep(Self.retryInterval)
+        }
+    }
+
+    /// One connection, followed until the daemon goes away. Kept out of
+    /// `follow`'s loop: Swift 6.3.1's loop-invariant code motion never ends on
+    /// the stream's closure inlined into an endless loop (a release build of
+    /// `inward` hung in it), so this must stay a call of its own.
+    @inline(never)
+    private func followOnce() {
+        do {
+            let connection = try VarlinkConnection(location, timeout: timeout)
+            try connection.stream(SessionMethod.monitor.qualifiedName) { reply, _ in
+                state.withLock { u in
+                    u.connected = true
+                    u.problem = nil
+                    if let s = reply["status"]?.objectValue {
+                        u.status = SessionStatus(json: s)
+                        u.receivedAt = MonotonicClock.seconds
+                    }
+                    if let e = reply["event"]?.objectValue { u.events.append(e) }
+                    u.version += 1
+                }
+                return true
+            }
+            lost("the daemon on \(location.path) shut down")
+        } catch {
+            lost(ErrorReport.describe(error).message)
         }
     }
 
