@@ -354,9 +354,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// them up with the first without running dry.
     func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false) throws(AudioError) -> AlsaSink {
         let buffer = configuration.daemon.bufferFrames, period = configuration.daemon.periodFrames
-        return try AlsaSink(device: output.device, sampleRate: sampleRate, format: configuration.daemon.format,
-                            periodFrames: follower ? max(16, period / 2) : period,
-                            bufferFrames: follower ? max(period, buffer / 2) : buffer)
+        let format = configuration.daemon.format
+        // On a real-time thread, so a plugin's own thread (pulse's) is real-time too: see OutputOpener.
+        return try OutputOpener.open { () throws(AudioError) -> AlsaSink in
+            try AlsaSink(device: output.device, sampleRate: sampleRate, format: format,
+                         periodFrames: follower ? max(16, period / 2) : period,
+                         bufferFrames: follower ? max(period, buffer / 2) : buffer)
+        }
     }
 
     /// The room's outputs for a session: `first` (opened already) and the
