@@ -150,6 +150,11 @@ struct OutputsRealtimeTests {
         // The speakers align while silent, then fade in over 3 s.
         #expect(waitUntil(timeout: 20, every: 0.1) { status()?.outputs.last?.state == "playing" && (status()?.sessionSeconds ?? 0) >= 6 },
                 "the speakers never played: \(String(describing: status()?.outputs))")
+        // Then until its 3 s fade-in is over and 3 s more, the window measured before the change.
+        let playingSince = Date()
+        #expect(waitUntil(timeout: 20, every: 0.1) {
+            status()?.outputs.last?.state == "playing" && Date().timeIntervalSince(playingSince) >= 6.5
+        }, "the speakers did not stay playing: \(String(describing: status()?.outputs))")
         let shown = status()
         #expect(shown?.outputs.first?.delaySeconds != nil, "\(String(describing: shown?.outputs))")
         // Then the headphones go down 6 dB; the speakers must not change.
@@ -169,6 +174,14 @@ struct OutputsRealtimeTests {
         let after = (end - 3 * rate)..<end
         let before = (changeFrame - 3 * rate)..<(changeFrame - rate / 4)
         let hp = quad[0], sp = quad[2]
+        // The lag second by second over the recording (where the speakers play at all), for the record.
+        // The lag second by second over the whole recording, wherever the speakers play (fading in included).
+        let series = stride(from: 0, to: end - rate, by: rate).compactMap { start -> (Int, Int)? in
+            AudioAnalysis.rmsDB(sp[start..<(start + rate)]) > -40
+                ? (start / rate, OutputsTests.bestLag(hp, sp, start: start, count: 9600, range: 480)) : nil
+        }
+        print("lag by second of the recording: \(series.map { "\($0.0):\($0.1)" }.joined(separator: " "))")
+        #expect(!series.isEmpty && series.allSatisfy { abs($0.1) <= 96 }, "the speakers left the 2 ms bound: \(series)")
         let lag = OutputsTests.bestLag(hp, sp, start: before.lowerBound, count: 9600, range: 480)
         #expect(abs(lag) <= 96, "the speakers play \(lag) frames (\(Double(lag) / 48) ms) after the headphones")
         let lagLate = OutputsTests.bestLag(hp, sp, start: after.lowerBound, count: 9600, range: 480)
