@@ -161,7 +161,15 @@ struct OutputsRealtimeTests {
         let changeAt = Date()
         let reply = try c.call(.setOutput, ["output": .string("headphones"), "db": .number(-6)])
         #expect(reply.error == nil, "\(reply)")
-        while Date().timeIntervalSince(changeAt) < 10 { usleep(100_000) }
+        // Once in step, the speakers stay playing: a realignment (silent, then a fade-in) is a dropout.
+        var leftStep: [String] = []
+        while Date().timeIntervalSince(changeAt) < 10 {
+            if let o = status()?.outputs.last, o.state != "playing" {
+                leftStep.append("\(String(format: "%.1f", Date().timeIntervalSince(changeAt))) s: \(o.state) offset \(String(describing: o.offsetSeconds))")
+            }
+            usleep(100_000)
+        }
+        #expect(leftStep.isEmpty, "the speakers left their step after the change: \(leftStep)")
         // What the daemon measured (the recording below is what counts).
         print("speakers as status shows them: \(String(describing: status()?.outputs.last))")
         let quad = try room.stopRecording()
