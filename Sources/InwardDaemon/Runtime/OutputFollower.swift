@@ -199,6 +199,7 @@ final class OutputFollower: @unchecked Sendable {
         var written = 0                 // device frames written since the device was (re)opened
         var attempts = 0                // quarter-second averages taken since then
         var offsetSum = 0.0, offsetCount = 0   // offsets measured while aligning
+        var owed = 0                    // frames to drop: silence played in their place
         var steady = 0                  // quarter-second averages within 1 ms since the last jump
         let averages = UnsafeMutablePointer<Double>.allocate(capacity: Self.steadyAverages)
         averages.initialize(repeating: 0, count: Self.steadyAverages)
@@ -213,6 +214,13 @@ final class OutputFollower: @unchecked Sendable {
         let patience = Double(max(period, ((sink as? AlsaSink)?.bufferFrames ?? 2 * period) / 2)) / rate
         while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
+            if owed > 0 {
+                // Frames that silence played in place of, while the clock output starved us: gone by.
+                let before = framesIn
+                jump(by: Double(owed), silence: silence)
+                owed -= framesIn - before
+                if framesIn == before && finished.load(ordering: .acquiring) { owed = 0 }
+            }
             var n = ring.read(into: input, frames: period)
             if n < period {
                 if finished.load(ordering: .acquiring) {
@@ -220,8 +228,11 @@ final class OutputFollower: @unchecked Sendable {
                 } else {
                     if !dataReady.wait(seconds: clocked ? patience : 0.05) && n == 0 {
                         if clocked && stateValue.load(ordering: .relaxed) == 1 {
-                            // The clock output starved us: keep the device fed; the offset jumps and is corrected.
-                            try? sink.write(silence, frames: period)
+                            // The clock output starved us: keep the device fed. The silence stands in for
+                            // frames still to come, which are dropped when they do: the output stays in step
+                            // (a period of silence shifted it by 21 ms, past the 20 ms at which it realigns,
+                            // silent for seconds).
+                            if (try? sink.write(silence, frames: period)) != nil { owed += period }
                         }
                         continue
                     }
@@ -247,6 +258,7 @@ final class OutputFollower: @unchecked Sendable {
                 written = 0
                 attempts = 0
                 steady = 0
+                owed = 0
                 offsetSum = 0
                 offsetCount = 0
                 fadeAt = 0
