@@ -15,3 +15,14 @@ public protocol AudioSink: AnyObject {
     /// How many underruns (xruns) the sink has recovered from so far.
     var xrunCount: Int { get }
 }
+
+extension AudioSink {
+    /// Frames written but not yet heard (`snd_pcm_delay`), nil when the sink
+    /// cannot say. The runtime keeps several outputs in step with it.
+    public var delayFrames: Int? { (self as? AlsaSink)?.delay() }
+    /// True when the sink plays at a sound card's own pace (a hardware PCM,
+    /// PulseAudio); false for the null PCM, a file, or the file plugin, which
+    /// take frames as fast as they come and need no drift correction.
+    public var isClocked: Bool { (self as? AlsaSink)?.clocked ?? false }
+}
+

@@ -33,6 +33,8 @@ public struct ResumeState: Sendable, Equatable {
     public var holds: [Int: Int64]
     public var advances: [Int: Int64]
     public var volumeDB: Double
+    /// Each output's own level and on/off as `inward output` left them (empty in files from before outputs).
+    public var outputs: [OutputSetting] = []
     public var quiet: Quiet?
     /// The calm level in force, dBFS; nil when not in calm (and in files from before calm).
     public var calmLevelDB: Double?
@@ -173,5 +175,18 @@ public struct ResumeState: Sendable, Equatable {
         case .stopping, nil: break
         }
         return state
+    }
+}
+
+/// One output's level as the controls left it, for the saved state.
+public struct OutputSetting: Sendable, Equatable {
+    public var name: String
+    public var levelDB: Double
+    public var on: Bool
+
+    public init(name: String, levelDB: Double, on: Bool) {
+        self.name = name
+        self.levelDB = levelDB
+        self.on = on
     }
 }

@@ -113,6 +113,27 @@ type VitalAlert (
   message: string
 )
 
+# One output of the room (headphones, speakers): every output plays the
+# session in step with the first, each at its own level.
+type Output (
+  # The output's name in the room's config ("main" for a single device).
+  name: string,
+  # The ALSA PCM it plays to.
+  device: string,
+  # Its own level, dB relative to the plan and the master volume.
+  level_db: float,
+  # False while SetOutput has switched it off.
+  on: bool,
+  # playing, aligning (silent until in step with the first output), lost.
+  state: string,
+  # The device's delay last measured (written, not yet heard), seconds; null
+  # before the first measurement or when the device cannot say.
+  delay_seconds: ?float,
+  # How far it lags the first output (negative: leads), seconds, smoothed;
+  # null for the first output, or unmeasured.
+  offset_seconds: ?float
+)
+
 # The state of the daemon and its session, at the moment of the reply.
 type SessionStatus (
   # What the daemon is doing.
@@ -174,7 +195,9 @@ type SessionStatus (
   # Aftercare, once the music has ended after a dose; null otherwise.
   aftercare: ?Aftercare,
   # Vital signs standing outside their alert limits; empty when none.
-  alerts: []VitalAlert
+  alerts: []VitalAlert,
+  # The room's outputs, the first (the clock) first; empty when idle.
+  outputs: []Output
 )
 
 # One event of the session log, as Monitor streams it.
@@ -343,6 +366,29 @@ method SetVolume(
   # The volume now being ramped to, dB.
   volume_db: float,
   # True when the request was clamped to the cap.
+  clamped: bool
+)
+
+# Set one output's own level, or switch it off and on (headphones down, the
+# speakers off while the client listens alone). Ramped under the same speed
+# bounds as the master volume; the other outputs do not change. The plan's cap
+# holds on every output.
+method SetOutput(
+  # The output's name (Status lists them).
+  output: string,
+  # Its level relative to the plan and the master volume, dB (-60 to +12);
+  # null to keep it.
+  db: ?float,
+  # False fades it out, true brings it back at its level; null to keep it.
+  on: ?bool,
+  # Who asked, for the log.
+  by: ?string
+) -> (
+  output: string,
+  # The level now being ramped to, dB.
+  level_db: float,
+  on: bool,
+  # True when the request was clamped to -60 ... +12 dB.
   clamped: bool
 )
 

@@ -13,6 +13,7 @@ public enum SessionMethod: String, CaseIterable, Sendable {
     case next = "Next"
     case skip = "Skip"
     case setVolume = "SetVolume"
+    case setOutput = "SetOutput"
     case silence = "Silence"
     case mark = "Mark"
     case stop = "Stop"

@@ -123,6 +123,47 @@ public struct SessionStatus: Sendable, Equatable {
         }
     }
 
+    /// The IDL's `Output`: one device of the room and how it plays.
+    public struct Output: Sendable, Equatable {
+        public var name: String
+        public var device: String
+        /// Its own level, dB relative to the plan and the master volume.
+        public var levelDB: Double
+        public var on: Bool
+        /// playing, aligning or lost (a state this version does not know still decodes).
+        public var state: String
+        /// The device's delay last measured (written and not yet heard), seconds.
+        public var delaySeconds: Double?
+        /// How far it lags the first output (negative: leads), seconds; null for the first.
+        public var offsetSeconds: Double?
+
+        public init(name: String, device: String, levelDB: Double, on: Bool, state: String, delaySeconds: Double?,
+                    offsetSeconds: Double?) {
+            self.name = name
+            self.device = device
+            self.levelDB = levelDB
+            self.on = on
+            self.state = state
+            self.delaySeconds = delaySeconds
+            self.offsetSeconds = offsetSeconds
+        }
+
+        public var json: JSONObject {
+            ["name": .string(name), "device": .string(device), "level_db": .number(levelDB), "on": .bool(on),
+             "state": .string(state), "delay_seconds": .optional(delaySeconds), "offset_seconds": .optional(offsetSeconds)]
+        }
+
+        public init(json o: JSONObject) {
+            name = o["name"]?.stringValue ?? "?"
+            device = o["device"]?.stringValue ?? ""
+            levelDB = o["level_db"]?.doubleValue ?? 0
+            on = o["on"]?.boolValue ?? true
+            state = o["state"]?.stringValue ?? "playing"
+            delaySeconds = o["delay_seconds"]?.doubleValue
+            offsetSeconds = o["offset_seconds"]?.doubleValue
+        }
+    }
+
     public var state: State = .idle
     public var sessionID: String?
     public var plan: String?
@@ -152,6 +193,8 @@ public struct SessionStatus: Sendable, Equatable {
     public var lastSeq: Int64 = 0
     public var aftercare: Aftercare?
     public var alerts: [VitalAlert] = []
+    /// The room's outputs, the clock output first; empty when idle (or from a daemon that does not say).
+    public var outputs: [Output] = []
 
     /// An idle status (no session).
     public init(device: String = "") { self.device = device }
@@ -167,7 +210,7 @@ extension SessionStatus {
         // Built in order into an array: Status is the most frequent call, and
         // setting keys one by one would search the object each time.
         var m: [JSONObject.Member] = []
-        m.reserveCapacity(23)
+        m.reserveCapacity(29)
         func put(_ key: String, _ value: JSONValue) { m.append(JSONObject.Member(key: key, value: value)) }
         put("state", .string(state.rawValue))
         put("session_id", .optional(sessionID))
@@ -200,6 +243,7 @@ extension SessionStatus {
                      "discharge_in_seconds": .number($0.dischargeInSeconds)])
         } ?? .null)
         put("alerts", .array(alerts.map { .object($0.json) }))
+        put("outputs", .array(outputs.map { .object($0.json) }))
         return JSONObject(m)
     }
 }
@@ -263,6 +307,7 @@ extension SessionStatus {
                       dischargeInSeconds: $0["discharge_in_seconds"]?.doubleValue ?? 0)
         }
         alerts = (o["alerts"]?.arrayValue ?? []).compactMap { $0.objectValue.map(VitalAlert.init(json:)) }
+        outputs = (o["outputs"]?.arrayValue ?? []).compactMap { $0.objectValue.map(Output.init(json:)) }
     }
 }
 

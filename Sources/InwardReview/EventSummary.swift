@@ -96,6 +96,12 @@ extension ReviewTimeline {
             if f["clamped"]?.boolValue == true { s += " (asked \(str("requested_db") ?? "?") dB, capped)" }
             if let r = str("ramp_seconds") { s += ", ramp \(r) s" }
             return s + by
+        case "control.output":
+            let name = str("output") ?? "?"
+            if f["on"]?.boolValue == false { return "Output \(name) off" + by }
+            var s = "Output \(name) \(str("db") ?? "?") dB"
+            if let r = str("ramp_seconds") { s += ", ramp \(r) s" }
+            return s + by
         case "mark.vitals":
             var parts: [String] = []
             if let sys = str("systolic"), let dia = str("diastolic") { parts.append("BP \(sys)/\(dia)") }

@@ -50,7 +50,7 @@ struct Inward: ParsableCommand {
             PlansCommand.self, StartCommand.self, DoseCommand.self, StatusCommand.self,
             PauseCommand.self, ResumeCommand.self, CalmCommand.self, IntensityCommand.self, BrightnessCommand.self,
             HoldCommand.self, NextCommand.self,
-            SkipCommand.self, VolumeCommand.self, SilenceCommand.self, MarkCommand.self,
+            SkipCommand.self, VolumeCommand.self, OutputCommand.self, SilenceCommand.self, MarkCommand.self,
             StopCommand.self, DischargeCommand.self, ConsoleCommand.self,
             CheckCommand.self, RenderCommand.self, DevicesCommand.self,
             SessionsCommand.self, ReviewCommand.self, VerifyCommand.self,
@@ -120,8 +120,8 @@ struct GlobalOptions: ParsableArguments {
         return [command] + leading + rest.dropFirst()
     }
 
-    /// Commands whose value may be negative (`inward volume -6dB`).
-    static let negativeValueCommands: Set<String> = ["volume"]
+    /// Commands whose value may be negative (`inward volume -6dB`, `inward output speakers -6`).
+    static let negativeValueCommands: Set<String> = ["volume", "output"]
 
     /// `-6`, `-6dB`, `-1.5 dB` read as an option by ArgumentParser; moves such a
     /// value to the end, after `--`, so it is read as the positional value.

@@ -69,7 +69,10 @@ struct Inwardd: ParsableCommand {
         logger.info("settings", metadata: ["room": "\(room ?? "-")", "config": "\(configFiles.joined(separator: ", "))"])
         if let socket { settings.socket = socket }
         if let stateDir { settings.stateDirectory = stateDir }
-        if let device { settings.device = device }
+        if let device {
+            settings.device = device
+            settings.outputs = []   // --device plays to that one device (output "main")
+        }
         if let format {
             guard let f = SampleFormat(rawValue: format) else { throw ValidationError("--format must be s16, s32 or float") }
             settings.format = f

@@ -58,6 +58,35 @@ struct DaemonCommandTests {
         #expect(!r.stdoutHas("clamped"), "\(r)")
     }
 
+    @Test("output NAME sends SetOutput {output, db | on, by}", arguments: [
+        ("-6", "db", -6.0), ("+2dB", "db", 2.0), ("off", "on", 0), ("on", "on", 1),
+    ] as [(String, String, Double)])
+    func output(text: String, key: String, value: Double) throws {
+        let d = try FakeVarlinkDaemon([s + "SetOutput": [.ok(["output": "speakers", "level_db": -6.0, "on": key == "db" || value == 1,
+                                                                 "clamped": false])]])
+        let r = try run(d, ["output", "speakers", text])
+        #expect(r.status == 0, "\(r)")
+        let calls = d.calls("SetOutput")
+        try #require(calls.count == 1, "\(r)")
+        #expect(calls[0].parameters["output"] as? String == "speakers")
+        if key == "db" {
+            #expect((calls[0].parameters["db"] as? NSNumber)?.doubleValue == value, "\(calls[0].raw)")
+            #expect(calls[0].parameters["on"] == nil)
+        } else {
+            #expect((calls[0].parameters["on"] as? NSNumber)?.boolValue == (value == 1), "\(calls[0].raw)")
+            #expect(calls[0].parameters["db"] == nil)
+        }
+        #expect(calls[0].parameters["by"] as? String == "therapist")
+    }
+
+    @Test("output refuses a level it cannot read, before calling the daemon")
+    func outputUsage() throws {
+        let d = try FakeVarlinkDaemon([:])
+        let r = try run(d, ["output", "speakers", "loud"])
+        #expect(r.status != 0)
+        #expect(d.calls("SetOutput").isEmpty)
+    }
+
     @Test("volume says when it was clamped")
     func volumeClamped() throws {
         let d = try FakeVarlinkDaemon([s + "SetVolume": [.ok(["volume_db": 0.0, "clamped": true])]])

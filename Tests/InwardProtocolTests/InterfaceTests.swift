@@ -104,7 +104,7 @@ struct InterfaceTests {
     @Test func inwardSessionIDLIsValidForPythonVarlink() throws {
         let lists = try validateWithPython(InwardSessionInterface.description, name: "io.inward.Session")
         let methods = ["Start", "Dose", "Status", "Monitor", "Pause", "Resume", "Hold", "Next", "Skip",
-                       "SetVolume", "Silence", "Mark", "Stop", "Discharge", "ListPlans",
+                       "SetVolume", "SetOutput", "Silence", "Mark", "Stop", "Discharge", "ListPlans",
                        "Calm", "Intensity", "Brightness"]
         #expect(lists["methods"] == methods)
         #expect(InwardSessionInterface.methods == methods)
@@ -119,7 +119,7 @@ struct InterfaceTests {
         }
         #expect(SessionMethod.start.parameters == ["plan", "client", "playlists"] && SessionMethod.status.parameters.isEmpty)
         #expect(lists["errors"] == InwardSessionInterface.errors)
-        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "Aftercare", "VitalAlert", "SessionStatus", "Event",
+        #expect(lists["types"] == ["State", "SourceKind", "Route", "Phase", "Track", "VitalsDue", "Aftercare", "VitalAlert", "Output", "SessionStatus", "Event",
                                   "PlanInfo"])
         for e in ["NoSession", "SessionActive", "PlanInvalid", "PlanNotFound", "DeviceUnavailable", "InvalidParameter",
                   "HoldLimit", "NotWaitingForDose", "MessageTooLarge", "MalformedMessage", "TooManyClients"] {

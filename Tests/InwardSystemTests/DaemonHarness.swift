@@ -42,7 +42,7 @@ final class DaemonHarness {
     ///     writing `capture`. Another device needs its `environment`.
     ///   - addingEnvironment: set on top of the daemon's environment, whichever
     ///     it is (e.g. `FaultInjection.slowDisk(milliseconds:)`'s LD_PRELOAD).
-    init(plans planFiles: [String: String], pace: Double?, device: String = "room",
+    init(plans planFiles: [String: String], pace: Double?, device: String? = "room",
          environment: [String: String]? = nil, addingEnvironment: [String: String] = [:],
          extraArguments: [String] = [], state stateFolder: URL? = nil,
          prepare: (URL) throws -> Void = { _ in }) throws {
@@ -61,8 +61,9 @@ final class DaemonHarness {
             .write(toFile: asoundrc, atomically: true, encoding: .utf8)
 
         process.executableURL = URL(fileURLWithPath: try Products.executable("inwardd"))
-        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path, "--device", device,
-                         "--format", "s16"]
+        // No device: the outputs come from a config file in `extraArguments`.
+        var arguments = ["--socket", socket, "--state-dir", state.path, "--plans", plans.path] + (device.map { ["--device", $0] } ?? [])
+            + ["--format", "s16"]
         if let pace { arguments += ["--pace", String(pace)] }
         process.arguments = arguments + extraArguments
         var env = environment ?? ProcessInfo.processInfo.environment

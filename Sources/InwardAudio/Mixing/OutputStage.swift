@@ -92,6 +92,18 @@ public final class OutputStage {
     /// Applies the controls and the limiter to `frames` interleaved stereo
     /// frames in place (the output is `latency` frames behind the input).
     public func process(_ buffer: UnsafeMutablePointer<Float>, frames: Int) {
+        processControls(buffer, frames: frames)
+        limiter.process(buffer, frames: frames)
+    }
+
+    /// The limiter's look-ahead window, frames: the daemon gives each output
+    /// a limiter of its own (`OutputLevel`) with the same window.
+    public var lookahead: Int { limiter.lookahead }
+
+    /// Applies the controls only, without the limiter: the daemon's mix is
+    /// final here, before it is split into outputs, each with its own level
+    /// and limiter.
+    public func processControls(_ buffer: UnsafeMutablePointer<Float>, frames: Int) {
         // The controls' curves are evaluated every `step` frames, bounded,
         // and interpolated in between.
         var i = 0
@@ -118,7 +130,6 @@ public final class OutputStage {
             i += m
         }
         if let left = stopRemaining { stopRemaining = max(0, left - frames) }
-        limiter.process(buffer, frames: frames)
     }
 
     private static let step = 32

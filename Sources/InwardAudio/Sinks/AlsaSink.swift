@@ -23,6 +23,8 @@ public final class AlsaSink: AudioSink {
     public let bufferFrames: Int
     /// Underruns (and suspends) recovered so far.
     public private(set) var xrunCount = 0
+    /// False for the null PCM and the file plugin, which run at no clock of their own.
+    public let clocked: Bool
 
     private var pcm: OpaquePointer?
     private var converter = SampleConverter()
@@ -103,6 +105,8 @@ public final class AlsaSink: AudioSink {
             if rc < 0 { throw fail("apply software parameters", rc) }
         }
 
+        let type = snd_pcm_type(pcm)
+        clocked = type != SND_PCM_TYPE_NULL && type != SND_PCM_TYPE_FILE
         self.pcm = pcm
         self.format = chosen
         self.sampleRate = Int(rate)
@@ -212,6 +216,15 @@ public final class AlsaSink: AudioSink {
             throw AudioError.device(name: device, operation: "rewind \(frames) frames", reason: Self.message(Int32(truncatingIfNeeded: n)))
         }
         return Int(n)
+    }
+
+    /// Frames written and not yet played (`snd_pcm_delay`), nil when the
+    /// device cannot say (closed, or in an error state). Does not block or allocate.
+    public func delay() -> Int? {
+        guard let pcm else { return nil }
+        var frames: snd_pcm_sframes_t = 0
+        guard snd_pcm_delay(pcm, &frames) >= 0 else { return nil }
+        return Int(frames)
     }
 
     /// Blocks until everything written has been played.

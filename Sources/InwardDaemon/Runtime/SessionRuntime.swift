@@ -29,6 +29,15 @@ import Glibc
 /// at its next period and fades the music in where the session is by then.
 /// Ownership of the sink follows the state: the audio thread's while the
 /// device plays, the device thread's while it is lost.
+///
+/// A room with several outputs (headphones, speakers): the first is the
+/// clock, played by the audio thread as above. The audio thread applies the
+/// master controls once (`OutputStage.processControls`: the mix is final
+/// there), pushes the block into each other output's ring (`OutputFollower`,
+/// a thread each, kept in step by drift correction), then takes it through
+/// the first output's own level and limiter (`OutputLevel`) to its device.
+/// It publishes the session frame its device is playing after every write,
+/// which the other outputs steer towards.
 public final class SessionRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         /// Frames per write to the sink.
@@ -45,12 +54,50 @@ public final class SessionRuntime: @unchecked Sendable {
         case stopped
     }
 
-    /// The device going and coming back, reported on the device thread.
+    /// An output's device going and coming back, reported on the thread that found it.
     public enum DeviceChange: Sendable, Equatable {
-        /// The device failed at session frame `frame`; `message` is the sink's error.
-        case lost(message: String, frame: Int64)
+        /// The output's device failed at session frame `frame`; `message` is the sink's error.
+        case lost(output: String, message: String, frame: Int64)
         /// A new device took over at session frame `frame`, `gapSeconds` of session time after it was lost.
-        case restored(frame: Int64, gapSeconds: Double)
+        case restored(output: String, frame: Int64, gapSeconds: Double)
+    }
+
+    /// One output of the room, opened, for the runtime to play to.
+    public struct Output: @unchecked Sendable {
+        public var name: String
+        public var device: String
+        public var levelDB: Double
+        public var channels: (OutputLevel.Channel, OutputLevel.Channel)
+        public var sink: any AudioSink
+        /// Opens the device again after it was lost (called on a device or output thread).
+        public var reopen: @Sendable () throws -> any AudioSink
+
+        public init(name: String, device: String, levelDB: Double = 0,
+                    channels: (OutputLevel.Channel, OutputLevel.Channel) = (.left, .right), sink: any AudioSink,
+                    reopen: @escaping @Sendable () throws -> any AudioSink) {
+            self.name = name
+            self.device = device
+            self.levelDB = levelDB
+            self.channels = channels
+            self.sink = sink
+            self.reopen = reopen
+        }
+    }
+
+    /// What status shows of one output.
+    public struct OutputReport: Sendable, Equatable {
+        public var name: String
+        public var device: String
+        public var levelDB: Double
+        public var on: Bool
+        /// playing, aligning (silent until in step with the first), lost.
+        public var state: String
+        /// The device's delay last measured, frames.
+        public var delayFrames: Int?
+        /// How far it lags the first output, frames (nil for the first, or not yet measured).
+        public var offsetFrames: Double?
+        /// Its resampling ratio (1 for the first output).
+        public var ratio: Double
     }
 
     public let plan: Plan
@@ -71,6 +118,15 @@ public final class SessionRuntime: @unchecked Sendable {
     private let lostFrame = Atomic<Int>(0)
     private let restoredFrame = Atomic<Int>(0)
     private let deviceWake = Semaphore()
+    /// The first output's name, device and own level stage (the audio thread's).
+    private let clockName: String
+    private let clockDevice: String
+    private let clockLevel: OutputLevel
+    /// The level asked of each output last, and on or off (control thread; status).
+    private let outputLevels: Mutex<[(db: Double, on: Bool)]>
+    private let clockDelay = Atomic<Int>(-1)
+    /// The other outputs, each on its own thread.
+    private let followers: [OutputFollower]
     private let mixer: SessionMixer
     private let stage: OutputStage
     private let ring: AudioRing
@@ -105,15 +161,16 @@ public final class SessionRuntime: @unchecked Sendable {
     ///   - t0, resume: for a session picked up again after a restart, its T0
     ///     and where and how it goes on; the session clock starts at the
     ///     resume frame.
-    public init(plan: Plan, playlists: [Int: [PlaylistEntry]], sink: any AudioSink, options: Options = Options(),
+    public init(plan: Plan, playlists: [Int: [PlaylistEntry]], outputs: [Output], options: Options = Options(),
                 t0: Int64? = nil, resume: SessionMixer.Resume? = nil, loudness: TrackLoudness? = nil,
-                reopen: @escaping @Sendable () throws -> any AudioSink,
                 onEvents: @escaping @Sendable ([EngineEvent]) -> Void,
                 onDevice: @escaping @Sendable (DeviceChange) -> Void,
                 onEnd: @escaping @Sendable (End) -> Void) {
+        precondition(!outputs.isEmpty, "a session plays to at least one output")
+        let sink = outputs[0].sink
         self.plan = plan
         self.sink = sink
-        self.reopen = reopen
+        reopen = outputs[0].reopen
         self.onDevice = onDevice
         self.options = options
         self.onEvents = onEvents
@@ -133,7 +190,21 @@ public final class SessionRuntime: @unchecked Sendable {
             onEvents([EngineEvent(heard: minute)])
         }
         // The first frame mixed is heard once the limiter's delay has played.
-        origin = resume.map { Int($0.frame) + stage.latency } ?? 0
+        let origin = resume.map { Int($0.frame) + stage.latency } ?? 0
+        self.origin = origin
+        func level(_ o: Output) -> OutputLevel {
+            OutputLevel(sampleRate: sink.sampleRate, levelDB: o.levelDB, capDB: plan.levelCapDB, lookahead: stage.lookahead,
+                        map: o.channels)
+        }
+        clockName = outputs[0].name
+        clockDevice = outputs[0].device
+        clockLevel = level(outputs[0])
+        outputLevels = Mutex(outputs.map { (OutputLevel.clamp($0.levelDB), true) })
+        let clocked = options.pace == nil && outputs.contains { $0.sink.isClocked }
+        followers = outputs.dropFirst().map { o in
+            OutputFollower(name: o.name, device: o.device, sink: o.sink, level: level(o), periodFrames: options.periodFrames,
+                           origin: origin, clocked: clocked, reopen: o.reopen, onDevice: onDevice)
+        }
         published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
                                     holds: plan.phases.indices.map { mixer.held(phase: $0) }))
         played.store(origin, ordering: .relaxed)
@@ -145,9 +216,11 @@ public final class SessionRuntime: @unchecked Sendable {
     /// The session frame the audio thread starts at (plus the limiter's delay): 0, or a resumed session's.
     private let origin: Int
 
+
     // MARK: Threads
 
     public func start() {
+        for follower in followers { follower.start() }
         ThreadLauncher.start(name: "inward-mix") { [self] in mixLoop() }
         ThreadLauncher.start(name: "inward-device") { [self] in deviceLoop() }
         heard?.start()
@@ -258,10 +331,14 @@ public final class SessionRuntime: @unchecked Sendable {
                 n += ring.read(into: buffer + 2 * n, frames: period - n)
             }
             if ring.free >= refillThreshold { spaceFreed.signal() }
-            stage.process(buffer, frames: period)
-            // The mix as the room hears it: after the volume and the limiter, before the device (or, with
-            // several outputs, before their split). Final: nothing rewinds frames once they are rendered.
-            heard?.tap(buffer, count: period, at: Int64(played.load(ordering: .relaxed) - stage.latency))
+            stage.processControls(buffer, frames: period)
+            // The mix is final here: every other output takes it from this point. It is also what the
+            // room hears, before each output's own level and limiter: the loudness meter's tap. Before
+            // the limiters' look-ahead, its first frame is session frame `played`. Nothing rewinds frames
+            // once they are rendered, so what is measured is never replaced.
+            heard?.tap(buffer, count: period, at: Int64(played.load(ordering: .relaxed)))
+            for follower in followers { follower.push(buffer, count: period) }
+            clockLevel.process(buffer, frames: period)
             var device = deviceState.load(ordering: .acquiring)
             if device == 2, deviceState.compareExchange(expected: 2, desired: 3, ordering: .acquiringAndReleasing).exchanged {
                 // The device thread keeps the lost sink until we let go of it here, so nothing is freed on this thread.
@@ -284,6 +361,12 @@ public final class SessionRuntime: @unchecked Sendable {
                 do {
                     try sink.write(buffer, frames: period)
                     xruns.store(xrunBase + sink.xrunCount, ordering: .relaxed)
+                    if !followers.isEmpty, let delay = sink.delayFrames {
+                        clockDelay.store(delay, ordering: .relaxed)
+                        let heard = Double(played.load(ordering: .relaxed) + period - delay)
+                        let now = MonotonicClock.seconds
+                        for follower in followers { follower.clockHeard(heard, at: now) }
+                    }
                 } catch {
                     // The failure path only: the error was allocated by the throw already.
                     lostMessage = "\(error)"
@@ -311,6 +394,9 @@ public final class SessionRuntime: @unchecked Sendable {
             if tail > stage.latency { code = 1; break }
         }
         if deviceState.load(ordering: .acquiring) == 0 { try? sink.drain() }
+        // The other outputs play out what their rings hold, so the session ends on every one.
+        for follower in followers { follower.finish() }
+        for follower in followers { follower.waitUntilDone(seconds: 5) }
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         deviceWake.signal()
@@ -345,7 +431,7 @@ public final class SessionRuntime: @unchecked Sendable {
             sinkClosed = true
             // Frames heard: the output stage's delay after those written.
             let frame = Int64(lostFrame.load(ordering: .relaxed) - stage.latency)
-            onDevice(.lost(message: lostMessage, frame: frame))
+            onDevice(.lost(output: clockName, message: lostMessage, frame: frame))
             var replacement: (any AudioSink)?
             var lastStarted = -Double.infinity
             while replacement == nil && !quit.load(ordering: .acquiring) {
@@ -374,7 +460,7 @@ public final class SessionRuntime: @unchecked Sendable {
             }
             while deviceState.load(ordering: .acquiring) == 3 { deviceWake.wait(seconds: 0.001) }
             let back = Int64(restoredFrame.load(ordering: .relaxed) - stage.latency)
-            onDevice(.restored(frame: back, gapSeconds: Double(back - frame) / Double(sampleRate)))
+            onDevice(.restored(output: clockName, frame: back, gapSeconds: Double(back - frame) / Double(sampleRate)))
             sinkClosed = false
             withExtendedLifetime(lost) {}
         }
@@ -387,6 +473,8 @@ public final class SessionRuntime: @unchecked Sendable {
         case .resume(let seconds): stage.setPaused(false, fade: seconds)
         case .silence(let seconds): stage.silence(fade: seconds)
         case .stop(let seconds): stage.stop(fade: seconds)
+        case .outputLevel(let db, let seconds): clockLevel.setLevel(db: db, over: seconds)
+        case .outputOn(let on): clockLevel.setOn(on)
         case .none: break
         }
     }
@@ -588,8 +676,49 @@ public final class SessionRuntime: @unchecked Sendable {
         send(.stop(seconds: seconds))
     }
 
+    // MARK: Outputs
+
+    /// The outputs' names, the clock output first.
+    public var outputNames: [String] { [clockName] + followers.map(\.name) }
+
+    /// Ramps output `index`'s level to `db` (clamped) over `seconds` and
+    /// switches it on or off; returns the level that will apply.
+    @discardableResult
+    public func setOutput(_ index: Int, db: Double? = nil, on: Bool? = nil, seconds: Double) -> Double {
+        let (applied, _) = outputLevels.withLock { levels -> (Double, Bool) in
+            if let db { levels[index].db = OutputLevel.clamp(db) }
+            if let on { levels[index].on = on }
+            return levels[index]
+        }
+        if index == 0 {
+            if db != nil { send(.outputLevel(db: applied, seconds: seconds)) }
+            if let on { send(.outputOn(on)) }
+        } else {
+            let follower = followers[index - 1]
+            if db != nil { follower.send(.level(db: applied, seconds: seconds)) }
+            if let on { follower.send(.on(on)) }
+        }
+        return applied
+    }
+
+    /// Each output as it plays now, the clock output first.
+    public func outputReports() -> [OutputReport] {
+        let levels = outputLevels.withLock { $0 }
+        let delay = clockDelay.load(ordering: .relaxed)
+        var reports = [OutputReport(name: clockName, device: clockDevice, levelDB: levels[0].db, on: levels[0].on,
+                                    state: deviceState.load(ordering: .acquiring) == 0 ? "playing" : "lost",
+                                    delayFrames: delay >= 0 ? delay : nil, offsetFrames: nil, ratio: 1)]
+        for (i, f) in followers.enumerated() {
+            reports.append(OutputReport(name: f.name, device: f.device, levelDB: levels[i + 1].db, on: levels[i + 1].on,
+                                        state: f.state.rawValue, delayFrames: f.delayFrames, offsetFrames: f.offsetFrames,
+                                        ratio: f.ratio))
+        }
+        return reports
+    }
+
     /// Ends the threads at once (after `stop` has faded out, or on shutdown).
     public func terminate() {
+        for follower in followers { follower.terminate() }
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         dataReady.signal()

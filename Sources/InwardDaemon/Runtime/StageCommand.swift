@@ -7,5 +7,8 @@ public enum StageCommand: BitwiseCopyable, Sendable {
     case resume(seconds: Double)
     case silence(seconds: Double)
     case stop(seconds: Double)
+    /// The first output's own level and on/off (the others take theirs on their own threads).
+    case outputLevel(db: Double, seconds: Double)
+    case outputOn(Bool)
     case none
 }

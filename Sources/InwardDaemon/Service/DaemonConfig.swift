@@ -17,6 +17,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxRecordOpenSeconds = ResumeState.defaultMaxOpenSeconds
     public var stateDirectory: String
     public var device = "default"
+    /// The room's `[[output]]` entries; empty: one output, `main`, on `device`.
+    public var outputs: [RoomOutput] = []
+    /// The outputs a session plays to: the `[[output]]` entries, or `main` on `device`.
+    public var roomOutputs: [RoomOutput] { outputs.isEmpty ? [RoomOutput(name: RoomOutput.mainName, device: device)] : outputs }
     /// Sample format for the device (s16, s32, float); nil negotiates the best it takes.
     public var format: SampleFormat?
     public var plansDirectories: [String] = []
@@ -111,7 +115,24 @@ public struct DaemonConfig: Sendable, Equatable {
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
                                     "period", "buffer", "observe_socket", "observe_group", "max_record_open",
-                                    "allow_plans_anywhere", "music"]
+                                    "allow_plans_anywhere", "music", "output"]
+
+    /// ":LINE" of `key` in the `entry`th `[[output]]` of `text` (its header
+    /// line when the key is not written), or "" when not found.
+    static func outputLine(_ text: String, entry: Int?, key: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let headers = lines.indices.filter { lines[$0].hasPrefix("[[output]]") }
+        guard let entry, entry < headers.count else {
+            return headers.first.map { ":\($0 + 1)" } ?? ""
+        }
+        let start = headers[entry]
+        var n = start + 1
+        while n < lines.count, !lines[n].hasPrefix("[") {
+            if lines[n].hasPrefix(key + " ") || lines[n].hasPrefix(key + "=") { return ":\(n + 1)" }
+            n += 1
+        }
+        return ":\(start + 1)"
+    }
 
     /// Applies the settings in the TOML file at `path`.
     public mutating func load(file path: String) throws(Invalid) {
@@ -158,7 +179,19 @@ public struct DaemonConfig: Sendable, Equatable {
             maxRecordOpenSeconds = seconds
         }
         if let v = try string("state_dir") { stateDirectory = v }
-        if let v = try string("device") { device = v }
+        if let v = try string("device") {
+            device = v
+            outputs = []   // a later file's single device replaces an earlier file's outputs
+        }
+        if let v = table["output"] {
+            if table["device"] != nil {
+                throw bad("device", "give either one device or [[output]] entries, not both; an output has its own device")
+            }
+            outputs = try RoomOutput.parse(v) { index, key, what in
+                Invalid(description: "\(path)\(Self.outputLine(text, entry: index, key: key)): output\(index.map { "[\($0)]" } ?? "").\(key): \(what)")
+            }
+            if let first = outputs.first { device = first.device }
+        }
         if let v = try string("format") {
             guard let f = SampleFormat(rawValue: v) else { throw bad("format", "must be s16, s32 or float") }
             format = f

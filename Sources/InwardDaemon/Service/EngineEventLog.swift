@@ -51,19 +51,24 @@ extension SessionService {
     func device(_ change: SessionRuntime.DeviceChange, session id: String) {
         guard let active = inner.withLock({ $0.active }), active.id == id, let runtime = active.runtime else { return }
         let rate = Double(runtime.sampleRate)
-        let device = configuration.daemon.device
+        let outputs = configuration.daemon.roomOutputs
+        func device(of output: String) -> String { outputs.first { $0.name == output }?.device ?? configuration.daemon.device }
         switch change {
-        case .lost(let message, let frame):
+        case .lost(let output, let message, let frame):
+            let device = device(of: output)
             logger.error("sound device lost; the session goes on and the device is retried every second",
-                         metadata: ["session.id": "\(id)", "device": "\(device)", "error": "\(message)"])
-            SystemdNotify.status("session \(id): device \(device) lost, retrying every second")
-            _ = try? emit("device.error", ["device": .string(device), "message": .string(message), "frame": .integer(frame)],
+                         metadata: ["session.id": "\(id)", "output": "\(output)", "device": "\(device)", "error": "\(message)"])
+            SystemdNotify.status("session \(id): output \(output) (device \(device)) lost, retrying every second")
+            _ = try? emit("device.error", ["device": .string(device), "output": .string(output), "message": .string(message),
+                                           "frame": .integer(frame)],
                           at: Double(frame) / rate)
-        case .restored(let frame, let gap):
+        case .restored(let output, let frame, let gap):
+            let device = device(of: output)
             logger.notice("sound device back; the music fades in",
-                          metadata: ["session.id": "\(id)", "device": "\(device)", "gap_seconds": "\(gap)"])
-            SystemdNotify.status("session \(id): device \(device) back after \(Int(gap.rounded())) s")
-            _ = try? emit("device.restored", ["device": .string(device), "gap_seconds": .number((gap * 1000).rounded() / 1000),
+                          metadata: ["session.id": "\(id)", "output": "\(output)", "device": "\(device)", "gap_seconds": "\(gap)"])
+            SystemdNotify.status("session \(id): output \(output) (device \(device)) back after \(Int(gap.rounded())) s")
+            _ = try? emit("device.restored", ["device": .string(device), "output": .string(output),
+                                              "gap_seconds": .number((gap * 1000).rounded() / 1000),
                                               "frame": .integer(frame)], at: Double(frame) / rate)
         }
     }

@@ -85,6 +85,11 @@ extension SessionService {
         s.calm = snap.calmLevelDB != nil
         s.soundscapeIntensity = snap.soundscape?.intensity
         s.soundscapeBrightness = snap.soundscape?.brightness
+        s.outputs = runtime.outputReports().map {
+            SessionStatus.Output(name: $0.name, device: $0.device, levelDB: $0.levelDB, on: $0.on, state: $0.state,
+                                 delaySeconds: $0.delayFrames.map { Double($0) / rate },
+                                 offsetSeconds: $0.offsetFrames.map { $0 / rate })
+        }
         return s
     }
 }

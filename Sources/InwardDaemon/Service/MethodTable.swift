@@ -102,6 +102,11 @@ struct MethodTable: Sendable {
             return { s, c, caller in try s.skip(by: try c.optionalString("by"), user: caller.user) }
         case .setVolume:
             return { s, c, caller in try s.setVolume(db: try c.double("db"), by: try c.optionalString("by"), user: caller.user) }
+        case .setOutput:
+            return { s, c, caller in
+                try s.setOutput(name: try c.string("output"), db: try c.optionalDouble("db"), on: try c.optionalBool("on"),
+                                by: try c.optionalString("by"), user: caller.user)
+            }
         case .mark:
             return { s, c, caller in
                 try s.mark(kind: try c.string("kind"), text: try c.optionalString("text"), fields: try c.optionalObject("fields"),

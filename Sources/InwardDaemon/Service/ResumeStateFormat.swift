@@ -32,6 +32,9 @@ extension ResumeState {
         } ?? .null
         o["vitals"] = vitals.map { .array($0.map { .number($0) }) } ?? .null
         o["aftercare"] = .bool(aftercare)
+        o["outputs"] = .array(outputs.map {
+            .object(["name": .string($0.name), "level_db": .number($0.levelDB), "on": .bool($0.on)])
+        })
         o["anchor_frame"] = .integer(anchorFrame)
         o["anchor_wall"] = .number(anchorWall)
         return o
@@ -99,6 +102,13 @@ extension ResumeState {
         }
         vitals = o["vitals"]?.arrayValue?.compactMap(\.doubleValue)
         aftercare = o["aftercare"]?.boolValue ?? false
+        // Files from before outputs have none: every output at its configured level.
+        outputs = try (o["outputs"]?.arrayValue ?? []).map { v throws(FormatError) in
+            guard let t = v.objectValue, let name = t["name"]?.stringValue, let db = t["level_db"]?.doubleValue else {
+                throw FormatError(description: "\"outputs\" needs name and level_db in each")
+            }
+            return OutputSetting(name: name, levelDB: db, on: t["on"]?.boolValue ?? true)
+        }
     }
 
     /// Phase index to frames, as an object keyed by the index ("2": 48000).

@@ -41,6 +41,7 @@ extension SessionService {
             state.advances = course.advances
             let snapshot = runtime.snapshot()
             state.volumeDB = snapshot.volumeDB
+            state.outputs = runtime.outputReports().map { OutputSetting(name: $0.name, levelDB: $0.levelDB, on: $0.on) }
             state.calmLevelDB = snapshot.calmLevelDB
             state.soundscape = snapshot.liveSoundscape
         }
@@ -136,6 +137,10 @@ extension SessionService {
         }
         // The level controls as they were; the music itself comes back over the resume fade.
         if saved.volumeDB != 0 { _ = runtime.setVolume(db: saved.volumeDB, seconds: 0) }
+        for output in saved.outputs {
+            guard let index = runtime.outputNames.firstIndex(of: output.name) else { continue }
+            runtime.setOutput(index, db: output.levelDB, on: output.on, seconds: 0)
+        }
         // In calm when it went down: back in calm, at the same level, from the first frame.
         if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape) }
         switch saved.quiet {

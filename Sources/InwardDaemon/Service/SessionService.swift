@@ -344,11 +344,48 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         loudness.measureInBackground(loaded.playlistPaths)
     }
 
-    /// The room's ALSA device, as configured.
+    /// The room's ALSA device, as configured (the first output's).
     func openDevice(sampleRate: Int) throws(AudioError) -> AlsaSink {
-        try AlsaSink(device: configuration.daemon.device, sampleRate: sampleRate,
-                     format: configuration.daemon.format,
-                     periodFrames: configuration.daemon.periodFrames, bufferFrames: configuration.daemon.bufferFrames)
+        try openDevice(configuration.daemon.roomOutputs[0], sampleRate: sampleRate)
+    }
+
+    /// One output's ALSA device. Outputs after the first get half the period
+    /// and half the buffer, so the ring in front of them has room to line
+    /// them up with the first without running dry.
+    func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false) throws(AudioError) -> AlsaSink {
+        let buffer = configuration.daemon.bufferFrames, period = configuration.daemon.periodFrames
+        let format = configuration.daemon.format
+        // On a real-time thread, so a plugin's own thread (pulse's) is real-time too: see OutputOpener.
+        return try OutputOpener.open { () throws(AudioError) -> AlsaSink in
+            try AlsaSink(device: output.device, sampleRate: sampleRate, format: format,
+                         periodFrames: follower ? max(16, period / 2) : period,
+                         bufferFrames: follower ? max(period, buffer / 2) : buffer)
+        }
+    }
+
+    /// The room's outputs for a session: `first` (opened already) and the
+    /// others, opened now. One that cannot be opened plays as lost from the
+    /// start (`device.error`, retried every second); the session plays on the rest.
+    func sessionOutputs(first: any AudioSink) -> [SessionRuntime.Output] {
+        let rate = first.sampleRate
+        return configuration.daemon.roomOutputs.enumerated().map { index, output in
+            let sink: any AudioSink
+            if index == 0 {
+                sink = first
+            } else {
+                do throws(AudioError) { sink = try openDevice(output, sampleRate: rate, follower: true) } catch {
+                    sink = AbsentSink(sampleRate: rate, error: error)
+                }
+            }
+            return SessionRuntime.Output(name: output.name, device: output.device, levelDB: output.levelDB,
+                                         channels: output.channels, sink: sink,
+                                         reopen: { [weak self] in
+                                             guard let service = self else {
+                                                 throw AudioError.device(name: output.device, operation: "open", reason: "daemon shutting down")
+                                             }
+                                             return try service.openDevice(output, sampleRate: rate, follower: index > 0)
+                                         })
+        }
     }
 
     func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
@@ -357,13 +394,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         options.periodFrames = configuration.daemon.periodFrames
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
-        let rate = audio.sampleRate
-        return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, sink: audio, options: options,
-                              t0: t0, resume: resume, loudness: loudness,
-                              reopen: { [weak self] in
-                                  guard let service = self else { throw AudioError.device(name: "", operation: "open", reason: "daemon shutting down") }
-                                  return try service.openDevice(sampleRate: rate)
-                              },
+        return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, outputs: sessionOutputs(first: audio),
+                              options: options, t0: t0, resume: resume, loudness: loudness,
                               onEvents: { [weak self] events in
                                   // Recorded off the mix thread: a slow disk must not starve the audio.
                                   guard let service = self else { return }

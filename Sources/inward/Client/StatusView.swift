@@ -40,6 +40,8 @@ struct StatusView {
     /// Aftercare (after the music), and the vital signs outside their alert limits.
     var aftercare: SessionStatus.Aftercare?
     var alerts: [SessionStatus.VitalAlert]
+    /// The room's outputs (shown when there are several, or the one is not `main`).
+    var outputs: [SessionStatus.Output]
 
     /// A status object as a reply carries it (decoded leniently by `SessionStatus`).
     init(_ o: JSONObject) { self.init(SessionStatus(json: o)) }
@@ -76,6 +78,7 @@ struct StatusView {
         deviceLost = s.deviceLostSeconds
         aftercare = s.aftercare
         alerts = s.alerts
+        outputs = s.outputs
         calmLevelDB = s.calm ? (s.calmLevelDB ?? 0) : nil
     }
 
@@ -174,6 +177,20 @@ struct StatusView {
         return t
     }
 
+    /// One line per output: "speakers  hw:CARD=PCH  +2.0 dB  playing  delay 43 ms  offset +0.2 ms".
+    var outputTexts: [String] {
+        guard outputs.count > 1 || outputs.first.map({ $0.name != "main" }) == true else { return [] }
+        let width = outputs.map(\.name.count).max() ?? 0
+        return outputs.map { o in
+            var t = o.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(o.device)  "
+            t += o.on ? "\(StatusView.db(o.levelDB)) dB" : "off"
+            t += "  \(o.state)"
+            if let d = o.delaySeconds { t += "  delay \(Int((d * 1000).rounded())) ms" }
+            if let off = o.offsetSeconds { t += "  offset \(off >= 0 ? "+" : "-")\(String(format1: abs(off * 1000))) ms" }
+            return t
+        }
+    }
+
     /// When discharge is allowed, in aftercare.
     var aftercareText: String? {
         guard let a = aftercare else { return nil }
@@ -241,6 +258,7 @@ struct StatusView {
         if let vitals = vitalsText { lines.append("vitals  \(vitals)") }
         if let alerts = alertsText { lines.append("alerts  \(alerts)") }
         lines.append("device  \(deviceText)")
+        for output in outputTexts { lines.append("output  \(output)") }
         return lines.joined(separator: "\n")
     }
 
