@@ -32,8 +32,12 @@ final class HeardMeter: @unchecked Sendable {
         guard let loudness = HeardLoudness(sampleRate: sampleRate) else { return nil }
         self.loudness = loudness
         self.onMinute = onMinute
-        // About 4 s of audio: the meter thread wakes when it is half full, or twice a second.
-        let seconds = 4 * sampleRate
+        // About 1 s of audio (rounded up to a power of two of periods): the
+        // meter thread wakes twice a second, or sooner when the ring is half
+        // full (an unpaced sink). 4 s of stereo floats was 2 MB that the
+        // audio thread touched over and over: peak RSS while playing
+        // 32.5 MB; 1 s is 0.5 MB.
+        let seconds = sampleRate
         ring = HeardRing(blockFrames: periodFrames, slots: (seconds + periodFrames - 1) / periodFrames)
     }
 
