@@ -77,10 +77,14 @@ struct OutputsHeadphonesTests {
         #expect(waitUntil(timeout: 30) { seconds() >= 10 })
         #expect(try c.call(.mark, ["kind": "headphones-off"]).error == nil)
         let offAt = try markedAt("headphones_off")
+        // Status shows the raise on the speakers alone while the headphones are off (null without the key).
+        let raised = SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB)
+        #expect(raised == (table.isEmpty ? [nil, nil] : [nil, 6]), "\(raised)")
         #expect(try c.call(.mark, ["kind": "headphones-off"]).error == nil)   // a second one raises no further
         #expect(waitUntil(timeout: 30) { seconds() >= 24 })
         #expect(try c.call(.mark, ["kind": "headphones-on"]).error == nil)
         let onAt = try markedAt("headphones_on")
+        #expect(SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
         #expect(waitUntil(timeout: 60) { (try? c.call(.status).object["status"]?.objectValue?["state"]?.stringValue) == "idle" })
         let a = try WavReader.read(first), b = try WavReader.read(second)
         return Played(headphones: a.channels[0], speakers: b.channels[0], events: OutputsTests.events(log), offAt: offAt, onAt: onAt)
