@@ -2,6 +2,9 @@
 import Foundation
 import InwardProtocol
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `mark headphones-off` with the plan's `[headphones_off]`, for real: two
 /// outputs on ALSA file PCMs, the speakers 6 dB under the headphones. With
@@ -34,8 +37,8 @@ struct OutputsHeadphonesTests {
         var onAt: Double
     }
 
-    /// Plays the plan; marks headphones-off twice at 10 s and headphones-on at 24 s of session time.
-    static func play(_ table: String) throws -> Played {
+    /// Two file outputs, the speakers 6 dB under the headphones: the daemon's environment and arguments.
+    static func room() throws -> (env: [String: String], arguments: [String], headphones: String, speakers: String) {
         let dir = TestAudio.temporaryDirectory("outputs-headphones")
         let first = dir.appendingPathComponent("headphones.wav").path
         let second = dir.appendingPathComponent("speakers.wav").path
@@ -58,12 +61,20 @@ struct OutputsHeadphonesTests {
             """.write(toFile: config, atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)"
+        return (env, ["--config", config], first, second)
+    }
+
+    static func prepare(_ plans: URL) throws {
+        try TestAudio.noise(to: plans.appendingPathComponent("noise.wav").path, format: .wav16, amplitude: 0.5,
+                            sampleRate: 48000, seconds: 60)
+        try "#EXTM3U\nnoise.wav\n".write(to: plans.appendingPathComponent("noise.m3u8"), atomically: true, encoding: .utf8)
+    }
+
+    /// Plays the plan; marks headphones-off twice at 10 s and headphones-on at 24 s of session time.
+    static func play(_ table: String) throws -> Played {
+        let (env, arguments, first, second) = try room()
         let daemon = try DaemonHarness(plans: ["noise.toml": plan(table)], pace: 10, device: nil, environment: env,
-                                       extraArguments: ["--config", config]) { plans in
-            try TestAudio.noise(to: plans.appendingPathComponent("noise.wav").path, format: .wav16, amplitude: 0.5,
-                                sampleRate: 48000, seconds: 60)
-            try "#EXTM3U\nnoise.wav\n".write(to: plans.appendingPathComponent("noise.m3u8"), atomically: true, encoding: .utf8)
-        }
+                                       extraArguments: arguments, prepare: prepare)
         defer { daemon.terminate() }
         let c = try daemon.client()
         let start = try c.call(.start, ["plan": .string("noise")])
@@ -122,5 +133,34 @@ struct OutputsHeadphonesTests {
         let during = Self.gap(p, (p.offAt + 5)...(p.onAt - 0.5))
         #expect(abs(before.gap - 6) <= 0.5 && abs(during.gap - 6) <= 0.5, "\(before.gap) dB, then \(during.gap) dB")
         #expect(!p.events.contains { $0["kind"]?.stringValue == "control.output" })
+    }
+
+    @Test("a daemon killed while the headphones are off comes back with the speakers raised; headphones-on still undoes it")
+    func raiseSurvivesARestart() throws {
+        let (env, arguments, _, _) = try Self.room()
+        let plan = Self.plan("[headphones_off]\nraise_db = 6").replacingOccurrences(of: "\"40s\"", with: "\"10m\"")
+        let first = try DaemonHarness(plans: ["noise.toml": plan], pace: 10, device: nil, environment: env,
+                                      extraArguments: arguments, prepare: Self.prepare)
+        let a = try first.client()
+        let id = try #require(try a.call(.start, ["plan": .string("noise")]).object["session_id"]?.stringValue)
+        try a.waitForClock(2)
+        #expect(try a.call(.mark, ["kind": "headphones-off"]).error == nil)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        let second = try DaemonHarness(plans: ["noise.toml": plan], pace: 10, device: nil, environment: env,
+                                       extraArguments: arguments, state: first.state, prepare: Self.prepare)
+        defer { second.terminate() }
+        let b = try second.client()
+        let status = SessionStatus(json: try #require(try b.call(.status).object["status"]?.objectValue))
+        #expect(status.sessionID == id)
+        #expect(status.outputs.map(\.raisedDB) == [nil, 6], "\(status.outputs)")
+        #expect(status.outputs.map(\.levelDB) == [0, -6])
+        #expect(try b.call(.mark, ["kind": "headphones-off"]).error == nil)   // still off: no second raise
+        #expect(try b.call(.mark, ["kind": "headphones-on"]).error == nil)
+        #expect(SessionStatus(json: try #require(try b.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
+        let reasons = OutputsTests.events(second.state.appendingPathComponent("sessions/\(id).jsonl").path)
+            .filter { $0["kind"]?.stringValue == "control.output" }.map { $0["fields"]?.objectValue?["reason"]?.stringValue }
+        #expect(reasons == ["headphones_off", "headphones_on"])
     }
 }
