@@ -163,4 +163,18 @@ struct OutputsHeadphonesTests {
             .filter { $0["kind"]?.stringValue == "control.output" }.map { $0["fields"]?.objectValue?["reason"]?.stringValue }
         #expect(reasons == ["headphones_off", "headphones_on"])
     }
+
+    @Test("a plan naming an output the room does not have: a warning at the start naming the key; the marks change no level")
+    func unknownOutputIsAWarning() throws {
+        let (env, arguments, _, _) = try Self.room()
+        let daemon = try DaemonHarness(plans: ["noise.toml": Self.plan("[headphones_off]\nraise_db = 6\noutput = \"lamp\"")],
+                                       pace: 10, device: nil, environment: env, extraArguments: arguments, prepare: Self.prepare)
+        defer { daemon.terminate() }
+        let c = try daemon.client()
+        let start = try c.call(.start, ["plan": .string("noise")])
+        let warnings = (start.object["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(warnings.contains { $0.contains("headphones_off.output") && $0.contains("no output 'lamp'") }, "\(start)")
+        #expect(try c.call(.mark, ["kind": "headphones-off"]).error == nil)
+        #expect(SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
+    }
 }

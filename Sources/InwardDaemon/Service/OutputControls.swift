@@ -1,3 +1,5 @@
+import InwardAudio
+import InwardCore
 import InwardProtocol
 
 /// `SetOutput`: one output's own level, or off and on, ramped under the
@@ -62,5 +64,19 @@ extension SessionService {
                                   "reason": .string(kind), "ramp_seconds": .number(ramp)]
         _ = try emit("control.output", Self.who(fields, by: nil, user: user))
         saveResumeState()
+    }
+}
+
+extension SessionService {
+    /// A plan whose `[headphones_off] output` this room does not have: a
+    /// warning at the start (in the reply and as `plan.warning`), naming the
+    /// key and the room's outputs; the marks then change no level.
+    func warnIfRoomLacksHeadphonesOffOutput(_ loaded: inout LoadedPlan) {
+        guard let raise = loaded.plan.headphonesOffRaise else { return }
+        let names = configuration.daemon.roomOutputs.map(\.name)
+        guard !names.contains(raise.output) else { return }
+        loaded.warnings.append(Diagnostic(.warning, file: loaded.plan.file, key: "headphones_off.output", message:
+            "this room has no output '\(raise.output)' (its outputs are \(names.joined(separator: ", "))): "
+                + "headphones-off will raise no level; name one of them, or configure an [[output]] called \(raise.output)"))
     }
 }
