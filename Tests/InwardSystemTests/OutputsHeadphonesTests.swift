@@ -35,6 +35,7 @@ struct OutputsHeadphonesTests {
         var events: [JSONObject]
         var offAt: Double
         var onAt: Double
+        var log: String
     }
 
     /// Two file outputs, the speakers 6 dB under the headphones: the daemon's environment and arguments.
@@ -98,7 +99,8 @@ struct OutputsHeadphonesTests {
         #expect(SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
         #expect(waitUntil(timeout: 60) { (try? c.call(.status).object["status"]?.objectValue?["state"]?.stringValue) == "idle" })
         let a = try WavReader.read(first), b = try WavReader.read(second)
-        return Played(headphones: a.channels[0], speakers: b.channels[0], events: OutputsTests.events(log), offAt: offAt, onAt: onAt)
+        return Played(headphones: a.channels[0], speakers: b.channels[0], events: OutputsTests.events(log), offAt: offAt, onAt: onAt,
+                      log: log)
     }
 
     /// Headphones minus speakers, dB, over session seconds `range`; and the headphones' own level there.
@@ -124,6 +126,10 @@ struct OutputsHeadphonesTests {
         #expect(controls.map { $0["reason"]?.stringValue } == ["headphones_off", "headphones_on"], "\(controls)")
         #expect(controls.map { $0["raise_db"]?.doubleValue } == [6, 0])
         #expect(controls.allSatisfy { $0["output"]?.stringValue == "speakers" && $0["user"]?.stringValue != nil })
+        // The review says what happened.
+        let review = try ProcessRun.product("inward", ["review", p.log])
+        #expect(review.stdout.contains("Output speakers up 6 dB to 0 dB (headphones off)"), "\(review.stdout)")
+        #expect(review.stdout.contains("Output speakers back to -6 dB (headphones on)"))
     }
 
     @Test("without [headphones_off]: the marks change no level")
