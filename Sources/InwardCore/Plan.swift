@@ -25,6 +25,8 @@ public struct Plan: Sendable, Equatable {
     public var phases: [Phase]
     /// The calm harbour (`[calm]`); nil when the plan has none.
     public var calm: CalmSpec?
+    /// The output raised while the headphones are off (`[headphones_off]`); nil when the plan has none.
+    public var headphonesOffRaise: HeadphonesOffRaise?
     /// The plan file as the user named it (for messages); playlist paths in
     /// `phases` are already resolved against its folder.
     public var file: String
@@ -32,8 +34,10 @@ public struct Plan: Sendable, Equatable {
     public init(name: String, description: String = "", route: Route, levelCapDB: Double = 0,
                 loudnessTarget: Double? = nil, vitals: VitalsSchedule? = nil, vitalAlerts: VitalAlerts = .defaults,
                 minAftercareAfterDose: Double? = nil, amountPerDevice: DoseAmount? = nil,
-                phases: [Phase], calm: CalmSpec? = nil, file: String = "<plan>") {
+                phases: [Phase], calm: CalmSpec? = nil, headphonesOffRaise: HeadphonesOffRaise? = nil,
+                file: String = "<plan>") {
         self.calm = calm
+        self.headphonesOffRaise = headphonesOffRaise
         self.loudnessTarget = loudnessTarget
         self.vitals = vitals
         self.vitalAlerts = vitalAlerts

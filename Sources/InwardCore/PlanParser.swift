@@ -53,8 +53,9 @@ public enum PlanParser {
 
 /// The keys a plan may contain, by table.
 enum PlanKeys {
-    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase", "calm"]
+    static let top = ["name", "description", "route", "level_cap_db", "loudness_target", "vitals", "aftercare", "dose", "defaults", "phase", "calm", "headphones_off"]
     static let calm = ["level_db", "crossfade", "source"]
+    static let headphonesOff = ["raise_db", "output"]
     static let vitals = ["before_dose", "at", "every", "alerts"]
     static let vitalAlerts = VitalLimit.allCases.map(\.rawValue)
     static let aftercare = ["min_after_dose"]
@@ -209,9 +210,10 @@ struct PlanReader {
             phases.append(phase)
         }
         let calm = readCalm(root["calm"], cap: cap)
+        let raise = readHeadphonesOff(root["headphones_off"])
         return Plan(name: name, description: description, route: route, levelCapDB: cap, loudnessTarget: loudnessTarget, vitals: vitals,
                     vitalAlerts: vitalAlerts, minAftercareAfterDose: minAftercare, amountPerDevice: amountPerDevice, phases: phases,
-                    calm: calm, file: file)
+                    calm: calm, headphonesOffRaise: raise, file: file)
     }
 
     // MARK: Phases
@@ -316,6 +318,39 @@ struct PlanReader {
         settings.crossfade = read("crossfade")
         settings.maxExtend = read("max_extend")
         return settings
+    }
+
+    // MARK: Headphones off
+
+    /// `[headphones_off]`: `raise_db` (> 0, at most 12) and `output` (a name, default speakers).
+    mutating func readHeadphonesOff(_ value: (any TOMLValueConvertible)?) -> HeadphonesOffRaise? {
+        guard let value else { return nil }
+        guard let table = value.table else {
+            error("headphones_off", "headphones_off must be a table ([headphones_off]), got \(Self.describe(value))")
+            return nil
+        }
+        checkKeys(table, known: PlanKeys.headphonesOff, path: "headphones_off")
+        var output = HeadphonesOffRaise.defaultOutput
+        if let name = string(table, "output", path: "headphones_off.output") {
+            if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                error("headphones_off.output", "\"\(name)\" is not an output name: name one of the room's [[output]] entries, "
+                    + "letters, digits, - and _ (e.g. \"speakers\")")
+                return nil
+            }
+            output = name
+        }
+        guard let db = number(table, "raise_db", path: "headphones_off.raise_db") else {
+            if table["raise_db"] == nil {
+                error("headphones_off", "headphones_off needs raise_db = ... (dB the \(output) come up by while the headphones are off, e.g. 6)")
+            }
+            return nil
+        }
+        guard db > 0, db <= HeadphonesOffRaise.maxDB else {
+            error("headphones_off.raise_db", "\(Self.show(db)) dB is outside 0 (exclusive) to \(Self.show(HeadphonesOffRaise.maxDB)) dB; "
+                + "give how far the \(output) come up while the headphones are off, e.g. 6")
+            return nil
+        }
+        return HeadphonesOffRaise(output: output, raiseDB: db)
     }
 
     // MARK: Calm

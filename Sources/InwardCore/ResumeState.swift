@@ -35,6 +35,8 @@ public struct ResumeState: Sendable, Equatable {
     public var volumeDB: Double
     /// Each output's own level and on/off as `inward output` left them (empty in files from before outputs).
     public var outputs: [OutputSetting] = []
+    /// The headphones were off (`mark headphones-off`): the plan's `[headphones_off]` raise was in force.
+    public var headphonesOff = false
     public var quiet: Quiet?
     /// The calm level in force, dBFS; nil when not in calm (and in files from before calm).
     public var calmLevelDB: Double?

@@ -122,6 +122,9 @@ type Output (
   device: string,
   # Its own level, dB relative to the plan and the master volume.
   level_db: float,
+  # dB it plays above level_db while the headphones are off (the plan's
+  # [headphones_off] raise_db, after mark headphones-off); null when not raised.
+  raised_db: ?float,
   # False while SetOutput has switched it off.
   on: bool,
   # playing, aligning (silent until in step with the first output), lost.

@@ -136,9 +136,12 @@ public struct SessionStatus: Sendable, Equatable {
         public var delaySeconds: Double?
         /// How far it lags the first output (negative: leads), seconds; null for the first.
         public var offsetSeconds: Double?
+        /// dB it plays above `levelDB` while the headphones are off (`[headphones_off]`); nil when not raised.
+        public var raisedDB: Double?
 
         public init(name: String, device: String, levelDB: Double, on: Bool, state: String, delaySeconds: Double?,
-                    offsetSeconds: Double?) {
+                    offsetSeconds: Double?, raisedDB: Double? = nil) {
+            self.raisedDB = raisedDB
             self.name = name
             self.device = device
             self.levelDB = levelDB
@@ -150,7 +153,8 @@ public struct SessionStatus: Sendable, Equatable {
 
         public var json: JSONObject {
             ["name": .string(name), "device": .string(device), "level_db": .number(levelDB), "on": .bool(on),
-             "state": .string(state), "delay_seconds": .optional(delaySeconds), "offset_seconds": .optional(offsetSeconds)]
+             "state": .string(state), "delay_seconds": .optional(delaySeconds), "offset_seconds": .optional(offsetSeconds),
+             "raised_db": .optional(raisedDB)]
         }
 
         public init(json o: JSONObject) {
@@ -161,6 +165,7 @@ public struct SessionStatus: Sendable, Equatable {
             state = o["state"]?.stringValue ?? "playing"
             delaySeconds = o["delay_seconds"]?.doubleValue
             offsetSeconds = o["offset_seconds"]?.doubleValue
+            raisedDB = o["raised_db"]?.doubleValue
         }
     }
 

@@ -100,6 +100,12 @@ extension ReviewTimeline {
             let name = str("output") ?? "?"
             if f["on"]?.boolValue == false { return "Output \(name) off" + by }
             var s = "Output \(name) \(str("db") ?? "?") dB"
+            // The plan's [headphones_off] raise: up while the headphones are off, back when on.
+            if str("reason") == "headphones_off" {
+                s = "Output \(name) up \(str("raise_db") ?? "?") dB to \(str("heard_db") ?? "?") dB (headphones off)"
+            } else if str("reason") == "headphones_on" {
+                s = "Output \(name) back to \(str("db") ?? "?") dB (headphones on)"
+            }
             if let r = str("ramp_seconds") { s += ", ramp \(r) s" }
             return s + by
         case "mark.vitals":

@@ -90,6 +90,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var device: String
         public var levelDB: Double
         public var on: Bool
+        /// dB it is raised by on top of `levelDB` while the headphones are off (0 when not).
+        public var raiseDB: Double = 0
         /// playing, aligning (silent until in step with the first), lost.
         public var state: String
         /// The device's delay last measured, frames.
@@ -124,6 +126,8 @@ public final class SessionRuntime: @unchecked Sendable {
     private let clockLevel: OutputLevel
     /// The level asked of each output last, and on or off (control thread; status).
     private let outputLevels: Mutex<[(db: Double, on: Bool)]>
+    /// Per output, dB added to its own level while the headphones are off (`raiseOutput`).
+    private let outputRaises: Mutex<[Double]>
     private let clockDelay = Atomic<Int>(-1)
     /// The other outputs, each on its own thread.
     private let followers: [OutputFollower]
@@ -200,6 +204,7 @@ public final class SessionRuntime: @unchecked Sendable {
         clockDevice = outputs[0].device
         clockLevel = level(outputs[0])
         outputLevels = Mutex(outputs.map { (OutputLevel.clamp($0.levelDB), true) })
+        outputRaises = Mutex(outputs.map { _ in 0 })
         let clocked = options.pace == nil && outputs.contains { $0.sink.isClocked }
         followers = outputs.dropFirst().map { o in
             OutputFollower(name: o.name, device: o.device, sink: o.sink, level: level(o), periodFrames: options.periodFrames,
@@ -690,27 +695,45 @@ public final class SessionRuntime: @unchecked Sendable {
             if let on { levels[index].on = on }
             return levels[index]
         }
+        let raise = outputRaises.withLock { $0[index] }
         if index == 0 {
-            if db != nil { send(.outputLevel(db: applied, seconds: seconds)) }
+            if db != nil { send(.outputLevel(db: OutputLevel.clamp(applied + raise), seconds: seconds)) }
             if let on { send(.outputOn(on)) }
         } else {
             let follower = followers[index - 1]
-            if db != nil { follower.send(.level(db: applied, seconds: seconds)) }
+            if db != nil { follower.send(.level(db: OutputLevel.clamp(applied + raise), seconds: seconds)) }
             if let on { follower.send(.on(on)) }
         }
         return applied
     }
 
+    /// Raises output `index` by `db` on top of its own level (0: back to its
+    /// own level), ramped over `seconds` under the output's speed limit; the
+    /// own level `setOutput` sets stays what it was. Returns the level heard.
+    @discardableResult
+    public func raiseOutput(_ index: Int, db: Double, seconds: Double) -> Double {
+        outputRaises.withLock { $0[index] = max(0, db) }
+        let own = outputLevels.withLock { $0[index].db }
+        let heard = OutputLevel.clamp(own + max(0, db))
+        if index == 0 {
+            send(.outputLevel(db: heard, seconds: seconds))
+        } else {
+            followers[index - 1].send(.level(db: heard, seconds: seconds))
+        }
+        return heard
+    }
+
     /// Each output as it plays now, the clock output first.
     public func outputReports() -> [OutputReport] {
         let levels = outputLevels.withLock { $0 }
+        let raises = outputRaises.withLock { $0 }
         let delay = clockDelay.load(ordering: .relaxed)
         var reports = [OutputReport(name: clockName, device: clockDevice, levelDB: levels[0].db, on: levels[0].on,
-                                    state: deviceState.load(ordering: .acquiring) == 0 ? "playing" : "lost",
+                                    raiseDB: raises[0], state: deviceState.load(ordering: .acquiring) == 0 ? "playing" : "lost",
                                     delayFrames: delay >= 0 ? delay : nil, offsetFrames: nil, ratio: 1)]
         for (i, f) in followers.enumerated() {
             reports.append(OutputReport(name: f.name, device: f.device, levelDB: levels[i + 1].db, on: levels[i + 1].on,
-                                        state: f.state.rawValue, delayFrames: f.delayFrames, offsetFrames: f.offsetFrames,
+                                        raiseDB: raises[i + 1], state: f.state.rawValue, delayFrames: f.delayFrames, offsetFrames: f.offsetFrames,
                                         ratio: f.ratio))
         }
         return reports

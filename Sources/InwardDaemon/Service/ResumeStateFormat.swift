@@ -32,6 +32,7 @@ extension ResumeState {
         } ?? .null
         o["vitals"] = vitals.map { .array($0.map { .number($0) }) } ?? .null
         o["aftercare"] = .bool(aftercare)
+        if headphonesOff { o["headphones_off"] = .bool(true) }
         o["outputs"] = .array(outputs.map {
             .object(["name": .string($0.name), "level_db": .number($0.levelDB), "on": .bool($0.on)])
         })
@@ -102,6 +103,7 @@ extension ResumeState {
         }
         vitals = o["vitals"]?.arrayValue?.compactMap(\.doubleValue)
         aftercare = o["aftercare"]?.boolValue ?? false
+        headphonesOff = o["headphones_off"]?.boolValue ?? false
         // Files from before outputs have none: every output at its configured level.
         outputs = try (o["outputs"]?.arrayValue ?? []).map { v throws(FormatError) in
             guard let t = v.objectValue, let name = t["name"]?.stringValue, let db = t["level_db"]?.doubleValue else {

@@ -205,6 +205,7 @@ extension SessionService {
             }
         }
         if reading != nil { saveResumeState() }
+        try followHeadphones(kind: kind, active: active, user: user)
         let shown = alerts.map { Self.alertStatus($0) }
         return .whenDurable(VarlinkReply(["seq": .integer(ticket.seq), "alerts": .array(shown.map { .object($0.json) })]), ticket)
     }

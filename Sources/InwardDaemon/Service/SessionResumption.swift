@@ -42,6 +42,7 @@ extension SessionService {
             let snapshot = runtime.snapshot()
             state.volumeDB = snapshot.volumeDB
             state.outputs = runtime.outputReports().map { OutputSetting(name: $0.name, levelDB: $0.levelDB, on: $0.on) }
+            state.headphonesOff = runtime.outputReports().contains { $0.raiseDB > 0 }
             state.calmLevelDB = snapshot.calmLevelDB
             state.soundscape = snapshot.liveSoundscape
         }
@@ -140,6 +141,10 @@ extension SessionService {
         for output in saved.outputs {
             guard let index = runtime.outputNames.firstIndex(of: output.name) else { continue }
             runtime.setOutput(index, db: output.levelDB, on: output.on, seconds: 0)
+        }
+        if saved.headphonesOff, let raise = loaded.plan.headphonesOffRaise,
+           let index = runtime.outputNames.firstIndex(of: raise.output) {
+            runtime.raiseOutput(index, db: raise.raiseDB, seconds: 0)
         }
         // In calm when it went down: back in calm, at the same level, from the first frame.
         if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape) }

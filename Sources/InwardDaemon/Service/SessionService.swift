@@ -237,6 +237,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                                                   message: first?.message ?? "invalid plan"))
         }
         let chosen = try applyClientPlaylists(playlists, to: &loaded)
+        warnIfRoomLacksHeadphonesOffOutput(&loaded)
         measureLoudness(loaded, firstPhase: 0, firstEntry: 0)
         let audio: any AudioSink
         do {

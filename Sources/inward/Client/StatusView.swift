@@ -184,6 +184,7 @@ struct StatusView {
         return outputs.map { o in
             var t = o.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(o.device)  "
             t += o.on ? "\(StatusView.db(o.levelDB)) dB" : "off"
+            if let up = o.raisedDB { t += " (\(StatusView.db(up)) dB, headphones off)" }
             t += "  \(o.state)"
             if let d = o.delaySeconds { t += "  delay \(Int((d * 1000).rounded())) ms" }
             if let off = o.offsetSeconds { t += "  offset \(off >= 0 ? "+" : "-")\(String(format1: abs(off * 1000))) ms" }
