@@ -53,7 +53,7 @@ struct OutputLossTests {
             (try? c.call(.status).object["status"]?.objectValue).map { SessionStatus(json: $0) }
         }
         func event(_ kind: String) -> JSONObject? {
-            OutputsTests.events(log).first { $0["kind"]?.stringValue == kind }?["fields"]?.objectValue
+            SessionLogLines.readWhileWritten(log).first { $0["kind"]?.stringValue == kind }?["fields"]?.objectValue
         }
         #expect(waitUntil(timeout: 20, every: 0.1) { status()?.outputs.last?.state == "playing" && (status()?.sessionSeconds ?? 0) >= 5 })
         let before = headphones.recording.withLock { $0.samples.count }

@@ -38,33 +38,6 @@ struct OutputsHeadphonesTests {
         var log: String
     }
 
-    /// Two file outputs, the speakers 6 dB under the headphones: the daemon's environment and arguments.
-    static func room() throws -> (env: [String: String], arguments: [String], headphones: String, speakers: String) {
-        let dir = TestAudio.temporaryDirectory("outputs-headphones")
-        let first = dir.appendingPathComponent("headphones.wav").path
-        let second = dir.appendingPathComponent("speakers.wav").path
-        let asoundrc = dir.appendingPathComponent("asoundrc").path
-        try """
-            pcm.headphones { type file slave.pcm "null" file "\(first)" format "wav" }
-            pcm.speakers { type file slave.pcm "null" file "\(second)" format "wav" }
-            """.write(toFile: asoundrc, atomically: true, encoding: .utf8)
-        let config = dir.appendingPathComponent("inwardd.toml").path
-        try """
-            [[output]]
-            name = "headphones"
-            device = "headphones"
-            level_db = 0
-
-            [[output]]
-            name = "speakers"
-            device = "speakers"
-            level_db = -6
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        var env = ProcessInfo.processInfo.environment
-        env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)"
-        return (env, ["--config", config], first, second)
-    }
-
     static func prepare(_ plans: URL) throws {
         try TestAudio.noise(to: plans.appendingPathComponent("noise.wav").path, format: .wav16, amplitude: 0.5,
                             sampleRate: 48000, seconds: 60)
@@ -73,7 +46,8 @@ struct OutputsHeadphonesTests {
 
     /// Plays the plan; marks headphones-off twice at 10 s and headphones-on at 24 s of session time.
     static func play(_ table: String) throws -> Played {
-        let (env, arguments, first, second) = try room()
+        let room = try TwoFileOutputs(label: "outputs-headphones")
+        let (env, arguments, first, second) = (room.environment, room.arguments, room.headphones, room.speakers)
         let daemon = try DaemonHarness(plans: ["noise.toml": plan(table)], pace: 10, device: nil, environment: env,
                                        extraArguments: arguments, prepare: prepare)
         defer { daemon.terminate() }
@@ -83,7 +57,7 @@ struct OutputsHeadphonesTests {
         let log = daemon.state.appendingPathComponent("sessions/\(id).jsonl").path
         func seconds() -> Double { (try? c.call(.status).object["status"]?.objectValue?["session_seconds"]?.doubleValue) ?? 0 }
         func markedAt(_ kind: String) throws -> Double {
-            try #require(OutputsTests.events(log).last { $0["kind"]?.stringValue == "mark.\(kind)" }?["session_seconds"]?.doubleValue)
+            try #require(SessionLogLines.readWhileWritten(log).last { $0["kind"]?.stringValue == "mark.\(kind)" }?["session_seconds"]?.doubleValue)
         }
 
         #expect(waitUntil(timeout: 30) { seconds() >= 10 })
@@ -99,7 +73,7 @@ struct OutputsHeadphonesTests {
         #expect(SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
         #expect(waitUntil(timeout: 60) { (try? c.call(.status).object["status"]?.objectValue?["state"]?.stringValue) == "idle" })
         let a = try WavReader.read(first), b = try WavReader.read(second)
-        return Played(headphones: a.channels[0], speakers: b.channels[0], events: OutputsTests.events(log), offAt: offAt, onAt: onAt,
+        return Played(headphones: a.channels[0], speakers: b.channels[0], events: SessionLogLines.readWhileWritten(log), offAt: offAt, onAt: onAt,
                       log: log)
     }
 
@@ -143,7 +117,8 @@ struct OutputsHeadphonesTests {
 
     @Test("a daemon killed while the headphones are off comes back with the speakers raised; headphones-on still undoes it")
     func raiseSurvivesARestart() throws {
-        let (env, arguments, _, _) = try Self.room()
+        let room = try TwoFileOutputs(label: "outputs-headphones")
+        let (env, arguments) = (room.environment, room.arguments)
         let plan = Self.plan("[headphones_off]\nraise_db = 6").replacingOccurrences(of: "\"40s\"", with: "\"10m\"")
         let first = try DaemonHarness(plans: ["noise.toml": plan], pace: 10, device: nil, environment: env,
                                       extraArguments: arguments, prepare: Self.prepare)
@@ -165,14 +140,15 @@ struct OutputsHeadphonesTests {
         #expect(try b.call(.mark, ["kind": "headphones-off"]).error == nil)   // still off: no second raise
         #expect(try b.call(.mark, ["kind": "headphones-on"]).error == nil)
         #expect(SessionStatus(json: try #require(try b.call(.status).object["status"]?.objectValue)).outputs.map(\.raisedDB) == [nil, nil])
-        let reasons = OutputsTests.events(second.state.appendingPathComponent("sessions/\(id).jsonl").path)
+        let reasons = SessionLogLines.readWhileWritten(second.state.appendingPathComponent("sessions/\(id).jsonl").path)
             .filter { $0["kind"]?.stringValue == "control.output" }.map { $0["fields"]?.objectValue?["reason"]?.stringValue }
         #expect(reasons == ["headphones_off", "headphones_on"])
     }
 
     @Test("a plan naming an output the room does not have: a warning at the start naming the key; the marks change no level")
     func unknownOutputIsAWarning() throws {
-        let (env, arguments, _, _) = try Self.room()
+        let room = try TwoFileOutputs(label: "outputs-headphones")
+        let (env, arguments) = (room.environment, room.arguments)
         let daemon = try DaemonHarness(plans: ["noise.toml": Self.plan("[headphones_off]\nraise_db = 6\noutput = \"lamp\"")],
                                        pace: 10, device: nil, environment: env, extraArguments: arguments, prepare: Self.prepare)
         defer { daemon.terminate() }

@@ -40,37 +40,12 @@ struct OutputsTests {
         return best
     }
 
-    static func events(_ path: String) -> [JSONObject] {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return [] }
-        return [UInt8](data).split(separator: 10).compactMap { try? JSONValue.parse(Array($0)).objectValue }
-    }
-
     @Test("two file outputs: aligned to the frame, each at its own level (±0.5 dB), a change on one heard on that one only")
     func twoFileOutputs() throws {
-        let dir = TestAudio.temporaryDirectory("outputs")
-        let first = dir.appendingPathComponent("headphones.wav").path
-        let second = dir.appendingPathComponent("speakers.wav").path
-        let asoundrc = dir.appendingPathComponent("asoundrc").path
-        try """
-            pcm.headphones { type file slave.pcm "null" file "\(first)" format "wav" }
-            pcm.speakers { type file slave.pcm "null" file "\(second)" format "wav" }
-            """.write(toFile: asoundrc, atomically: true, encoding: .utf8)
-        let config = dir.appendingPathComponent("inwardd.toml").path
-        try """
-            [[output]]
-            name = "headphones"
-            device = "headphones"
-            level_db = 0
-
-            [[output]]
-            name = "speakers"
-            device = "speakers"
-            level_db = -6
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        var env = ProcessInfo.processInfo.environment
-        env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(asoundrc)"
+        let room = try TwoFileOutputs(label: "outputs")
+        let (env, config, first, second) = (room.environment, room.arguments, room.headphones, room.speakers)
         let daemon = try DaemonHarness(plans: ["noise.toml": Self.plan], pace: 10, device: nil, environment: env,
-                                       extraArguments: ["--config", config]) { plans in
+                                       extraArguments: config) { plans in
             try TestAudio.noise(to: plans.appendingPathComponent("noise.wav").path, format: .wav16, amplitude: 0.5,
                                 sampleRate: 48000, seconds: 60)
             try "#EXTM3U\nnoise.wav\n".write(to: plans.appendingPathComponent("noise.m3u8"), atomically: true, encoding: .utf8)
@@ -93,7 +68,7 @@ struct OutputsTests {
         #expect(reply.object["level_db"]?.doubleValue == -12)
         let unknown = try c.call(.setOutput, ["output": .string("kitchen"), "db": .number(-3)])
         #expect(unknown.error?.contains("InvalidParameter") == true, "\(unknown)")
-        let changedAt = try #require(Self.events(daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
+        let changedAt = try #require(SessionLogLines.readWhileWritten(daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
             .last { $0["kind"]?.stringValue == "control.output" }?["session_seconds"]?.doubleValue)
         #expect(SessionStatus(json: try #require(try c.call(.status).object["status"]?.objectValue)).outputs.map { $0.levelDB } == [0, -12])
 
@@ -117,7 +92,7 @@ struct OutputsTests {
         // The headphones did not move.
         #expect(abs(AudioAnalysis.rmsDB(l[before]) - AudioAnalysis.rmsDB(l[after])) <= 0.5)
         // The change is logged with who made it.
-        let logged = Self.events(daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
+        let logged = SessionLogLines.readWhileWritten(daemon.state.appendingPathComponent("sessions/\(id).jsonl").path)
             .first { $0["kind"]?.stringValue == "control.output" }?["fields"]?.objectValue
         #expect(logged?["output"]?.stringValue == "speakers")
         #expect(logged?["db"]?.doubleValue == -12)
