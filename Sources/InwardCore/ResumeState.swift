@@ -47,6 +47,9 @@ public struct ResumeState: Sendable, Equatable {
     public var soundscape: LiveSoundscape?
     /// The playlist entry playing, when the phase plays a playlist.
     public var track: TrackPosition?
+    /// Calm's playlist entry playing, while in a calm that plays a playlist
+    /// (its `phase` is calm's voice); nil otherwise, and in files from before it.
+    public var calmTrack: TrackPosition?
     /// Session seconds of the vitals marked so far.
     public var vitals: [Double]?
     /// The music has ended after a dose: the record is open in aftercare

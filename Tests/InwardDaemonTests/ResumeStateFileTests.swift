@@ -31,6 +31,7 @@ struct ResumeStateFileTests {
         s.quiet = .paused
         s.vitals = [12.5, 600]
         s.calmLevelDB = -24
+        s.calmTrack = .init(phase: -1, entry: 1, startFrame: 5_000_000)
         s.revision = 42
         let text = JSONValue.object(s.json).jsonString
         #expect(text.contains("\"session_id\"") && text.contains("\"anchor_wall\"") && text.contains("\"holds\":{\"1\":480000,\"3\":96000}"))
@@ -46,6 +47,7 @@ struct ResumeStateFileTests {
         let s = try ResumeState(json: try #require(JSONValue.parse(text).objectValue))
         #expect(s.holds == [1: 480_000] && s.quiet == .silenced && s.volumeDB == -3 && s.revision == 0)
         #expect(s.calmLevelDB == nil, "a file from before calm reads as not in calm")
+        #expect(s.calmTrack == nil)
         #expect(s.planFile == "/plans/r.toml" && s.track == .init(phase: 1, entry: 2, startFrame: 4_800_000))
     }
 

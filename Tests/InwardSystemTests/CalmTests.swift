@@ -245,38 +245,55 @@ struct CalmTests {
         #expect(AudioAnalysis.maxStep(x) < 0.05, "a step in the output")
     }
 
-    @Test("a daemon killed in a playlist calm comes back in calm, playing the calm playlist from its start")
+    @Test("a daemon killed in a playlist calm comes back in calm, going on with calm's track where the wall clock says")
     func playlistCalmSurvivesARestart() throws {
         let tones: (URL) throws -> Void = { dir in
-            try TonePlaylist("calm", [.init("calm1", frequency: 440, seconds: 12, title: "Harbour One"),
-                                      .init("calm2", frequency: 660, seconds: 12, title: "Harbour Two")]).write(to: dir)
+            try TonePlaylist("calm", [.init("calm1", frequency: 440, seconds: 30, title: "Harbour One"),
+                                      .init("calm2", frequency: 660, seconds: 30, title: "Harbour Two")]).write(to: dir)
         }
         let first = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6, prepare: tones)
         let a = try first.client()
-        #expect(try a.call(Self.method + "Start", ["plan": "calm"]).error == nil)
+        let started = try a.call(Self.method + "Start", ["plan": "calm"])
+        #expect(started.error == nil)
+        let id = try #require(started.object["session_id"]?.stringValue, "\(started.object)")
         try a.waitForClock(2)
         #expect(try a.call(Self.method + "Dose").error == nil)
         try a.waitForClock(4, sinceDose: true)
         #expect(try a.call(Self.method + "Calm").object["level_db"]?.doubleValue == -24)
-        try a.waitForClock(18, sinceDose: true)
+        // Into calm's second track (30 s tracks, 4 s crossfades: about T+30), a few seconds on.
+        let second = Date().addingTimeInterval(30)
+        var before = try a.sessionStatus()
+        while Date() < second, before["track"]?["title"]?.stringValue != "Harbour Two" { usleep(50_000); before = try a.sessionStatus() }
+        #expect(before["calm"]?.boolValue == true && before["track"]?["title"]?.stringValue == "Harbour Two", "\(before)")
+        try a.waitForClock((before["session_seconds"]?.doubleValue ?? 0) + 3)
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
 
-        let second = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6, state: first.state, prepare: tones)
-        let b = try second.client()
-        let deadline = Date().addingTimeInterval(20)
+        let daemon = try DaemonHarness(plans: ["calm.toml": Self.playlistCalmPlan], pace: 6, state: first.state, prepare: tones)
+        let b = try daemon.client()
+        // Status names calm's track by its file at once, by its title once its track.start is in.
         var status = try b.sessionStatus()
-        while Date() < deadline, status["track"]?["title"]?.stringValue != "Harbour One" { usleep(50_000); status = try b.sessionStatus() }
+        #expect(status["track"]?["path"]?.stringValue?.hasSuffix("calm2.wav") == true, "\(status)")
+        let titled = Date().addingTimeInterval(20)
+        while Date() < titled, status["track"]?["title"]?.stringValue == nil { usleep(50_000); status = try b.sessionStatus() }
         #expect(status["calm"]?.boolValue == true && status["calm_level_db"]?.doubleValue == -24, "\(status)")
-        #expect(status["track"]?["title"]?.stringValue == "Harbour One", "\(status)")
+        #expect(status["track"]?["title"]?.stringValue == "Harbour Two", "\(status)")
         let resumedAt = try #require(status["session_seconds"]?.doubleValue)
         try b.waitForClock(resumedAt + 21)
         #expect(try b.call(Self.method + "Stop").error == nil)
-        let (code, log) = second.terminate()
+        let (code, log) = daemon.terminate()
         #expect(code == 0, "\(log.suffix(2000))")
+        // The log: after the resume, calm's playlist goes on with its second entry, part-way in.
+        let events = try daemon.events(ofSession: id)
+        let resume = try #require(events.lastIndex { $0["kind"]?.stringValue == "session.resume" })
+        let calmTrack = try #require(events[resume...].first {
+            $0["kind"]?.stringValue == "track.start" && $0["fields"]?["calm"]?.boolValue == true
+        })
+        #expect(calmTrack["fields"]?["entry"]?.int64Value == 1, "\(calmTrack)")
+        #expect((calmTrack["fields"]?["offset_seconds"]?.doubleValue ?? 0) > 2, "\(calmTrack)")
         // What the room heard after the restart, once risen from silence under the speed limit: calm's
         // tones at -24 dB (-33 dBFS RMS), not the phase's soundscape.
-        let x = try WavReader.read(second.capture).channels[0]
+        let x = try WavReader.read(daemon.capture).channels[0]
         try #require(x.count > 20 * Self.rate)
         let level = AudioAnalysis.rmsDB(x[(18 * Self.rate)..<(20 * Self.rate)])
         #expect(abs(level - (-33.03)) < 1, "after the restart: \(level) dB, not the calm playlist at -24 dB")

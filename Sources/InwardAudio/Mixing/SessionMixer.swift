@@ -195,14 +195,18 @@ public final class SessionMixer {
     ///   - given, atOnce: a resumed session's calm: its saved level, in place
     ///     from the first frame (which the output stage brings up from silence).
     ///   - live: a resumed session's calm as it was changed live.
+    ///   - entry, entryOffset: a resumed session's calm playlist: the entry it
+    ///     was playing and the output frames into it.
     @discardableResult
-    public func enterCalm(level given: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
+    public func enterCalm(level given: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil, entry: Int = 0,
+                          entryOffset: Int64 = 0) -> Double? {
         guard let calm = plan.calm, calmLevelDB == nil else { return nil }
         let now = heardLevelDB ?? timeline.phase(at: position).map { plan.phases[$0].levelDB } ?? calm.levelDB
         let level = given ?? min(calm.levelDB, now)
         let frames = atOnce ? 0 : Int(Timeline.frames(calm.crossfade, sampleRate: sampleRate))
         let calmLive = live?.phase == Self.calmVoice ? live : nil
-        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm(origin: position, events: events, live: calmLive))
+        let voice = PhaseVoice(phase: Self.calmVoice, source: sources.makeCalm(origin: position, events: events, live: calmLive,
+                                                                               firstEntry: entry, firstEntryOffset: entryOffset))
         if liveSoundscape?.phase == Self.calmVoice || calmLive != nil { liveSoundscape = calmLive }
         voice.source.prepare(frames: Self.maxBlock)
         voice.fadeIn(to: Decibels.gain(level), over: frames)

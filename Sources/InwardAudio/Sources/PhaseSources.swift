@@ -52,7 +52,10 @@ public final class PhaseSources {
     /// crossfading over the calm crossfade, normalised like a phase's, a
     /// soundscape standing in when none of its files plays; its events carry
     /// `LoadedPlan.calm` as their phase). Silence if the plan has no calm.
-    public func makeCalm(origin: Int64, events: EngineEvents, live: LiveSoundscape? = nil) -> any FrameSource {
+    /// - Parameter firstEntry, firstEntryOffset: the playlist entry to begin
+    ///   with and the output frames into it (a resumed session's calm).
+    public func makeCalm(origin: Int64, events: EngineEvents, live: LiveSoundscape? = nil, firstEntry: Int = 0,
+                         firstEntryOffset: Int64 = 0) -> any FrameSource {
         guard let calm = plan.calm else { return SilenceSource() }
         switch calm.source {
         case .soundscape(let parameters):
@@ -60,7 +63,8 @@ public final class PhaseSources {
         case .playlist:
             return PlaylistSource(entries: playlists[LoadedPlan.calm] ?? [], phase: LoadedPlan.calm, origin: origin,
                                   crossfade: calm.crossfade, sampleRate: sampleRate, events: events,
-                                  fallback: .calmFallback, quality: quality,
+                                  fallback: .calmFallback, quality: quality, firstEntry: firstEntry,
+                                  firstEntryOffset: firstEntryOffset,
                                   normalization: plan.loudnessTarget.flatMap { target in loudness.map { ($0, target) } },
                                   loops: true)
         case .silence:

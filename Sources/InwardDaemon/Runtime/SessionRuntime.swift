@@ -614,9 +614,10 @@ public final class SessionRuntime: @unchecked Sendable {
     /// the plan has none or calm is already playing.
     /// - Parameters:
     ///   - level, atOnce: a resumed session's calm, before it starts.
-    public func calm(level: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil) -> Double? {
+    public func calm(level: Double? = nil, atOnce: Bool = false, live: LiveSoundscape? = nil, entry: Int = 0,
+                     entryOffset: Int64 = 0) -> Double? {
         mixLock.withLock { _ in
-            let level = mixer.enterCalm(level: level, atOnce: atOnce, live: live)
+            let level = mixer.enterCalm(level: level, atOnce: atOnce, live: live, entry: entry, entryOffset: entryOffset)
             publish()
             return level
         }

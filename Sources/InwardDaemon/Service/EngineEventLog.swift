@@ -21,6 +21,7 @@ extension SessionService {
                         active.calmTrack = Track(phase: e.phase, entry: entry, path: path, title: e.title, artist: e.artist,
                                                  frame: e.frame - e.offset)
                     }
+                    saveResumeState()
                 }
                 if e.kind == .soundscapeTakeover { inner.withLock { _ in active.calmTrack = nil } }
             } else if e.kind == .trackStarted, let entry = e.entry, let path = e.path {

@@ -21,6 +21,10 @@ extension ResumeState {
             .object(["phase": .integer(Int64($0.phase)), "entry": .integer(Int64($0.entry)), "start_frame": .integer($0.startFrame)])
         } ?? .null
         o["calm_level_db"] = .optional(calmLevelDB)
+        if let c = calmTrack {
+            o["calm_track"] = .object(["phase": .integer(Int64(c.phase)), "entry": .integer(Int64(c.entry)),
+                                       "start_frame": .integer(c.startFrame)])
+        }
         if !playlists.isEmpty {
             o["playlists"] = .array(playlists.map {
                 .object(["phase": .integer(Int64($0.phase)), "phase_name": .string($0.phaseName), "file": .string($0.file),
@@ -100,6 +104,12 @@ extension ResumeState {
             guard let phase = t["phase"]?.int64Value, let entry = t["entry"]?.int64Value, let start = t["start_frame"]?.int64Value
             else { throw FormatError(description: "\"track\" needs phase, entry and start_frame") }
             track = TrackPosition(phase: Int(phase), entry: Int(entry), startFrame: start)
+        }
+        // Optional within format 3: a daemon that does not know it resumes calm's playlist from its start.
+        if let t = o["calm_track"]?.objectValue {
+            guard let phase = t["phase"]?.int64Value, let entry = t["entry"]?.int64Value, let start = t["start_frame"]?.int64Value
+            else { throw FormatError(description: "\"calm_track\" needs phase, entry and start_frame") }
+            calmTrack = TrackPosition(phase: Int(phase), entry: Int(entry), startFrame: start)
         }
         vitals = o["vitals"]?.arrayValue?.compactMap(\.doubleValue)
         aftercare = o["aftercare"]?.boolValue ?? false

@@ -25,8 +25,8 @@ extension SessionService {
 
     /// The session under way as `state.json` keeps it; nil when there is none.
     private func currentResumeState() -> ResumeState? {
-        guard let (active, phase, boosters, track, vitals) = inner.withLock({ inner in
-            inner.active.map { ($0, inner.state.phase, inner.state.boosters, $0.track, $0.vitals) }
+        guard let (active, phase, boosters, track, calmTrack, vitals) = inner.withLock({ inner in
+            inner.active.map { ($0, inner.state.phase, inner.state.boosters, $0.track, $0.calmTrack, $0.vitals) }
         }) else { return nil }
         let (heard, t0) = active.clock()
         var state = ResumeState(sessionID: active.id, planFile: active.planFile, planSHA256: active.planSHA256,
@@ -44,6 +44,9 @@ extension SessionService {
             state.outputs = runtime.outputReports().map { OutputSetting(name: $0.name, levelDB: $0.levelDB, on: $0.on) }
             state.headphonesOff = runtime.outputReports().contains { $0.raiseDB > 0 }
             state.calmLevelDB = snapshot.calmLevelDB
+            if snapshot.calmLevelDB != nil {
+                state.calmTrack = calmTrack.map { ResumeState.TrackPosition(phase: $0.phase, entry: $0.entry, startFrame: $0.frame) }
+            }
             state.soundscape = snapshot.liveSoundscape
         }
         state.playlists = active.playlists
@@ -132,6 +135,9 @@ extension SessionService {
         if let playing, let entry, let file = loaded.playlists[playing]?.dropFirst(entry).first {
             active.track = Track(phase: playing, entry: entry, path: file.path, title: nil, artist: nil, frame: frame - offset)
         }
+        if saved.calmLevelDB != nil, let c = saved.calmTrack, let file = loaded.playlists[LoadedPlan.calm]?.dropFirst(c.entry).first {
+            active.calmTrack = Track(phase: LoadedPlan.calm, entry: c.entry, path: file.path, title: nil, artist: nil, frame: c.startFrame)
+        }
         inner.withLock { inner in
             inner.state = saved.restoredState(hasUntilDosePhase: loaded.plan.untilDoseIndex != nil)
             inner.active = active
@@ -146,8 +152,13 @@ extension SessionService {
            let index = runtime.outputNames.firstIndex(of: raise.output) {
             runtime.raiseOutput(index, db: raise.raiseDB, seconds: 0)
         }
-        // In calm when it went down: back in calm, at the same level, from the first frame.
-        if let calm = saved.calmLevelDB { _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape) }
+        // In calm when it went down: back in calm, at the same level, from the first frame; a calm
+        // playlist goes on with the track it was playing, where the wall clock says it is.
+        if let calm = saved.calmLevelDB {
+            let calmTrack = saved.calmTrack
+            _ = runtime.calm(level: calm, atOnce: true, live: saved.soundscape, entry: calmTrack?.entry ?? 0,
+                             entryOffset: calmTrack.map { max(0, frame - $0.startFrame) } ?? 0)
+        }
         switch saved.quiet {
         case .paused: runtime.send(.pause(seconds: 0))
         case .silenced: runtime.send(.silence(seconds: 0))
