@@ -218,6 +218,39 @@ public final class AlsaSink: AudioSink {
         return Int(n)
     }
 
+    /// Moves the application pointer forward again over up to `frames`
+    /// frames just taken back by `rewind`, keeping what was queued there
+    /// (`snd_pcm_forward`); returns how many.
+    ///
+    /// - Throws: `AudioError.device` when the device refuses.
+    public func forward(_ frames: Int) throws -> Int {
+        guard let pcm else {
+            throw AudioError.device(name: device, operation: "forward", reason: "device is closed")
+        }
+        guard frames > 0 else { return 0 }
+        let n = snd_pcm_forward(pcm, snd_pcm_uframes_t(frames))
+        if n < 0 {
+            throw AudioError.device(name: device, operation: "forward \(frames) frames", reason: Self.message(Int32(truncatingIfNeeded: n)))
+        }
+        return Int(n)
+    }
+
+    /// Starts a prepared PCM (`snd_pcm_start`); nothing when it already runs
+    /// (`snd_pcm_state` reads the mapped status, no system call on hw).
+    public func start() {
+        guard let pcm, snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED else { return }
+        _ = snd_pcm_start(pcm)
+    }
+
+    /// Frames that can be written now without blocking (`snd_pcm_avail_update`).
+    /// After an underrun or suspend it returns the whole buffer, so the next
+    /// `write` finds the error and recovers from it.
+    public func writable() -> Int {
+        guard let pcm else { return 0 }
+        let n = snd_pcm_avail_update(pcm)
+        return n >= 0 ? min(Int(n), bufferFrames) : bufferFrames
+    }
+
     /// Frames written and not yet played (`snd_pcm_delay`), nil when the
     /// device cannot say (closed, or in an error state). Does not block or allocate.
     public func delay() -> Int? {
