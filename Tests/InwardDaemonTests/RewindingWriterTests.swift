@@ -205,6 +205,16 @@ struct RewindingWriterTests {
         }
     }
 
+    @Test("with the default sizes of a device that rewinds, a control lands within 100 ms of the hardware pointer")
+    func defaultsLandWithin100ms() {
+        for rate in [44100, 48000, 96000] {
+            let d = DeviceBuffering.defaults(rewinds: true, sampleRate: rate)
+            // The rewind goes to the first block start past the margin.
+            let worst = RewindingWriter.margin(blockFrames: d.blockFrames, sampleRate: rate) + d.blockFrames
+            #expect(Double(worst) / Double(rate) <= 0.1, "\(rate) Hz: \(worst) frames")
+        }
+    }
+
     @Test("the session clock counts only frames no rewind can reach: never ahead of the hardware by more than the margin and a block")
     func clockCountsCommittedFrames() throws {
         let loaded = try Self.loadPlan()

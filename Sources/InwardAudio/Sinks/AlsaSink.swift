@@ -37,16 +37,23 @@ public final class AlsaSink: AudioSink {
     /// - Parameters:
     ///   - format: nil negotiates the first the device takes of float, s32, s16.
     ///   - periodFrames, bufferFrames: requested sizes; the device picks the
-    ///     nearest it supports (see the properties of the same name).
+    ///     nearest it supports (see the properties of the same name). Nil:
+    ///     `DeviceBuffering.defaults` for the kind of device (deep on one
+    ///     that can rewind).
     /// - Throws: `AudioError.device` naming the device and the failing step.
     public init(device: String, sampleRate: Int = 48000, format: SampleFormat? = nil,
-                periodFrames: Int = 1024, bufferFrames: Int = 4096) throws(AudioError) {
+                periodFrames: Int? = nil, bufferFrames: Int? = nil) throws(AudioError) {
         self.device = device
         var handle: OpaquePointer?
         var rc = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let pcm = handle else {
             throw .device(name: device, operation: "open", reason: Self.message(rc))
         }
+        let kind = snd_pcm_type(pcm)
+        let defaults = DeviceBuffering.defaults(rewinds: kind == SND_PCM_TYPE_HW || kind == SND_PCM_TYPE_DMIX,
+                                                sampleRate: sampleRate)
+        let periodFrames = periodFrames ?? defaults.periodFrames
+        let bufferFrames = bufferFrames ?? defaults.bufferFrames
         func fail(_ op: String, _ code: Int32) -> AudioError {
             snd_pcm_close(pcm)
             return .device(name: device, operation: op, reason: Self.message(code))
