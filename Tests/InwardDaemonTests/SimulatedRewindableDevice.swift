@@ -46,14 +46,19 @@ final class SimulatedRewindableDevice: RewindableSink, @unchecked Sendable {
 
     private let state = Mutex(State())
 
-    init(sampleRate: Int = 48000, bufferFrames: Int, fifoFrames: Int, capacitySeconds: Double = 30) {
+    /// Writes fail once this many frames have been written (the device unplugged).
+    let failAt: Int?
+
+    init(sampleRate: Int = 48000, bufferFrames: Int, fifoFrames: Int, capacitySeconds: Double = 30, failAt: Int? = nil) {
         self.sampleRate = sampleRate
         self.bufferFrames = bufferFrames
         self.fifoFrames = fifoFrames
+        self.failAt = failAt
         let samples = Int(capacitySeconds * Double(sampleRate)) * 2
         state.withLock {
             $0.queued.reserveCapacity(samples)
             $0.heard.reserveCapacity(samples)
+            $0.rewinds.reserveCapacity(64)
         }
     }
 
@@ -110,7 +115,13 @@ final class SimulatedRewindableDevice: RewindableSink, @unchecked Sendable {
         }
     }
 
+    /// Frames written so far (the application pointer).
+    var written: Int { state.withLock { $0.written } }
+
     func write(_ samples: UnsafePointer<Float>, frames: Int) throws {
+        if let failAt, state.withLock({ $0.written >= failAt }) {
+            throw AudioError.device(name: "simulated", operation: "write", reason: "unplugged")
+        }
         var done = 0
         while done < frames {
             let n = state.withLock { s -> Int in

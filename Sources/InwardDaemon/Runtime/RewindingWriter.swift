@@ -59,7 +59,8 @@ final class RewindingWriter {
     enum Outcome {
         /// The session ended (1 completed, 2 stopped, as `SessionRuntime` codes them); the device still plays what is queued.
         case ended(code: Int)
-        /// A device call failed; every frame written counts as played, the plain path takes the loss from here.
+        /// A device call failed; every frame taken from the ring (the failed block included, so the clock
+        /// stays with the mixer) counts as played, and the plain path takes the loss from the next block.
         case failed(any Error)
     }
 
