@@ -355,11 +355,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// has this one output; a room with several plays without rewinding and
     /// gets the plain sizes. Outputs after the first get half the period
     /// and half the buffer, so the ring in front of them has room to line
-    /// them up with the first without running dry.
-    func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false) throws(AudioError) -> AlsaSink {
+    /// them up with the first without running dry. `plain`: the device will
+    /// be played without rewinding whatever its kind (one found again after
+    /// a loss), so it gets the plain sizes.
+    func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false, plain: Bool = false) throws(AudioError) -> AlsaSink {
         let daemon = configuration.daemon
         var period = daemon.periodFrames, buffer = daemon.bufferFrames
-        if period != nil || buffer != nil || daemon.roomOutputs.count > 1 {
+        if plain || period != nil || buffer != nil || daemon.roomOutputs.count > 1 {
             let p = period ?? DeviceBuffering.plain.periodFrames
             let b = buffer ?? max(DeviceBuffering.plain.bufferFrames, 2 * p)
             period = follower ? max(16, p / 2) : p
@@ -393,7 +395,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                                              guard let service = self else {
                                                  throw AudioError.device(name: output.device, operation: "open", reason: "daemon shutting down")
                                              }
-                                             return try service.openDevice(output, sampleRate: rate, follower: index > 0)
+                                             // Found again after a loss, the device plays the plain way (SessionRuntime).
+                                             return try service.openDevice(output, sampleRate: rate, follower: index > 0, plain: true)
                                          })
         }
     }
