@@ -145,6 +145,8 @@ struct RewindingWriterTests {
         print("rewinding writer: volume heard \(Double(changed - run.sentAt) / Double(Self.rate) * 1000) ms after it was sent "
               + "(rewound to \(Double(rewind.to - rewind.hardware) / Double(Self.rate) * 1000) ms past the hardware pointer, "
               + "then the limiter's \(Self.latency(loaded)) frames)")
+        let calls = run.device.calls
+        print("rewinding writer: \(calls.write) writes, \(calls.writable) turns of its loop for \(heard.count / 2) frames")
         // Heard within 100 ms of being asked (not a benchmark: the frames are the device's).
         #expect(Double(changed - run.sentAt) / Double(Self.rate) <= 0.1, "heard \(changed - run.sentAt) frames after it was sent")
         // Never into what the hardware may have fetched already.

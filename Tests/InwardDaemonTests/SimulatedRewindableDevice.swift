@@ -42,6 +42,8 @@ final class SimulatedRewindableDevice: RewindableSink, @unchecked Sendable {
         var underruns = 0
         var rewinds: [Rewind] = []
         var draining = false
+        var writableCalls = 0
+        var writeCalls = 0
     }
 
     private let state = Mutex(State())
@@ -93,7 +95,16 @@ final class SimulatedRewindableDevice: RewindableSink, @unchecked Sendable {
     var underruns: Int { state.withLock { $0.underruns } }
     var xrunCount: Int { underruns }
 
-    func writable() -> Int { state.withLock { advance(&$0); return bufferFrames - ($0.written - $0.pointer) } }
+    func writable() -> Int {
+        state.withLock {
+            advance(&$0)
+            $0.writableCalls += 1
+            return bufferFrames - ($0.written - $0.pointer)
+        }
+    }
+
+    /// How often the writer asked for room, and wrote.
+    var calls: (writable: Int, write: Int) { state.withLock { ($0.writableCalls, $0.writeCalls) } }
 
     func rewindable() -> Int { state.withLock { advance(&$0); return $0.written - $0.pointer } }
 
@@ -119,6 +130,7 @@ final class SimulatedRewindableDevice: RewindableSink, @unchecked Sendable {
     var written: Int { state.withLock { $0.written } }
 
     func write(_ samples: UnsafePointer<Float>, frames: Int) throws {
+        state.withLock { $0.writeCalls += 1 }
         if let failAt, state.withLock({ $0.written >= failAt }) {
             throw AudioError.device(name: "simulated", operation: "write", reason: "unplugged")
         }

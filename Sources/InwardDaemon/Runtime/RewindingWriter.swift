@@ -129,17 +129,24 @@ final class RewindingWriter {
                 }
                 commit(to: history.horizon(rewindable: sink.rewindable(), margin: marginFrames))
                 let free = sink.writable()
-                if free < blockFrames {
+                let queued = sink.bufferFrames - free
+                // Fill while the device has room and the ring a block (or the device runs low: then
+                // `take` waits for the mix thread and, failing it, plays silence as an underrun).
+                let ready = feed.ring.available >= blockFrames || feed.mixDone() || queued <= lowWater
+                if free < blockFrames || !ready {
+                    if free >= wakeFrames {
+                        // The device wants audio the mix thread has not made yet: wait for its next block
+                        // (a control waits at most those 5 ms; the margin covers it).
+                        feed.dataReady.wait(seconds: 0.005)
+                        continue
+                    }
                     sink.start()
-                    // Full: sleep until it has played down to the wake-up mark, or a control comes.
+                    // Full, or the ring is empty with plenty queued: sleep until the device has played down
+                    // to the wake-up mark (the mix thread refills the ring meanwhile), or a control comes.
                     feed.wake.wait(seconds: max(0.001, Double(wakeFrames - free) / Double(sampleRate)))
                     continue
                 }
-                guard take(queued: sink.bufferFrames - free) else {
-                    // The mix thread is late and the device has plenty queued: look again shortly.
-                    feed.wake.wait(seconds: 0.002)
-                    continue
-                }
+                take()
                 history.record(preStage: block, stage: stage)
                 stage.process(block, frames: blockFrames)
                 tapSlot(history.written - Int64(blockFrames)).update(from: stage.mid, count: 2 * blockFrames)
@@ -208,12 +215,14 @@ final class RewindingWriter {
         feed.commit(committed)
     }
 
-    /// Takes the next block from the ring into `block`. False when the ring
-    /// is short but the device still holds more than a margin and two blocks:
-    /// the writer looks again shortly instead of counting an underrun.
-    private func take(queued: Int) -> Bool {
+    /// Frames queued below which a short ring is waited for, then played as an underrun.
+    private var lowWater: Int { marginFrames + 2 * blockFrames }
+
+    /// Takes the next block from the ring into `block`, waiting half a block
+    /// for the mix thread when it is short, then filling with silence (an
+    /// underrun) as the plain path does.
+    private func take() {
         let ring = feed.ring
-        if !feed.mixDone() && ring.available < blockFrames && queued > marginFrames + 2 * blockFrames { return false }
         var n = ring.read(into: block, frames: blockFrames)
         while n < blockFrames {
             if feed.mixDone() {
@@ -233,7 +242,6 @@ final class RewindingWriter {
             n += ring.read(into: block + 2 * n, frames: blockFrames - n)
         }
         if ring.free >= feed.refillThreshold { feed.spaceFreed.signal() }
-        return true
     }
 }
 
