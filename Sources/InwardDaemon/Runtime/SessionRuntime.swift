@@ -790,5 +790,6 @@ public final class SessionRuntime: @unchecked Sendable {
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         dataReady.signal()
+        commandWake.signal()
     }
 }

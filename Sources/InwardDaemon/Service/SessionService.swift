@@ -409,6 +409,12 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
             && configuration.daemon.pace == nil
         options.periodFrames = configuration.daemon.periodFrames
             ?? DeviceBuffering.defaults(rewinds: rewinds, sampleRate: audio.sampleRate).blockFrames
+        if let alsa = audio as? AlsaSink {
+            logger.info(rewinds ? "sound device rewinds: level controls are rewound into its buffer"
+                                : "sound device plays without rewinding: level controls are heard after its buffer",
+                        metadata: ["session.id": "\(id)", "device": "\(alsa.device)", "period_frames": "\(alsa.periodFrames)",
+                                   "buffer_frames": "\(alsa.bufferFrames)", "block_frames": "\(options.periodFrames)"])
+        }
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, outputs: sessionOutputs(first: audio),
