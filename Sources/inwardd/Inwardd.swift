@@ -81,8 +81,10 @@ struct Inwardd: ParsableCommand {
         if let pace { settings.pace = pace }
         if let period { settings.periodFrames = period }
         if let buffer { settings.bufferFrames = buffer }
-        guard settings.bufferFrames >= 2 * settings.periodFrames else {
-            logger.critical("the ALSA buffer (\(settings.bufferFrames) frames) must hold at least two periods (\(2 * settings.periodFrames)); raise --buffer or lower --period")
+        let period = settings.periodFrames ?? DaemonConfig.defaultPeriodFrames
+        let buffer = settings.bufferFrames ?? max(DaemonConfig.defaultBufferFrames, 2 * period)
+        guard settings.periodFrames == nil && settings.bufferFrames == nil || buffer >= 2 * period else {
+            logger.critical("the ALSA buffer (\(buffer) frames) must hold at least two periods (\(2 * period)); raise --buffer or lower --period")
             throw ExitCode(78)
         }
         if settings.plansDirectories.isEmpty {

@@ -117,4 +117,25 @@ public final class OutputLevel {
     }
 
     private static let step = 32
+
+    /// An output level with the same settings and a copy of this one's state,
+    /// for `assign(from:)` to copy into later without allocating (rewinding).
+    public func copy() -> OutputLevel {
+        let c = OutputLevel(sampleRate: sampleRate, levelDB: levelDB, capDB: Decibels.db(Double(limiter.ceiling)),
+                        lookahead: limiter.lookahead, map: map)
+        c.assign(from: self)
+        return c
+    }
+
+    /// Makes this level's state (ramps, speed limit, limiter) a copy of
+    /// `other`'s: the same input then gives the same output. No allocation.
+    public func assign(from other: OutputLevel) {
+        levelDB = other.levelDB
+        isOn = other.isOn
+        level = other.level
+        onOff = other.onOff
+        onOffLast = other.onOffLast
+        limit = other.limit
+        limiter.assign(from: other.limiter)
+    }
 }

@@ -20,10 +20,13 @@
 /// same blocks. Frames are counted from the first recorded period
 /// (`written` is the device's application pointer in those units).
 ///
+/// The stage is any `RewindStage`: `OutputStage` offline, the clock
+/// output's master controls and own level in the daemon.
+///
 /// No I/O, no clock; all storage is allocated in `init`, so `record` and
 /// `rerender` are safe on the audio thread. Not thread-safe: the writer
 /// thread only.
-public final class RewindHistory {
+public final class RewindHistory<Stage: RewindStage> {
     /// Frames in every recorded period.
     public let periodFrames: Int
     /// Periods kept: the most that can be queued in the device at once.
@@ -34,14 +37,14 @@ public final class RewindHistory {
     /// Pre-stage audio, `periods` slots of `periodFrames` stereo frames.
     private let audio: UnsafeMutablePointer<Float>
     /// The stage's state at the start of each slot's period.
-    private let states: [OutputStage]
+    private let states: [Stage]
 
     /// - Parameters:
     ///   - periodFrames: the writer's period, frames.
     ///   - bufferFrames: the device's buffer, frames; the history keeps
     ///     enough periods to cover it.
     ///   - stage: the live stage; its settings (rate, cap) are copied.
-    public init(periodFrames: Int, bufferFrames: Int, stage: OutputStage) {
+    public init(periodFrames: Int, bufferFrames: Int, stage: Stage) {
         precondition(periodFrames > 0 && bufferFrames >= periodFrames, "RewindHistory: period \(periodFrames), buffer \(bufferFrames)")
         self.periodFrames = periodFrames
         periods = (bufferFrames + periodFrames - 1) / periodFrames
@@ -56,7 +59,7 @@ public final class RewindHistory {
 
     /// Keeps one period of pre-stage audio and the stage's state before it.
     /// Call with the period about to go through `stage.process`, before it does.
-    public func record(preStage: UnsafePointer<Float>, stage: OutputStage) {
+    public func record(preStage: UnsafePointer<Float>, stage: Stage) {
         let s = slot(written)
         (audio + 2 * periodFrames * s).update(from: preStage, count: 2 * periodFrames)
         states[s].assign(from: stage)
@@ -80,14 +83,27 @@ public final class RewindHistory {
         return start < written ? start : nil
     }
 
+    /// The first frame a rewind could still reach, given what the device can
+    /// take back now: every frame before it is final (the hardware has read
+    /// it, or it lies within the margin). `written` when nothing can be taken back.
+    public func horizon(rewindable: Int, margin: Int) -> Int64 {
+        rewindTarget(rewindable: rewindable, margin: margin) ?? written
+    }
+
     /// Re-renders from `frame` (a period start from `rewindTarget`) to
     /// `written` with `control` applied at `frame`, into `out` (room for
     /// `written - frame` stereo frames). Leaves `stage` in the state after the
     /// last re-rendered period, ready for the next live one, and updates the
     /// history so a later rewind into the same frames starts from the new
     /// controls. Returns the frames written to `out`.
-    public func rerender(from frame: Int64, stage: OutputStage, control: (OutputStage) -> Void,
-                         into out: UnsafeMutablePointer<Float>) -> Int {
+    ///
+    /// `each` is called after every re-rendered period with its first frame
+    /// and its audio in `out`; returning false ends the stream there (a stop
+    /// whose fade ends inside the re-rendered frames): `written` becomes that
+    /// period's end and nothing after it is returned.
+    public func rerender(from frame: Int64, stage: Stage, control: (Stage) -> Void,
+                         into out: UnsafeMutablePointer<Float>,
+                         each: (_ frame: Int64, _ audio: UnsafeMutablePointer<Float>) -> Bool = { _, _ in true }) -> Int {
         let p = Int64(periodFrames)
         precondition(frame % p == 0 && frame < written && written - frame <= Int64(periods) * p,
                      "RewindHistory.rerender: frame \(frame) is not a kept period start (written \(written))")
@@ -103,6 +119,10 @@ public final class RewindHistory {
             stage.process(dst, frames: periodFrames)
             n += periodFrames
             at += p
+            if !each(at - p, dst) {
+                written = at
+                break
+            }
         }
         return n
     }

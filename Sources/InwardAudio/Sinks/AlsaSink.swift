@@ -37,16 +37,23 @@ public final class AlsaSink: AudioSink {
     /// - Parameters:
     ///   - format: nil negotiates the first the device takes of float, s32, s16.
     ///   - periodFrames, bufferFrames: requested sizes; the device picks the
-    ///     nearest it supports (see the properties of the same name).
+    ///     nearest it supports (see the properties of the same name). Nil:
+    ///     `DeviceBuffering.defaults` for the kind of device (deep on one
+    ///     that can rewind).
     /// - Throws: `AudioError.device` naming the device and the failing step.
     public init(device: String, sampleRate: Int = 48000, format: SampleFormat? = nil,
-                periodFrames: Int = 1024, bufferFrames: Int = 4096) throws(AudioError) {
+                periodFrames: Int? = nil, bufferFrames: Int? = nil) throws(AudioError) {
         self.device = device
         var handle: OpaquePointer?
         var rc = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let pcm = handle else {
             throw .device(name: device, operation: "open", reason: Self.message(rc))
         }
+        let kind = snd_pcm_type(pcm)
+        let defaults = DeviceBuffering.defaults(rewinds: kind == SND_PCM_TYPE_HW || kind == SND_PCM_TYPE_DMIX,
+                                                sampleRate: sampleRate)
+        let periodFrames = periodFrames ?? defaults.periodFrames
+        let bufferFrames = bufferFrames ?? defaults.bufferFrames
         func fail(_ op: String, _ code: Int32) -> AudioError {
             snd_pcm_close(pcm)
             return .device(name: device, operation: op, reason: Self.message(code))
@@ -216,6 +223,39 @@ public final class AlsaSink: AudioSink {
             throw AudioError.device(name: device, operation: "rewind \(frames) frames", reason: Self.message(Int32(truncatingIfNeeded: n)))
         }
         return Int(n)
+    }
+
+    /// Moves the application pointer forward again over up to `frames`
+    /// frames just taken back by `rewind`, keeping what was queued there
+    /// (`snd_pcm_forward`); returns how many.
+    ///
+    /// - Throws: `AudioError.device` when the device refuses.
+    public func forward(_ frames: Int) throws -> Int {
+        guard let pcm else {
+            throw AudioError.device(name: device, operation: "forward", reason: "device is closed")
+        }
+        guard frames > 0 else { return 0 }
+        let n = snd_pcm_forward(pcm, snd_pcm_uframes_t(frames))
+        if n < 0 {
+            throw AudioError.device(name: device, operation: "forward \(frames) frames", reason: Self.message(Int32(truncatingIfNeeded: n)))
+        }
+        return Int(n)
+    }
+
+    /// Starts a prepared PCM (`snd_pcm_start`); nothing when it already runs
+    /// (`snd_pcm_state` reads the mapped status, no system call on hw).
+    public func start() {
+        guard let pcm, snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED else { return }
+        _ = snd_pcm_start(pcm)
+    }
+
+    /// Frames that can be written now without blocking (`snd_pcm_avail_update`).
+    /// After an underrun or suspend it returns the whole buffer, so the next
+    /// `write` finds the error and recovers from it.
+    public func writable() -> Int {
+        guard let pcm else { return 0 }
+        let n = snd_pcm_avail_update(pcm)
+        return n >= 0 ? min(Int(n), bufferFrames) : bufferFrames
     }
 
     /// Frames written and not yet played (`snd_pcm_delay`), nil when the

@@ -12,10 +12,10 @@ import Synchronization
 /// (`finish` once, after the audio thread's last `tap`); `onMinute` is called
 /// on the meter thread.
 ///
-/// Frames are final when tapped: nothing rewinds audio once the output stage
-/// has rendered it. Were rewinds to come (a device rewinding its buffer to
-/// replace what a control changed), the tap must move to where frames can no
-/// longer be rewound, or the meter would log audio the room never heard.
+/// Frames are final when tapped: the plain path never rewinds what the
+/// output stage rendered, and the rewinding writer (`RewindingWriter`) taps
+/// a block only once no rewind can reach it, so the meter never logs audio
+/// the room did not hear.
 final class HeardMeter: @unchecked Sendable {
     /// The meter thread's name, as `/proc/PID/task/TID/comm` shows it (scripts/bench-daemon reads its CPU time by it).
     static let threadName = "inward-heard"

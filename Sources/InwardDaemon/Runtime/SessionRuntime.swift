@@ -30,6 +30,11 @@ import Glibc
 /// Ownership of the sink follows the state: the audio thread's while the
 /// device plays, the device thread's while it is lost.
 ///
+/// On a device that can take back queued frames (ALSA hw, dmix) in a room
+/// with one output, the audio thread plays through `RewindingWriter`: a deep
+/// device buffer, level controls rewound into it and heard within 100 ms,
+/// and `playedFrames` counting only frames no rewind can reach any more.
+///
 /// A room with several outputs (headphones, speakers): the first is the
 /// clock, played by the audio thread as above. The audio thread applies the
 /// master controls once (`OutputStage.processControls`: the mix is final
@@ -46,6 +51,12 @@ public final class SessionRuntime: @unchecked Sendable {
         public var ringFrames = 8192
         /// Throttle an unpaced sink to this many times real time (nil: as the sink goes).
         public var pace: Double?
+        /// Rewind a device that can take back queued frames when a level
+        /// control arrives (`RewindingWriter`); false plays every device the plain way.
+        public var rewinding = true
+        /// Frames the rewinding writer leaves in front of the hardware pointer
+        /// (nil: `RewindingWriter.margin`); tests set it to show what too small a one does.
+        public var rewindMarginFrames: Int?
         public init() {}
     }
 
@@ -137,6 +148,8 @@ public final class SessionRuntime: @unchecked Sendable {
     /// Free frames at which the mix thread is woken to fill the ring again.
     private var refillThreshold: Int { max(options.periodFrames, ring.capacity / 2) }
     private let commands = CommandRing<StageCommand>(capacity: 64, filler: .none)
+    /// Posted with every command: wakes a rewinding writer asleep on a deep buffer.
+    private let commandWake = Semaphore()
     private let mixLock = Mutex<Void>(())
     private let published: Mutex<Published>
     /// The volume last asked for (the stage belongs to the audio thread).
@@ -311,7 +324,16 @@ public final class SessionRuntime: @unchecked Sendable {
         // long it takes (a loaded machine, a sanitized build), rather than
         // insert silence. A real device must be fed in time.
         let patience: Double? = options.pace != nil ? nil : periodSeconds / 2
-        loop: while !quit.load(ordering: .acquiring) {
+        // A single-output room on a device that can take back queued frames plays through the
+        // rewinding writer; should the device fail there, the plain loop below takes the loss.
+        var rewound = false
+        if let writer = rewindingWriter() {
+            switch writer.run() {
+            case .ended(let c): code = c; rewound = true
+            case .failed(let error): sink = FailedDevice(sink, error: error)
+            }
+        }
+        loop: while !rewound && !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             var n = ring.read(into: buffer, frames: period)
             while n < period {
@@ -412,6 +434,25 @@ public final class SessionRuntime: @unchecked Sendable {
         default: onEnd(.completed)
         }
         finished.signal()
+    }
+
+    /// The rewinding writer for the clock output, when the room has that one
+    /// output, plays in real time, and its device can take back queued frames
+    /// (see `RewindingWriter`); nil otherwise. Audio thread, at its start.
+    private func rewindingWriter() -> RewindingWriter? {
+        guard options.rewinding, options.pace == nil, followers.isEmpty,
+              let device = sink as? any RewindableSink, device.canRewind else { return nil }
+        let feed = RewindingWriter.Feed(
+            ring: ring, commands: commands, dataReady: dataReady, spaceFreed: spaceFreed, wake: commandWake,
+            refillThreshold: refillThreshold, heard: heard, origin: origin,
+            apply: { [unowned self] in apply($0) },
+            mixDone: { [unowned self] in mixDone.load(ordering: .acquiring) },
+            quit: { [unowned self] in quit.load(ordering: .acquiring) },
+            underrun: { [unowned self] in underruns.add(1, ordering: .relaxed) },
+            commit: { [unowned self] in played.store(origin + Int($0), ordering: .releasing) },
+            xruns: { [unowned self] in xruns.store($0, ordering: .relaxed) })
+        return RewindingWriter(sink: device, master: stage, level: clockLevel, blockFrames: options.periodFrames,
+                               sampleRate: sampleRate, marginFrames: options.rewindMarginFrames, feed: feed)
     }
 
     /// The device thread: idle while the device plays; once the audio thread
@@ -666,7 +707,11 @@ public final class SessionRuntime: @unchecked Sendable {
 
     /// Sends a level control to the audio thread; false if its queue is full.
     @discardableResult
-    public func send(_ command: StageCommand) -> Bool { commands.push(command) }
+    public func send(_ command: StageCommand) -> Bool {
+        let sent = commands.push(command)
+        commandWake.signal()
+        return sent
+    }
 
     /// Ramps the volume; returns the value that will apply after clamping.
     public func setVolume(db: Double, seconds: Double) -> Double {
@@ -746,5 +791,6 @@ public final class SessionRuntime: @unchecked Sendable {
         quit.store(true, ordering: .releasing)
         spaceFreed.signal()
         dataReady.signal()
+        commandWake.signal()
     }
 }

@@ -33,16 +33,16 @@ public struct DaemonConfig: Sendable, Equatable {
     public var musicDirectories: [String] = []
     public var pace: Double?
     public var sampleRate = 48000
-    public var periodFrames = DaemonConfig.defaultPeriodFrames
-    public var bufferFrames = DaemonConfig.defaultBufferFrames
-    /// Wake-ups every 43 ms at 48 kHz (sound servers and MPD wake even less
-    /// often): each wake-up costs the daemon and the sound server more than
-    /// the audio it moves.
-    public static let defaultPeriodFrames = 2048
+    /// ALSA period and buffer, frames; nil: chosen per kind of device
+    /// (`DeviceBuffering`: deep on a device that can rewind, else the two below).
+    public var periodFrames: Int?
+    public var bufferFrames: Int?
+    /// Wake-ups every 43 ms at 48 kHz on a device that cannot rewind.
+    public static let defaultPeriodFrames = DeviceBuffering.plain.periodFrames
     /// Four periods, 171 ms at 48 kHz: a level control is heard within the
     /// device buffer, under 250 ms end to end through PulseAudio (the
     /// real-time latency test measures it).
-    public static let defaultBufferFrames = 8192
+    public static let defaultBufferFrames = DeviceBuffering.plain.bufferFrames
     /// What `period` and `buffer` (frames) may be, in the config file or as options.
     public static let periodRange = 16...65536
     public static let bufferRange = 32...262_144

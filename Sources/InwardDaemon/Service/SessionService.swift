@@ -350,17 +350,28 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         try openDevice(configuration.daemon.roomOutputs[0], sampleRate: sampleRate)
     }
 
-    /// One output's ALSA device. Outputs after the first get half the period
+    /// One output's ALSA device. Sizes not configured are chosen by kind of
+    /// device (`DeviceBuffering`: deep on one that can rewind) when the room
+    /// has this one output; a room with several plays without rewinding and
+    /// gets the plain sizes. Outputs after the first get half the period
     /// and half the buffer, so the ring in front of them has room to line
-    /// them up with the first without running dry.
-    func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false) throws(AudioError) -> AlsaSink {
-        let buffer = configuration.daemon.bufferFrames, period = configuration.daemon.periodFrames
-        let format = configuration.daemon.format
+    /// them up with the first without running dry. `plain`: the device will
+    /// be played without rewinding whatever its kind (one found again after
+    /// a loss), so it gets the plain sizes.
+    func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false, plain: Bool = false) throws(AudioError) -> AlsaSink {
+        let daemon = configuration.daemon
+        var period = daemon.periodFrames, buffer = daemon.bufferFrames
+        if plain || period != nil || buffer != nil || daemon.roomOutputs.count > 1 {
+            let p = period ?? DeviceBuffering.plain.periodFrames
+            let b = buffer ?? max(DeviceBuffering.plain.bufferFrames, 2 * p)
+            period = follower ? max(16, p / 2) : p
+            buffer = follower ? max(p, b / 2) : b
+        }
+        let format = daemon.format
         // On a real-time thread, so a plugin's own thread (pulse's) is real-time too: see OutputOpener.
         return try OutputOpener.open { () throws(AudioError) -> AlsaSink in
             try AlsaSink(device: output.device, sampleRate: sampleRate, format: format,
-                         periodFrames: follower ? max(16, period / 2) : period,
-                         bufferFrames: follower ? max(period, buffer / 2) : buffer)
+                         periodFrames: period, bufferFrames: buffer)
         }
     }
 
@@ -384,7 +395,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
                                              guard let service = self else {
                                                  throw AudioError.device(name: output.device, operation: "open", reason: "daemon shutting down")
                                              }
-                                             return try service.openDevice(output, sampleRate: rate, follower: index > 0)
+                                             // Found again after a loss, the device plays the plain way (SessionRuntime).
+                                             return try service.openDevice(output, sampleRate: rate, follower: index > 0, plain: true)
                                          })
         }
     }
@@ -392,7 +404,17 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     func makeRuntime(id: String, loaded: LoadedPlan, sink audio: any AudioSink, t0: Int64? = nil,
                      resume: SessionMixer.Resume? = nil) -> SessionRuntime {
         var options = SessionRuntime.Options()
+        // The engine's block: as configured, else small on a device the runtime rewinds (a rewind goes back to a block start).
+        let rewinds = (audio as? any RewindableSink)?.canRewind == true && configuration.daemon.roomOutputs.count == 1
+            && configuration.daemon.pace == nil
         options.periodFrames = configuration.daemon.periodFrames
+            ?? DeviceBuffering.defaults(rewinds: rewinds, sampleRate: audio.sampleRate).blockFrames
+        if let alsa = audio as? AlsaSink {
+            logger.info(rewinds ? "sound device rewinds: level controls are rewound into its buffer"
+                                : "sound device plays without rewinding: level controls are heard after its buffer",
+                        metadata: ["session.id": "\(id)", "device": "\(alsa.device)", "period_frames": "\(alsa.periodFrames)",
+                                   "buffer_frames": "\(alsa.bufferFrames)", "block_frames": "\(options.periodFrames)"])
+        }
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, outputs: sessionOutputs(first: audio),
