@@ -30,11 +30,13 @@ import Glibc
 /// frames behind the mix, from then on. The offset is unchanged when the
 /// clock passes back, since the audio thread then feeds both at one pace.
 ///
-/// Threads: `firstLost`, `pace`, `startRejoin`, `writeSilence` and `rejoined`
-/// run on the audio thread (no allocation, no locks; waits only on a
-/// semaphore, as a device write would); the heard frames come from the
-/// output holding the clock, on its thread; `report` runs on the device
-/// thread; `clock` and `isRejoining` are read from any thread.
+/// Threads: `pushed`, `delayFirst`, `firstDelay`, `firstLost`, `pace`,
+/// `startRejoin`, `writeSilence` and `rejoined` belong to the audio thread
+/// (no allocation, no locks; `pace` waits only on a semaphore, as a device
+/// write would); the heard frames come from the output holding the clock,
+/// on its thread (`OutputFollower.onHeard`); `report` runs on the device
+/// thread; `clock` and `isRejoining` are read from any thread. Storage is
+/// allocated in `init`.
 final class ClockHandover: @unchecked Sendable {
     private let names: [String]
     private let followers: [OutputFollower]
@@ -56,7 +58,7 @@ final class ClockHandover: @unchecked Sendable {
     private var rejoin: ClockRejoin
     private var rejoinWritten = 0
     private var rejoinSettle = 0
-    private var pendingShift = 0        // frames of silence still to leave out (negative: to add)
+    private var pendingShift = 0        // frames of the first output's silence still to leave out
     private var inStep = false
     private let silence: UnsafeMutablePointer<Float>
     /// The mix's last `lineFrames` frames, for the first output to play `firstDelay` frames behind.
@@ -107,7 +109,7 @@ final class ClockHandover: @unchecked Sendable {
     /// them takes the clock, so every output's place stays where it was).
     func pushed() {
         guard clockIndex.load(ordering: .relaxed) == 0, !rejoiningValue.load(ordering: .relaxed) else { return }
-        for (i, follower) in followers.enumerated() {
+        for (i, follower) in followers.enumerated() where follower.state == .playing {
             let fill = Double(follower.queuedFrames)
             // About 4 s at 1024-frame blocks; the first sample starts it.
             fills[i] = fills[i] < 0 ? fill : fills[i] + (fill - fills[i]) * 0.005
@@ -233,7 +235,8 @@ final class ClockHandover: @unchecked Sendable {
             let undelayed = min(firstDelay, frames)
             firstDelay -= undelayed
             pendingShift += frames - undelayed
-            target += frames - undelayed
+            // Within half the ring's second, so that a push always fits.
+            target = min(Int(rate) / 2, target + frames - undelayed)
         }
     }
 
@@ -277,7 +280,8 @@ final class ClockHandover: @unchecked Sendable {
     /// `latency` is the output stage's delay, to give the frame heard.
     func report(_ onDevice: (SessionRuntime.DeviceChange) -> Void, latency: Int) {
         let index = clockIndex.load(ordering: .acquiring)
-        guard index != reported else { return }
+        // A single output has no clock to hand over: its loss is the device's own story (device.error).
+        guard index != reported, !followers.isEmpty else { return }
         reported = index
         let frame = Int64(max(0, clockFrame.load(ordering: .relaxed) - latency))
         onDevice(.clock(output: index >= 0 ? names[index] : nil, frame: frame))
