@@ -72,21 +72,23 @@ final class ClockHandover: @unchecked Sendable {
     // The device thread's:
     private var reported = 0
 
-    init(names: [String], followers: [OutputFollower], sampleRate: Int, periodFrames: Int, wake: Semaphore) {
+    /// - Parameter clocked: the room plays to sound cards in real time; otherwise (files, the null PCM,
+    ///   `--pace`) no output has a clock to hand over and the wall clock paces a lost first output, as alone.
+    init(names: [String], followers: [OutputFollower], clocked: Bool, sampleRate: Int, periodFrames: Int, wake: Semaphore) {
         self.names = names
-        self.followers = followers
+        self.followers = clocked ? followers : []
         rate = Double(sampleRate)
         period = periodFrames
         self.wake = wake
-        choices = followers.map { _ in .silent }
+        choices = self.followers.map { _ in .silent }
         rejoin = ClockRejoin(sampleRate: sampleRate)
         silence = .allocate(capacity: 4 * periodFrames)
         silence.initialize(repeating: 0, count: 4 * periodFrames)
         lineFrames = sampleRate + periodFrames
         line = .allocate(capacity: 2 * lineFrames)
         line.initialize(repeating: 0, count: 2 * lineFrames)
-        fills = followers.map { _ in -1 }
-        for (i, follower) in followers.enumerated() {
+        fills = self.followers.map { _ in -1 }
+        for (i, follower) in self.followers.enumerated() {
             follower.onHeard = { [weak self] heard, seconds in self?.heard(heard, at: seconds, on: i + 1) }
         }
     }

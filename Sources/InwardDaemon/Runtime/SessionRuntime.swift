@@ -218,7 +218,7 @@ public final class SessionRuntime: @unchecked Sendable {
             OutputFollower(name: o.name, device: o.device, sink: o.sink, level: level(o), periodFrames: options.periodFrames,
                            origin: origin, clocked: clocked, reopen: o.reopen, onDevice: onDevice)
         }
-        handover = ClockHandover(names: outputs.map(\.name), followers: followers, sampleRate: sink.sampleRate,
+        handover = ClockHandover(names: outputs.map(\.name), followers: followers, clocked: clocked, sampleRate: sink.sampleRate,
                                  periodFrames: options.periodFrames, wake: deviceWake)
         published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
                                     holds: plan.phases.indices.map { mixer.held(phase: $0) }))
