@@ -148,7 +148,14 @@ struct OutputLossTests {
         func describe(_ e: [JSONObject]) -> [String] {
             e.map { "\($0["kind"]?.stringValue ?? "?") \($0["fields"]?.objectValue?["output"]?.stringValue ?? "null")" }
         }
-        #expect(waitUntil(timeout: 20, every: 0.1) { status()?.outputs.last?.state == "playing" && (status()?.sessionSeconds ?? 0) >= 6 })
+        // The last 100 ms each room heard, dB.
+        func level(_ room: PulseAudioRoom) -> Double {
+            room.recording.withLock { r in r.samples.count > 4800 ? AudioAnalysis.rmsDB(r.samples[(r.samples.count - 4800)...]) : -200 }
+        }
+        // Both playing, the speakers' fade-in (3 s) all but done: they sound as loud as the headphones.
+        #expect(waitUntil(timeout: 30, every: 0.1) {
+            status()?.outputs.last?.state == "playing" && (status()?.sessionSeconds ?? 0) >= 6 && abs(level(speakers) - level(headphones)) < 1
+        }, "headphones \(level(headphones)) dB, speakers \(level(speakers)) dB")
         #expect(status()?.outputs.map(\.clock) == [true, false])
         let killedAt = speakers.recording.withLock { $0.samples.count }
         let killedAtHeadphones = headphones.recording.withLock { $0.samples.count }
@@ -166,6 +173,10 @@ struct OutputLossTests {
         #expect(describe(events()) == ["device.error headphones", "output.clock speakers", "device.restored headphones",
                                        "output.clock headphones"])
         #expect(status()?.outputs.map(\.clock) == [true, false], "\(String(describing: status()?.outputs))")
+        print("events: " + events().map { e in
+            let f = e["fields"]?.objectValue
+            return "\(e["kind"]?.stringValue ?? "?") \(f?["output"]?.stringValue ?? "null") at \((f?["frame"]?.doubleValue ?? 0) / 48000) s"
+        }.joined(separator: ", "))
         let rejoinedAt = headphones.recording.withLock { $0.samples.count }
         // The fade-in (3 s), then 4 s of both playing.
         #expect(waitUntil(timeout: 15, every: 0.1) { headphones.recording.withLock { $0.samples.count } >= rejoinedAt + 7 * 48000 })
