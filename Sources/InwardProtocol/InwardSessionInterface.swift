@@ -129,6 +129,9 @@ type Output (
   on: bool,
   # playing, aligning (silent until in step with the first output), lost.
   state: string,
+  # True for the output pacing the session: the first, or while it is lost
+  # (or aligning after it came back) the output that took the clock over.
+  clock: bool,
   # The device's delay last measured (written, not yet heard), seconds; null
   # before the first measurement or when the device cannot say.
   delay_seconds: ?float,
@@ -212,7 +215,7 @@ type Event (
   # soundscape.takeover, control.* (pause, resume, silence, hold, next, skip,
   # volume, stop), mark.* (vitals, statement, adverse_event, assessment,
   # correction, ready_to_leave, ...), music.end, device.error, device.restored,
-  # audio.underrun, audio.xrun, plan.warning
+  # output.clock, audio.underrun, audio.xrun, plan.warning
   # (docs/daemon.md lists them with their fields).
   kind: string,
   # Wall-clock time, RFC 3339 in UTC with milliseconds.

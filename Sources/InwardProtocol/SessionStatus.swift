@@ -138,10 +138,13 @@ public struct SessionStatus: Sendable, Equatable {
         public var offsetSeconds: Double?
         /// dB it plays above `levelDB` while the headphones are off (`[headphones_off]`); nil when not raised.
         public var raisedDB: Double?
+        /// True for the output pacing the session: the first, or while it is lost the one that took over.
+        public var clock: Bool
 
         public init(name: String, device: String, levelDB: Double, on: Bool, state: String, delaySeconds: Double?,
-                    offsetSeconds: Double?, raisedDB: Double? = nil) {
+                    offsetSeconds: Double?, raisedDB: Double? = nil, clock: Bool = false) {
             self.raisedDB = raisedDB
+            self.clock = clock
             self.name = name
             self.device = device
             self.levelDB = levelDB
@@ -154,7 +157,7 @@ public struct SessionStatus: Sendable, Equatable {
         public var json: JSONObject {
             ["name": .string(name), "device": .string(device), "level_db": .number(levelDB), "on": .bool(on),
              "state": .string(state), "delay_seconds": .optional(delaySeconds), "offset_seconds": .optional(offsetSeconds),
-             "raised_db": .optional(raisedDB)]
+             "raised_db": .optional(raisedDB), "clock": .bool(clock)]
         }
 
         public init(json o: JSONObject) {
@@ -166,6 +169,7 @@ public struct SessionStatus: Sendable, Equatable {
             delaySeconds = o["delay_seconds"]?.doubleValue
             offsetSeconds = o["offset_seconds"]?.doubleValue
             raisedDB = o["raised_db"]?.doubleValue
+            clock = o["clock"]?.boolValue ?? false
         }
     }
 

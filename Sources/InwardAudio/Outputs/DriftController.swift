@@ -72,6 +72,18 @@ public struct DriftController: Sendable {
         return ratio
     }
 
+    /// While this output is the session's clock (the first output lost): no
+    /// offset to steer, the ratio returns to 1 at the same bounded speed,
+    /// `seconds` after the last call; the learnt rate difference is kept for
+    /// when the output follows again. Returns the new ratio.
+    @discardableResult
+    public mutating func returnToNominal(seconds: Double) -> Double {
+        let step = Self.maxSlewPerSecond * min(max(seconds, 0), 1)
+        ratio = min(ratio + step, max(ratio - step, 1))
+        filteredError = nil
+        return ratio
+    }
+
     /// Forgets the offset (after the caller jumped, or the output rejoined),
     /// keeping the learnt rate difference: the crystals did not change.
     public mutating func realigned() { filteredError = nil }

@@ -267,6 +267,14 @@ public final class AlsaSink: AudioSink {
         return Int(frames)
     }
 
+    /// Frames a write would take now without blocking (`snd_pcm_avail_update`),
+    /// nil when the device cannot say. Does not block or allocate.
+    public func writableFrames() -> Int? {
+        guard let pcm else { return nil }
+        let n = snd_pcm_avail_update(pcm)
+        return n >= 0 ? Int(n) : nil
+    }
+
     /// Blocks until everything written has been played.
     public func drain() throws {
         guard let pcm else {

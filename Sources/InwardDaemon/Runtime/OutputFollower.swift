@@ -25,8 +25,16 @@ import Glibc
 /// to the clock output while silent and fades it in. The other outputs never
 /// wait for it.
 ///
-/// Threads: `push`, `finish` and `anchor` updates come from the clock
-/// output's audio thread; `send` and the status getters from any thread;
+/// When the first output is lost, this output may become the session's
+/// clock (`becomeClock`, see `ClockHandover`): it stops steering, its ratio
+/// returns to 1 at the controller's bounded speed, it publishes the session
+/// frame it plays (`onHeard`) for the other outputs to steer towards, and the
+/// audio thread paces itself by how fast it takes its ring (`queuedFrames`,
+/// `waitForSpace`). Nothing changes in what it plays. `follow` ends that.
+///
+/// Threads: `push`, `finish`, `becomeClock`, `follow`, `waitForSpace` and
+/// `anchor` updates come from the audio thread; `onHeard` is set before
+/// `start` and called on this output's thread; `send` and the status getters from any thread;
 /// everything else runs on this output's own thread, which allocates,
 /// locks and does I/O only on the failure path (closing and opening its
 /// device), never while it plays.
@@ -57,6 +65,10 @@ final class OutputFollower: @unchecked Sendable {
     private let lastDelay = Atomic<Int>(-1)
     private let offsetMicroframes = Atomic<Int>(Int.min)
     private let dropped = Atomic<Int>(0)
+    /// True while this output is the session's clock (the audio thread sets it).
+    private let clockRole = Atomic<Bool>(false)
+    /// Called with the session frame heard here and the monotonic time, after each write while this output is the clock.
+    var onHeard: (@Sendable (Double, Double) -> Void)?
     /// Session frame of the next frame the ring gives (ring frames are numbered like the clock's `played`).
     private var framesIn: Int
 
@@ -125,6 +137,21 @@ final class OutputFollower: @unchecked Sendable {
     func clockHeard(_ heard: Double, at seconds: Double) {
         anchorBits.store((heard - Double(sampleRate) * seconds).bitPattern, ordering: .relaxed)
     }
+
+    /// This output becomes the session's clock: it stops steering and publishes what it plays.
+    func becomeClock() { clockRole.store(true, ordering: .releasing) }
+
+    /// This output follows the clock output again (the first output is back and in step).
+    func follow() { clockRole.store(false, ordering: .releasing) }
+
+    var isClock: Bool { clockRole.load(ordering: .acquiring) }
+
+    /// Frames waiting in this output's ring.
+    var queuedFrames: Int { ring.available }
+
+    /// Waits until this output has taken frames from its ring (or `seconds` pass).
+    @discardableResult
+    func waitForSpace(seconds: Double) -> Bool { spaceFreed.wait(seconds: seconds) }
 
     /// No more frames will come: play what the ring holds, then drain and end.
     func finish() {
@@ -207,6 +234,7 @@ final class OutputFollower: @unchecked Sendable {
         var droppedSeen = 0
         var lastMeasured = MonotonicClock.seconds
         var lostFrame = 0
+        var wasClock = false            // this output was the session's clock at its last measurement
         var lastAttempt = -Double.infinity
         // Frames the device must hold before its delay means anything (it starts once its buffer is full).
         let settle = 2 * max(period, (sink as? AlsaSink)?.bufferFrames ?? period)
@@ -301,6 +329,24 @@ final class OutputFollower: @unchecked Sendable {
             let now = MonotonicClock.seconds
             let delay = sink.delayFrames ?? 0
             lastDelay.store(delay, ordering: .relaxed)
+            if clockRole.load(ordering: .acquiring) {
+                // The session's clock (the first output lost): nothing to steer towards; back to the nominal
+                // rate at the controller's bounded speed, and publish the frame heard here.
+                wasClock = true
+                resampler.setRatio(controller.returnToNominal(seconds: now - lastMeasured))
+                ratioBits.store(resampler.ratio.bitPattern, ordering: .relaxed)
+                offsetMicroframes.store(0, ordering: .relaxed)
+                let heard = Double(framesIn) - (resampler.delayFrames + Double(delay)) * resampler.ratio
+                if written >= settle, stateValue.load(ordering: .relaxed) == 1 { onHeard?(heard, now) }
+                lastMeasured = now
+                continue
+            }
+            if wasClock {
+                // Following again: the first output aligned itself to this one; steer from here.
+                wasClock = false
+                controller.realigned()
+                anchorBits.store(Double.nan.bitPattern, ordering: .relaxed)
+            }
             let anchor = Double(bitPattern: anchorBits.load(ordering: .relaxed))
             guard !anchor.isNaN, written >= settle else { lastMeasured = now; continue }
             let ratio = resampler.ratio

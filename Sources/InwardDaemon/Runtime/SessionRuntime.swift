@@ -42,7 +42,9 @@ import Glibc
 /// a thread each, kept in step by drift correction), then takes it through
 /// the first output's own level and limiter (`OutputLevel`) to its device.
 /// It publishes the session frame its device is playing after every write,
-/// which the other outputs steer towards.
+/// which the other outputs steer towards. When the first output is lost, the
+/// clock passes to another output that plays, and back once the first is in
+/// step with it again (`ClockHandover`).
 public final class SessionRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         /// Frames per write to the sink.
@@ -71,6 +73,8 @@ public final class SessionRuntime: @unchecked Sendable {
         case lost(output: String, message: String, frame: Int64)
         /// A new device took over at session frame `frame`, `gapSeconds` of session time after it was lost.
         case restored(output: String, frame: Int64, gapSeconds: Double)
+        /// Output `output` paces the session from session frame `frame` on (nil: none plays, the wall clock).
+        case clock(output: String?, frame: Int64)
     }
 
     /// One output of the room, opened, for the runtime to play to.
@@ -111,6 +115,8 @@ public final class SessionRuntime: @unchecked Sendable {
         public var offsetFrames: Double?
         /// Its resampling ratio (1 for the first output).
         public var ratio: Double
+        /// True for the output pacing the session (the first, unless it is lost or rejoining).
+        public var clock = false
     }
 
     public let plan: Plan
@@ -142,6 +148,8 @@ public final class SessionRuntime: @unchecked Sendable {
     private let clockDelay = Atomic<Int>(-1)
     /// The other outputs, each on its own thread.
     private let followers: [OutputFollower]
+    /// Which output paces the session while the first is lost.
+    private let handover: ClockHandover
     private let mixer: SessionMixer
     private let stage: OutputStage
     private let ring: AudioRing
@@ -223,6 +231,8 @@ public final class SessionRuntime: @unchecked Sendable {
             OutputFollower(name: o.name, device: o.device, sink: o.sink, level: level(o), periodFrames: options.periodFrames,
                            origin: origin, clocked: clocked, reopen: o.reopen, onDevice: onDevice)
         }
+        handover = ClockHandover(names: outputs.map(\.name), followers: followers, clocked: clocked, sampleRate: sink.sampleRate,
+                                 periodFrames: options.periodFrames, wake: deviceWake)
         published = Mutex(Published(timeline: mixer.timeline, t0: mixer.t0,
                                     holds: plan.phases.indices.map { mixer.held(phase: $0) }))
         played.store(origin, ordering: .relaxed)
@@ -312,7 +322,7 @@ public final class SessionRuntime: @unchecked Sendable {
         var code = 1
         let fadeFrames = Int(DeviceOutage.fadeInSeconds * Double(sampleRate))
         var fadeAt = fadeFrames             // frames into the fade-in after a restore; fadeFrames: none
-        var lostAt = 0.0, lostAtFrame = 0   // where the wall clock takes over the session clock
+        var rejoining = false               // the first output's device back, silent until in step (ClockHandover)
         var xrunBase = 0                    // xruns of the sinks lost before this one
         // Start the device only once the mixer has something for it.
         let primeDeadline = MonotonicClock.seconds + 10
@@ -365,18 +375,25 @@ public final class SessionRuntime: @unchecked Sendable {
             // once they are rendered, so what is measured is never replaced.
             heard?.tap(buffer, count: period, at: Int64(played.load(ordering: .relaxed)))
             for follower in followers { follower.push(buffer, count: period) }
+            handover.pushed()
             clockLevel.process(buffer, frames: period)
+            handover.delayFirst(buffer, frames: period)   // behind the mix by as much as it led when it rejoined
             var device = deviceState.load(ordering: .acquiring)
             if device == 2, deviceState.compareExchange(expected: 2, desired: 3, ordering: .acquiringAndReleasing).exchanged {
                 // The device thread keeps the lost sink until we let go of it here, so nothing is freed on this thread.
                 sink = offered!
                 offered = nil
                 fadeAt = 0
+                rejoining = handover.startRejoin(sink: sink, played: played.load(ordering: .relaxed))
                 restoredFrame.store(played.load(ordering: .relaxed), ordering: .relaxed)
                 deviceState.store(0, ordering: .releasing)
                 device = 0
             }
             if device == 0 {
+                if rejoining && handover.rejoined(played: played.load(ordering: .relaxed)) {
+                    rejoining = false   // in step with the output that held the clock: it is heard again
+                    fadeAt = 0
+                }
                 if fadeAt < fadeFrames {
                     for i in 0..<period {
                         let g = DeviceOutage.fadeInGain(frame: fadeAt + i, of: fadeFrames)
@@ -386,11 +403,15 @@ public final class SessionRuntime: @unchecked Sendable {
                     fadeAt += period
                 }
                 do {
-                    try sink.write(buffer, frames: period)
+                    if rejoining {
+                        try handover.writeSilence(to: sink, played: played.load(ordering: .relaxed))
+                    } else {
+                        try sink.write(buffer, frames: period)
+                    }
                     xruns.store(xrunBase + sink.xrunCount, ordering: .relaxed)
-                    if !followers.isEmpty, let delay = sink.delayFrames {
+                    if !followers.isEmpty, !rejoining, let delay = sink.delayFrames {
                         clockDelay.store(delay, ordering: .relaxed)
-                        let heard = Double(played.load(ordering: .relaxed) + period - delay)
+                        let heard = Double(played.load(ordering: .relaxed) + period - delay - handover.firstDelay)
                         let now = MonotonicClock.seconds
                         for follower in followers { follower.clockHeard(heard, at: now) }
                     }
@@ -398,9 +419,9 @@ public final class SessionRuntime: @unchecked Sendable {
                     // The failure path only: the error was allocated by the throw already.
                     lostMessage = "\(error)"
                     xrunBase += sink.xrunCount
-                    lostAt = MonotonicClock.seconds
-                    lostAtFrame = played.load(ordering: .relaxed)
-                    lostFrame.store(lostAtFrame, ordering: .relaxed)
+                    rejoining = false
+                    lostFrame.store(played.load(ordering: .relaxed), ordering: .relaxed)
+                    handover.firstLost(played: played.load(ordering: .relaxed))
                     deviceState.store(1, ordering: .releasing)
                     deviceWake.signal()
                     device = 1
@@ -411,11 +432,9 @@ public final class SessionRuntime: @unchecked Sendable {
                 let due = started + Double(total - origin) / (Double(sampleRate) * pace)
                 let wait = due - MonotonicClock.seconds
                 if wait > 0 { usleep(UInt32(wait * 1e6)) }
-            } else if device != 0 {
-                // No device to pace us: the session clock follows the wall clock.
-                let due = lostAt + Double(total - lostAtFrame) / Double(sampleRate)
-                let wait = due - MonotonicClock.seconds
-                if wait > 0 { usleep(UInt32(wait * 1e6)) }
+            } else if device != 0 || rejoining {
+                // The first output is not the clock: the output holding it paces us, or the wall clock.
+                handover.pace(total: total, quit: quit)
             }
             if stage.stopRemaining == 0 { code = 2; break }
             if tail > stage.latency { code = 1; break }
@@ -468,6 +487,7 @@ public final class SessionRuntime: @unchecked Sendable {
         }
         while !quit.load(ordering: .acquiring) {
             guard deviceState.load(ordering: .acquiring) == 1 else {
+                handover.report(onDevice, latency: stage.latency)
                 deviceWake.wait(seconds: 0.5)
                 continue
             }
@@ -478,12 +498,14 @@ public final class SessionRuntime: @unchecked Sendable {
             // Frames heard: the output stage's delay after those written.
             let frame = Int64(lostFrame.load(ordering: .relaxed) - stage.latency)
             onDevice(.lost(output: clockName, message: lostMessage, frame: frame))
+            handover.report(onDevice, latency: stage.latency)
             var replacement: (any AudioSink)?
             var lastStarted = -Double.infinity
             while replacement == nil && !quit.load(ordering: .acquiring) {
                 let due = DeviceOutage.nextAttempt(lastStarted: lastStarted, now: MonotonicClock.seconds)
                 while !quit.load(ordering: .acquiring), MonotonicClock.seconds < due {
                     deviceWake.wait(seconds: min(0.1, max(0.001, due - MonotonicClock.seconds)))
+                    handover.report(onDevice, latency: stage.latency)
                 }
                 if quit.load(ordering: .acquiring) { break }
                 lastStarted = MonotonicClock.seconds
@@ -774,13 +796,15 @@ public final class SessionRuntime: @unchecked Sendable {
         let levels = outputLevels.withLock { $0 }
         let raises = outputRaises.withLock { $0 }
         let delay = clockDelay.load(ordering: .relaxed)
+        let first = deviceState.load(ordering: .acquiring) != 0 ? "lost" : handover.isRejoining ? "aligning" : "playing"
+        let clock = handover.clock
         var reports = [OutputReport(name: clockName, device: clockDevice, levelDB: levels[0].db, on: levels[0].on,
-                                    raiseDB: raises[0], state: deviceState.load(ordering: .acquiring) == 0 ? "playing" : "lost",
-                                    delayFrames: delay >= 0 ? delay : nil, offsetFrames: nil, ratio: 1)]
+                                    raiseDB: raises[0], state: first,
+                                    delayFrames: delay >= 0 ? delay : nil, offsetFrames: nil, ratio: 1, clock: clock == 0)]
         for (i, f) in followers.enumerated() {
             reports.append(OutputReport(name: f.name, device: f.device, levelDB: levels[i + 1].db, on: levels[i + 1].on,
                                         raiseDB: raises[i + 1], state: f.state.rawValue, delayFrames: f.delayFrames, offsetFrames: f.offsetFrames,
-                                        ratio: f.ratio))
+                                        ratio: f.ratio, clock: clock == i + 1))
         }
         return reports
     }

@@ -71,6 +71,11 @@ extension SessionService {
             _ = try? emit("device.restored", ["device": .string(device), "output": .string(output),
                                               "gap_seconds": .number((gap * 1000).rounded() / 1000),
                                               "frame": .integer(frame)], at: Double(frame) / rate)
+        case .clock(let output, let frame):
+            logger.notice(output == nil ? "no output plays; the wall clock paces the session" : "the session's clock passes to an output",
+                          metadata: ["session.id": "\(id)", "output": "\(output ?? "none")"])
+            _ = try? emit("output.clock", ["output": output.map { .string($0) } ?? .null, "frame": .integer(frame)],
+                          at: Double(frame) / rate)
         }
     }
 

@@ -88,7 +88,7 @@ extension SessionService {
         s.outputs = runtime.outputReports().map {
             SessionStatus.Output(name: $0.name, device: $0.device, levelDB: $0.levelDB, on: $0.on, state: $0.state,
                                  delaySeconds: $0.delayFrames.map { Double($0) / rate },
-                                 offsetSeconds: $0.offsetFrames.map { $0 / rate }, raisedDB: $0.raiseDB > 0 ? $0.raiseDB : nil)
+                                 offsetSeconds: $0.offsetFrames.map { $0 / rate }, raisedDB: $0.raiseDB > 0 ? $0.raiseDB : nil, clock: $0.clock)
         }
         return s
     }

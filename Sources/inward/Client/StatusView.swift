@@ -186,6 +186,7 @@ struct StatusView {
             t += o.on ? "\(StatusView.db(o.levelDB)) dB" : "off"
             if let up = o.raisedDB { t += " (\(StatusView.db(up)) dB, headphones off)" }
             t += "  \(o.state)"
+            if o.clock && o.name != outputs.first?.name { t += " (clock)" }
             if let d = o.delaySeconds { t += "  delay \(Int((d * 1000).rounded())) ms" }
             if let off = o.offsetSeconds { t += "  offset \(off >= 0 ? "+" : "-")\(String(format1: abs(off * 1000))) ms" }
             return t
