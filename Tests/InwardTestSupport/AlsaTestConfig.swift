@@ -49,12 +49,8 @@ enum AlsaTestConfig {
             let system = ProcessInfo.processInfo.environment["ALSA_CONFIG_PATH"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? "/usr/share/alsa/alsa.conf"
             setenv("ALSA_CONFIG_PATH", "\(system):\(confPath)", 1)
-            // A full run leaves ~0.5 GB of captures here: removed when the test
-            // process exits, unless INWARD_KEEP_TEST_FILES is set (to look at them).
-            atexit {
-                guard getenv("INWARD_KEEP_TEST_FILES") == nil else { return }
-                try? FileManager.default.removeItem(at: AlsaTestConfig.directory)
-            }
+            // A full run leaves ~0.5 GB of captures here: a temporary directory,
+            // removed when the test process exits (`TemporaryFolders`).
         }
     }
 

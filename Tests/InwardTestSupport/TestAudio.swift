@@ -42,11 +42,14 @@ enum TestAudio {
     }
 
     /// A fresh private directory under the system temp dir.
+    /// Removed with everything in it when the test process exits (`TemporaryFolders`).
     static func temporaryDirectory(_ label: String = "inward-test") -> URL {
         var template = Array((NSTemporaryDirectory() + "/\(label)-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
-        return URL(fileURLWithPath: template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        TemporaryFolders.shared.add(path)
+        return URL(fileURLWithPath: path)
     }
 
     /// Whether libsndfile can write `format` at `sampleRate` x `channels`.
