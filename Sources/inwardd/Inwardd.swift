@@ -29,6 +29,8 @@ struct Inwardd: ParsableCommand {
     @Option(help: "Config file (TOML).") var config: String?
     @Option(help: "ALSA period size, frames.") var period: Int?
     @Option(help: "ALSA buffer size, frames.") var buffer: Int?
+    @Option(help: "soxr's quality for tracks at another rate than the device's: quick, low, medium, high (the default) or \"very high\".")
+    var resampler: String?
 
     func validate() throws {
         if let pace, !(pace.isFinite && pace > 0) { throw ValidationError("--pace must be a positive number of times real time") }
@@ -37,6 +39,9 @@ struct Inwardd: ParsableCommand {
         }
         if let buffer, !DaemonConfig.bufferRange.contains(buffer) {
             throw ValidationError("--buffer must be \(DaemonConfig.bufferRange.lowerBound) to \(DaemonConfig.bufferRange.upperBound) frames")
+        }
+        if let resampler, Resampler.Quality(name: resampler) == nil {
+            throw ValidationError("--resampler \"\(resampler)\" is not a soxr quality; use one of \(Resampler.Quality.names)")
         }
     }
 
@@ -81,6 +86,7 @@ struct Inwardd: ParsableCommand {
         if let pace { settings.pace = pace }
         if let period { settings.periodFrames = period }
         if let buffer { settings.bufferFrames = buffer }
+        if let q = resampler.flatMap(Resampler.Quality.init(name:)) { settings.resampler = q }
         let period = settings.periodFrames ?? DaemonConfig.defaultPeriodFrames
         let buffer = settings.bufferFrames ?? max(DaemonConfig.defaultBufferFrames, 2 * period)
         guard settings.periodFrames == nil && settings.bufferFrames == nil || buffer >= 2 * period else {

@@ -13,16 +13,20 @@ import CSoxr
 ///
 /// Not thread-safe. The C state is freed on deinit.
 public final class Resampler {
-    /// Speed/quality trade-off, mapped to soxr's recipes.
+    /// Speed/quality trade-off, mapped to soxr's recipes. The names are
+    /// soxr's and MPD's (`samplerate_converter "soxr high"`), so a room's
+    /// config reads like MPD's.
     public enum Quality: Sendable, CaseIterable {
         /// `SOXR_QQ`: cubic interpolation, lowest cost, audible aliasing.
         case quick
         /// `SOXR_LQ`: 16-bit quality, narrow passband.
         case low
-        /// `SOXR_MQ`: 16-bit quality, wide passband. The default.
+        /// `SOXR_MQ`: 16-bit quality, wide passband.
         case medium
-        /// `SOXR_HQ`: 20-bit quality.
+        /// `SOXR_HQ`: 20-bit quality. A room's default (`roomDefault`).
         case high
+        /// `SOXR_VHQ`: 28-bit quality.
+        case veryHigh
 
         var recipe: UInt {
             switch self {
@@ -30,8 +34,36 @@ public final class Resampler {
             case .low: return UInt(SOXR_LQ)
             case .medium: return UInt(SOXR_MQ)
             case .high: return UInt(SOXR_HQ)
+            case .veryHigh: return UInt(SOXR_VHQ)
             }
         }
+
+        /// The name a config file or an option gives: "quick", "low",
+        /// "medium", "high" or "very high", as in MPD.
+        public var name: String {
+            switch self {
+            case .quick: return "quick"
+            case .low: return "low"
+            case .medium: return "medium"
+            case .high: return "high"
+            case .veryHigh: return "very high"
+            }
+        }
+
+        /// The quality called `name` (see `name`), or nil.
+        public init?(name: String) {
+            guard let q = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = q
+        }
+
+        /// What a room plays at unless its config says otherwise, and what
+        /// `inward render` previews with: 20-bit quality, above what 16-bit
+        /// sources hold, for hours of music at a cost a small fanless box
+        /// does not notice (docs/daemon.md gives the figures).
+        public static let roomDefault = Quality.high
+
+        /// The names, best last, for error messages: `"quick", "low", ...`.
+        public static var names: String { allCases.map { "\"\($0.name)\"" }.joined(separator: ", ") }
     }
 
     public let inputRate: Int

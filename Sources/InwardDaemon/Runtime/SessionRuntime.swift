@@ -59,6 +59,8 @@ public final class SessionRuntime: @unchecked Sendable {
         /// Frames the rewinding writer leaves in front of the hardware pointer
         /// (nil: `RewindingWriter.margin`); tests set it to show what too small a one does.
         public var rewindMarginFrames: Int?
+        /// soxr's quality for tracks at another rate than the device's.
+        public var resampler = Resampler.Quality.roomDefault
         public init() {}
     }
 
@@ -201,7 +203,8 @@ public final class SessionRuntime: @unchecked Sendable {
         self.onEvents = onEvents
         self.onEnd = onEnd
         sampleRate = sink.sampleRate
-        let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, loudness: loudness)
+        let sources = PhaseSources(plan: plan, sampleRate: sink.sampleRate, playlists: playlists, quality: options.resampler,
+                                   loudness: loudness)
         // A resumed session comes back through the output stage, under the
         // level speed limit; the mixer starts its phase at level, unheard.
         let mixer = SessionMixer(plan: plan, sources: sources, events: EngineEvents(), t0: t0,

@@ -37,6 +37,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// (`DeviceBuffering`: deep on a device that can rewind, else the two below).
     public var periodFrames: Int?
     public var bufferFrames: Int?
+    /// soxr's quality for tracks whose rate is not the device's (`resampler`).
+    public var resampler = Resampler.Quality.roomDefault
     /// Wake-ups every 43 ms at 48 kHz on a device that cannot rewind.
     public static let defaultPeriodFrames = DeviceBuffering.plain.periodFrames
     /// Four periods, 171 ms at 48 kHz: a level control is heard within the
@@ -115,7 +117,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     static let keys: Set<String> = ["socket", "socket_group", "state_dir", "device", "format", "plans", "pace", "sample_rate",
                                     "period", "buffer", "observe_socket", "observe_group", "max_record_open",
-                                    "allow_plans_anywhere", "music", "output"]
+                                    "allow_plans_anywhere", "music", "output", "resampler"]
 
     /// ":LINE" of `key` in the `entry`th `[[output]]` of `text` (its header
     /// line when the key is not written), or "" when not found.
@@ -223,5 +225,11 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = try int("sample_rate", 8000...192_000) { sampleRate = v }
         if let v = try int("period", Self.periodRange) { periodFrames = v }
         if let v = try int("buffer", Self.bufferRange) { bufferFrames = v }
+        if let v = table["resampler"] {
+            guard let q = v.string.flatMap(Resampler.Quality.init(name:)) else {
+                throw bad("resampler", "\(v.debugDescription) is not a soxr quality; use one of \(Resampler.Quality.names)")
+            }
+            resampler = q
+        }
     }
 }

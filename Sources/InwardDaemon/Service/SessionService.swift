@@ -417,6 +417,7 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         }
         options.ringFrames = configuration.ringFrames
         options.pace = configuration.daemon.pace
+        options.resampler = configuration.daemon.resampler
         return SessionRuntime(plan: loaded.plan, playlists: loaded.playlists, outputs: sessionOutputs(first: audio),
                               options: options, t0: t0, resume: resume, loudness: loudness,
                               onEvents: { [weak self] events in

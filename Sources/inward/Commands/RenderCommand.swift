@@ -8,16 +8,8 @@ import InwardProtocol
 extension SampleFormat: ExpressibleByArgument {}
 
 extension Resampler.Quality: ExpressibleByArgument {
-    public init?(argument: String) {
-        switch argument {
-        case "quick": self = .quick
-        case "low": self = .low
-        case "medium": self = .medium
-        case "high": self = .high
-        default: return nil
-        }
-    }
-    public static var allValueStrings: [String] { ["quick", "low", "medium", "high"] }
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
 }
 
 /// `inward render PLAN --out FILE.wav`: the whole session, offline, as fast as
@@ -61,8 +53,8 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "ALSA buffer size in frames (with --device).")
     var buffer = 4096
 
-    @Option(name: .long, help: "Resampling quality: quick, low, medium or high.")
-    var quality: Resampler.Quality = .medium
+    @Option(name: .long, help: "Resampling quality, as a room's `resampler`: quick, low, medium, high or \"very high\".")
+    var quality: Resampler.Quality = .roomDefault
 
     @Option(name: .long, help: ArgumentHelp("Audition one phase alone (its source, level and fades).", valueName: "name"))
     var phase: String?
