@@ -53,7 +53,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "ALSA buffer size in frames (with --device).")
     var buffer = 4096
 
-    @Option(name: .long, help: "Resampling quality, as a room's `resampler`: quick, low, medium, high or \"very high\".")
+    @Option(name: .long, help: "Resampling quality (soxr), as a room's `resampler`.")
     var quality: Resampler.Quality = .roomDefault
 
     @Option(name: .long, help: ArgumentHelp("Audition one phase alone (its source, level and fades).", valueName: "name"))
