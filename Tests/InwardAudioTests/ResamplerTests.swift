@@ -54,6 +54,21 @@ struct ResamplerTests {
         #expect(AudioAnalysis.maxStep(middle) < 0.07)
     }
 
+    @Test("soxr is offered at most maxInputBlock frames a call, so its FIFO stays small; the rest is consumed by the next calls")
+    func inputBlock() throws {
+        let input = Self.sine(1000, rate: 44100, seconds: 1)
+        let r = try Resampler(inputRate: 44100, outputRate: 48000, channels: 1, quality: .high)
+        var obuf = [Float](repeating: 0, count: 8192)
+        let first = input.withUnsafeBufferPointer { i in
+            obuf.withUnsafeMutableBufferPointer {
+                r.process(input: i.baseAddress!, inputFrames: 4096, output: $0.baseAddress!, outputCapacity: 8192)
+            }
+        }
+        #expect(first.consumed == Resampler.maxInputBlock, "consumed \(first.consumed) of 4096")
+        let out = Self.run(r, Array(input[first.consumed...]), channels: 1, block: 4096, outBlock: 8192)
+        #expect(abs(first.produced + out.count - 48000) <= 2, "\(first.produced + out.count) frames")
+    }
+
     @Test("stereo stays separated and aligned; early output is held back until flush")
     func stereoAndLatency() throws {
         let l = Self.sine(440, rate: 48000, seconds: 1)
