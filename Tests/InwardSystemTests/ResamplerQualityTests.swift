@@ -30,7 +30,9 @@ struct ResamplerQualityTests {
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             extra += ["--config", path]
         }
-        let daemon = try DaemonHarness(plans: ["hf.toml": Self.plan], pace: nil, extraArguments: extra) { dir in
+        // Paced: an unpaced daemon that outruns its own mixer plays silence
+        // (an underrun) wherever that happens; a paced one waits for it.
+        let daemon = try DaemonHarness(plans: ["hf.toml": Self.plan], pace: 8, extraArguments: extra) { dir in
             // Float samples: a 16-bit file's own rounding would put lines of its own near the image.
             try TestAudio.sine(to: dir.appendingPathComponent("hf.wav").path, format: .wavFloat, frequency: Self.tone,
                                amplitude: 0.5, sampleRate: 44_100, seconds: 20)
