@@ -211,7 +211,7 @@ final class OutputFollower: @unchecked Sendable {
 
     private func run() {
         let input = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
-        let outCapacity = period + period / 16 + 64
+        let outCapacity = VariableRateResampler.outputCapacity(inputFrames: period)
         let output = UnsafeMutablePointer<Float>.allocate(capacity: 2 * outCapacity)
         let silence = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
         silence.initialize(repeating: 0, count: 2 * period)
@@ -299,8 +299,17 @@ final class OutputFollower: @unchecked Sendable {
             var frames = n
             var data = UnsafePointer(input)
             if let resampler {
-                let (_, produced) = resampler.process(input: input, inputFrames: n, output: output, outputCapacity: outCapacity)
-                frames = produced
+                // The whole block, or the frames left over would be lost: with `outCapacity` the first call
+                // takes it all (VariableRateResamplerTests); the loop only guards that.
+                var used = 0
+                frames = 0
+                while used < n && frames < outCapacity {
+                    let (consumed, produced) = resampler.process(input: input + 2 * used, inputFrames: n - used,
+                                                                 output: output + 2 * frames, outputCapacity: outCapacity - frames)
+                    used += consumed
+                    frames += produced
+                    if consumed == 0 && produced == 0 { break }
+                }
                 data = UnsafePointer(output)
             }
             let aligning = stateValue.load(ordering: .relaxed) == 0
