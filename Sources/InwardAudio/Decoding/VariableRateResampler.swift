@@ -89,8 +89,16 @@ public final class VariableRateResampler {
     /// an output frame plays is `fed - (delayFrames + frames after it) * ratio`.
     public var delayFrames: Double { soxr_delay(soxr) + hiddenDelay }
 
+    /// Output room that lets `process` take a whole block of `inputFrames`:
+    /// soxr takes at most `outputCapacity * ratio` input frames in a call
+    /// (rounded up), and the ratio is at least 1/`maxRatio`.
+    public static func outputCapacity(inputFrames: Int) -> Int {
+        Int((Double(inputFrames) * maxRatio).rounded(.up)) + 64
+    }
+
     /// Converts up to `inputFrames` frames and writes up to `outputCapacity`;
-    /// input not consumed must be offered again.
+    /// input not consumed must be offered again. With at least
+    /// `outputCapacity(inputFrames:)` of room, it consumes the whole input.
     public func process(input: UnsafePointer<Float>, inputFrames: Int,
                         output: UnsafeMutablePointer<Float>, outputCapacity: Int) -> (consumed: Int, produced: Int) {
         var idone = 0

@@ -99,7 +99,7 @@ final class OutputFollower: @unchecked Sendable {
         self.reopen = reopen
         self.onDevice = onDevice
         sampleRate = sink.sampleRate
-        // Its own device's period, when it says (outputs after the first get a shorter one).
+        // Its own device's period, when it says (it may have taken a shorter one than asked).
         period = max(16, min(periodFrames, (sink as? AlsaSink)?.periodFrames ?? periodFrames))
         self.clocked = clocked
         framesIn = origin
@@ -211,7 +211,7 @@ final class OutputFollower: @unchecked Sendable {
 
     private func run() {
         let input = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
-        let outCapacity = period + period / 16 + 64
+        let outCapacity = VariableRateResampler.outputCapacity(inputFrames: period)
         let output = UnsafeMutablePointer<Float>.allocate(capacity: 2 * outCapacity)
         let silence = UnsafeMutablePointer<Float>.allocate(capacity: 2 * period)
         silence.initialize(repeating: 0, count: 2 * period)
@@ -226,7 +226,7 @@ final class OutputFollower: @unchecked Sendable {
         var written = 0                 // device frames written since the device was (re)opened
         var attempts = 0                // quarter-second averages taken since then
         var offsetSum = 0.0, offsetCount = 0   // offsets measured while aligning
-        var owed = 0                    // frames to drop: silence played in their place
+        var owed = 0                    // frames to drop as they come: silence played in their place, or a lag
         var steady = 0                  // quarter-second averages within 1 ms since the last jump
         let averages = UnsafeMutablePointer<Double>.allocate(capacity: Self.steadyAverages)
         averages.initialize(repeating: 0, count: Self.steadyAverages)
@@ -243,26 +243,32 @@ final class OutputFollower: @unchecked Sendable {
         while !quit.load(ordering: .acquiring) {
             while let command = commands.pop() { apply(command) }
             if owed > 0 {
-                // Frames that silence played in place of, while the clock output starved us: gone by.
+                // Frames gone by unheard, dropped as they come: silence played in their place while the
+                // clock output starved us, or a lag jumped away while the ring held less than it.
                 let before = framesIn
                 jump(by: Double(owed), silence: silence)
                 owed -= framesIn - before
                 if framesIn == before && finished.load(ordering: .acquiring) { owed = 0 }
             }
-            var n = ring.read(into: input, frames: period)
+            // One block of the clock output's a wake-up: wait only when the ring holds less than a period.
+            var n = owed > 0 ? 0 : ring.read(into: input, frames: period)
             if n < period {
                 if finished.load(ordering: .acquiring) {
                     if n == 0 { break }
                 } else {
-                    if !dataReady.wait(seconds: clocked ? patience : 0.05) && n == 0 {
-                        if clocked && stateValue.load(ordering: .relaxed) == 1 {
-                            // The clock output starved us: keep the device fed. The silence stands in for
-                            // frames still to come, which are dropped when they do: the output stays in step
-                            // (a period of silence shifted it by 21 ms, past the 20 ms at which it realigns,
-                            // silent for seconds).
-                            if (try? sink.write(silence, frames: period)) != nil { owed += period }
+                    if !awaitBlock(seconds: clocked ? patience : 0.05) {
+                        if n == 0 {
+                            if clocked && stateValue.load(ordering: .relaxed) == 1 {
+                                // The clock output starved us: keep the device fed. The silence stands in for
+                                // frames still to come, which are dropped when they do: the output stays in
+                                // step (a period of silence shifted it by 21 ms, past the 20 ms at which it
+                                // realigns, silent for seconds).
+                                if (try? sink.write(silence, frames: period)) != nil { owed += period }
+                            }
+                            continue
                         }
-                        continue
+                    } else if owed > 0 || n == 0 {
+                        continue   // drop what is owed first, or take the whole block from the top
                     }
                     n += ring.read(into: input + 2 * n, frames: period - n)
                 }
@@ -299,8 +305,17 @@ final class OutputFollower: @unchecked Sendable {
             var frames = n
             var data = UnsafePointer(input)
             if let resampler {
-                let (_, produced) = resampler.process(input: input, inputFrames: n, output: output, outputCapacity: outCapacity)
-                frames = produced
+                // The whole block, or the frames left over would be lost: with `outCapacity` the first call
+                // takes it all (VariableRateResamplerTests); the loop only guards that.
+                var used = 0
+                frames = 0
+                while used < n && frames < outCapacity {
+                    let (consumed, produced) = resampler.process(input: input + 2 * used, inputFrames: n - used,
+                                                                 output: output + 2 * frames, outputCapacity: outCapacity - frames)
+                    used += consumed
+                    frames += produced
+                    if consumed == 0 && produced == 0 { break }
+                }
                 data = UnsafePointer(output)
             }
             let aligning = stateValue.load(ordering: .relaxed) == 0
@@ -367,7 +382,7 @@ final class OutputFollower: @unchecked Sendable {
                     attempts += 1
                     offsetMicroframes.store(Int(offset * 1e6), ordering: .relaxed)
                     if abs(offset) >= rate * 0.001 {
-                        jump(by: offset, silence: silence)
+                        owed += jump(by: offset, silence: silence)
                         controller.realigned()
                         steady = 0
                     } else {
@@ -384,7 +399,7 @@ final class OutputFollower: @unchecked Sendable {
                     let settled = window == Self.steadyAverages && high - low < rate * Self.steadySpan
                     if settled || attempts >= Self.maxAverages {
                         // In step (or, after `maxAverages`, as near as the device lets us tell): fade in.
-                        if window > 0 { jump(by: sum / Double(window), silence: silence) }
+                        if window > 0 { owed += jump(by: sum / Double(window), silence: silence) }
                         controller.realigned()
                         steady = 0
                         stateValue.store(1, ordering: .relaxed)
@@ -413,9 +428,21 @@ final class OutputFollower: @unchecked Sendable {
         done.signal()
     }
 
+    /// Waits up to `seconds` for the clock output's next block; true when
+    /// one came (or the ring already holds a period, or the end came).
+    private func awaitBlock(seconds: Double) -> Bool {
+        if ring.available >= period { return true }
+        // Signals left from blocks taken without waiting would end the wait at once, for nothing.
+        dataReady.drain()
+        if ring.available >= period || finished.load(ordering: .acquiring) || quit.load(ordering: .acquiring) { return true }
+        return dataReady.wait(seconds: seconds)
+    }
+
     /// Corrects an offset at once while the output is silent: drops frames
     /// from the ring when this output lags, plays silence when it leads.
-    private func jump(by error: Double, silence: UnsafeMutablePointer<Float>) {
+    /// Returns the frames still to drop when the ring held fewer.
+    @discardableResult
+    private func jump(by error: Double, silence: UnsafeMutablePointer<Float>) -> Int {
         var left = Int(error.rounded())
         if left > 0 {
             while left > 0 {
@@ -426,14 +453,15 @@ final class OutputFollower: @unchecked Sendable {
                 left -= n
             }
             spaceFreed.signal()
-        } else {
-            left = -left
-            while left > 0 {
-                let n = min(left, period)
-                guard (try? sink.write(silence, frames: n)) != nil else { break }
-                left -= n
-            }
+            return left
         }
+        left = -left
+        while left > 0 {
+            let n = min(left, period)
+            guard (try? sink.write(silence, frames: n)) != nil else { break }
+            left -= n
+        }
+        return 0
     }
 }
 

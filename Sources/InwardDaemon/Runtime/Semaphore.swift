@@ -20,6 +20,15 @@ final class Semaphore: @unchecked Sendable {
 
     func signal() { sem_post(sem) }
 
+    /// Takes every signal already given, without waiting: a consumer that
+    /// found its data without waiting leaves one signal per block behind,
+    /// and a later `wait` would return at once for each instead of sleeping.
+    /// Check the condition again after draining; a signal given after this
+    /// call wakes the next `wait`.
+    func drain() {
+        while sem_trywait(sem) == 0 {}
+    }
+
     /// Waits up to `seconds`; true if signalled.
     @discardableResult
     func wait(seconds: Double) -> Bool {

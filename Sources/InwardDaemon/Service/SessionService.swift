@@ -353,9 +353,13 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
     /// One output's ALSA device. Sizes not configured are chosen by kind of
     /// device (`DeviceBuffering`: deep on one that can rewind) when the room
     /// has this one output; a room with several plays without rewinding and
-    /// gets the plain sizes. Outputs after the first get half the period
-    /// and half the buffer, so the ring in front of them has room to line
-    /// them up with the first without running dry. `plain`: the device will
+    /// gets the plain sizes. Outputs after the first get the same period and
+    /// half the buffer (at least two periods): the device then paces their
+    /// thread, a block of the first's at a time, and the ring in front of
+    /// them holds the rest of the first's latency, which carries them
+    /// through a stall of the first (a clock handover). A half period only
+    /// woke that thread, the plugin and the sound server twice as often
+    /// (scripts/bench-outputs). `plain`: the device will
     /// be played without rewinding whatever its kind (one found again after
     /// a loss), so it gets the plain sizes.
     func openDevice(_ output: RoomOutput, sampleRate: Int, follower: Bool = false, plain: Bool = false) throws(AudioError) -> AlsaSink {
@@ -364,8 +368,8 @@ public final class SessionService: VarlinkHandler, @unchecked Sendable {
         if plain || period != nil || buffer != nil || daemon.roomOutputs.count > 1 {
             let p = period ?? DeviceBuffering.plain.periodFrames
             let b = buffer ?? max(DeviceBuffering.plain.bufferFrames, 2 * p)
-            period = follower ? max(16, p / 2) : p
-            buffer = follower ? max(p, b / 2) : b
+            period = p
+            buffer = follower ? max(2 * p, b / 2) : b
         }
         let format = daemon.format
         // On a real-time thread, so a plugin's own thread (pulse's) is real-time too: see OutputOpener.
