@@ -116,16 +116,30 @@ struct RewindingWriterTests {
         var sentAt: Int
     }
 
+    ///
+    /// The device runs in real time and the mix thread is an ordinary one: on
+    /// a shared machine under load (CI runs the suites in parallel) the mixer
+    /// can fall behind, and the audio thread then plays silence (an underrun),
+    /// which no frame-exact comparison survives. A run with an underrun is
+    /// played again, up to three times in all; the last is returned, and the
+    /// tests check it had none.
     static func live(_ loaded: LoadedPlan, options: SessionRuntime.Options = options(), fifo: Int = fifo,
                      _ control: (SessionRuntime) -> Void) throws -> Live {
-        let device = SimulatedRewindableDevice(bufferFrames: buffer, fifoFrames: fifo)
-        var sentAt = 0
-        let outcome = try play(loaded, into: device, options: options, during: { runtime in
-            try #require(waitUntil(timeout: 20) { device.hardwareFrame() >= 37 * rate / 10 }, "the device never played 3.7 s")
-            sentAt = device.hardwareFrame()
-            control(runtime)
-        })
-        return Live(outcome: outcome, device: device, sentAt: sentAt)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let device = SimulatedRewindableDevice(bufferFrames: buffer, fifoFrames: fifo)
+            var sentAt = 0
+            let outcome = try play(loaded, into: device, options: options, during: { runtime in
+                try #require(waitUntil(timeout: 20) { device.hardwareFrame() >= 37 * rate / 10 }, "the device never played 3.7 s")
+                sentAt = device.hardwareFrame()
+                control(runtime)
+            })
+            if (outcome.underruns == 0 && device.underruns == 0) || attempt == 3 {
+                return Live(outcome: outcome, device: device, sentAt: sentAt)
+            }
+            print("rewinding writer: \(outcome.underruns) underruns (the machine is loaded); playing it again")
+        }
     }
 
     @Test("a volume change is rewound into the queue: heard within 100 ms, and the stream is that of the change applied at the rewound frame")
@@ -176,6 +190,7 @@ struct RewindingWriterTests {
         let (expected, stream) = try Self.reference(loaded, controlAt: rewind.to, stop)
         #expect(run.outcome.end == .stopped && expected.end == .stopped)
         #expect(run.outcome.played == expected.played)
+        #expect(run.device.underruns == 0 && run.outcome.underruns == 0)
         #expect(heard.count == stream.count)
         #expect(Self.mismatches(heard, stream) == 0)
         // The fade ends where it should: 0.5 s after the rewound frame, and the stream stops there.
