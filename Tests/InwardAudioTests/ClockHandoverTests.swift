@@ -3,7 +3,7 @@ import Testing
 
 /// The clock handover's pure parts: which output paces the session
 /// (`ClockChoice`), how the first output falls in step again before it is
-/// heard (`ClockRejoin`), and the ratio of the output taking the clock
+/// heard (`OutputAlignment`), and the ratio of the output taking the clock
 /// returning to 1 (`DriftController.returnToNominal`).
 @Suite("Clock handover")
 struct ClockHandoverTests {
@@ -42,7 +42,7 @@ struct ClockHandoverTests {
     /// rejoin asks for is applied in full. Returns the measurements taken
     /// until it fades in, and the offset left then.
     static func rejoin(lag: Double, noise: Double, maxMeasurements: Int = 10_000) -> (measurements: Int, left: Double, faded: Bool) {
-        var r = ClockRejoin(sampleRate: 48000)
+        var r = OutputAlignment(sampleRate: 48000)
         var offset = lag
         var sign = 1.0
         for k in 1...maxMeasurements {
@@ -70,7 +70,7 @@ struct ClockHandoverTests {
 
     @Test("figures that never agree: it fades in all the same after 12 s of averages")
     func givesUp() {
-        var r = ClockRejoin(sampleRate: 48000)
+        var r = OutputAlignment(sampleRate: 48000)
         var k = 0
         var faded = false
         while !faded && k < 10_000 {
@@ -80,15 +80,15 @@ struct ClockHandoverTests {
             if case .fadeIn = r.measure(offset: average, frames: 1024) { faded = true }
         }
         #expect(faded)
-        #expect(r.averagesTaken == ClockRejoin.maxAverages)
+        #expect(r.averagesTaken == OutputAlignment.maxAverages)
     }
 
     @Test("reset starts the count over")
     func resetStartsOver() {
-        var r = ClockRejoin(sampleRate: 48000)
+        var r = OutputAlignment(sampleRate: 48000)
         for _ in 0..<(7 * 12) { _ = r.measure(offset: 0, frames: 1024) }
         r.reset()
-        var first: ClockRejoin.Step?
+        var first: OutputAlignment.Step?
         var k = 0
         while first == nil {
             k += 1

@@ -17,7 +17,7 @@ import Glibc
 /// (`pace`). What that output plays does not change: no frame is dropped,
 /// repeated or replaced. With no output playing, the wall clock paces the
 /// session. When the first output's device is back, it plays silence while
-/// it falls in step with the output holding the clock (`ClockRejoin`,
+/// it falls in step with the output holding the clock (`OutputAlignment`,
 /// `writeSilence`), takes the clock back and fades in (`rejoined`).
 ///
 /// Why shifting the first output aligns it without touching the other: the
@@ -55,7 +55,7 @@ final class ClockHandover: @unchecked Sendable {
     private var target = 0
     private var wallStart = 0.0
     private var wallFrame = 0
-    private var rejoin: ClockRejoin
+    private var rejoin: OutputAlignment
     private var rejoinWritten = 0
     private var rejoinSettle = 0
     private var pendingShift = 0        // frames of the first output's silence still to leave out
@@ -81,7 +81,7 @@ final class ClockHandover: @unchecked Sendable {
         period = periodFrames
         self.wake = wake
         choices = self.followers.map { _ in .silent }
-        rejoin = ClockRejoin(sampleRate: sampleRate)
+        rejoin = OutputAlignment(sampleRate: sampleRate)
         silence = .allocate(capacity: 4 * periodFrames)
         silence.initialize(repeating: 0, count: 4 * periodFrames)
         lineFrames = sampleRate + periodFrames

@@ -74,12 +74,6 @@ final class OutputFollower: @unchecked Sendable {
 
     enum State: String { case aligning, playing, lost }
 
-    /// Aligning ends once this many quarter-second averages of the offset in a row, each under 1 ms, ...
-    static let steadyAverages = 8
-    /// ... lie within this many seconds of each other (2 s of measurements that agree within 0.5 ms).
-    static let steadySpan = 0.0005
-    /// Or after this many averages (12 s), in step as near as the device lets us tell.
-    static let maxAverages = 48
 
     /// What the clock thread asks for on the ring's behalf.
     enum OutputCommand: BitwiseCopyable {
@@ -224,13 +218,8 @@ final class OutputFollower: @unchecked Sendable {
         let fadeFrames = Int(DeviceOutage.fadeInSeconds * rate)
         var fadeAt = clocked ? 0 : fadeFrames
         var written = 0                 // device frames written since the device was (re)opened
-        var attempts = 0                // quarter-second averages taken since then
-        var offsetSum = 0.0, offsetCount = 0   // offsets measured while aligning
+        var alignment = OutputAlignment(sampleRate: sampleRate)   // falling in step while silent
         var owed = 0                    // frames to drop as they come: silence played in their place, or a lag
-        var steady = 0                  // quarter-second averages within 1 ms since the last jump
-        let averages = UnsafeMutablePointer<Double>.allocate(capacity: Self.steadyAverages)
-        averages.initialize(repeating: 0, count: Self.steadyAverages)
-        defer { averages.deallocate() }
         var droppedSeen = 0
         var lastMeasured = MonotonicClock.seconds
         var lostFrame = 0
@@ -290,11 +279,8 @@ final class OutputFollower: @unchecked Sendable {
                 guard opened.sampleRate == sampleRate else { opened.close(); continue }
                 sink = opened
                 written = 0
-                attempts = 0
-                steady = 0
+                alignment.reset()
                 owed = 0
-                offsetSum = 0
-                offsetCount = 0
                 fadeAt = 0
                 controller.realigned()
                 stateValue.store(clocked ? 0 : 1, ordering: .relaxed)
@@ -368,43 +354,26 @@ final class OutputFollower: @unchecked Sendable {
             let heard = Double(framesIn) - (resampler.delayFrames + Double(delay)) * ratio
             let error = anchor + rate * now - heard
             if aligning {
-                // Each measurement is noisy: average a quarter of a second of them. An offset of 1 ms or more is
-                // jumped away at once. Below that, the output waits, silent, until the averages of the last
-                // `steadyAverages` agree within `steadySpan`: a device's reported position can run off for
-                // seconds after it opens (the pulse plugin's timing estimate converging, more so on a busy
-                // machine), and steering on those figures moves the output away from the clock output.
-                offsetSum += error
-                offsetCount += 1
-                if Double(offsetCount * period) >= rate / 4 {
-                    let offset = offsetSum / Double(offsetCount)
-                    offsetSum = 0
-                    offsetCount = 0
-                    attempts += 1
-                    offsetMicroframes.store(Int(offset * 1e6), ordering: .relaxed)
-                    if abs(offset) >= rate * 0.001 {
-                        owed += jump(by: offset, silence: silence)
-                        controller.realigned()
-                        steady = 0
-                    } else {
-                        averages[steady % Self.steadyAverages] = offset
-                        steady += 1
-                    }
-                    let window = min(steady, Self.steadyAverages)
-                    var low = Double.infinity, high = -Double.infinity, sum = 0.0
-                    for i in 0..<window {
-                        low = min(low, averages[i])
-                        high = max(high, averages[i])
-                        sum += averages[i]
-                    }
-                    let settled = window == Self.steadyAverages && high - low < rate * Self.steadySpan
-                    if settled || attempts >= Self.maxAverages {
-                        // In step (or, after `maxAverages`, as near as the device lets us tell): fade in.
-                        if window > 0 { owed += jump(by: sum / Double(window), silence: silence) }
-                        controller.realigned()
-                        steady = 0
-                        stateValue.store(1, ordering: .relaxed)
-                        fadeAt = 0
-                    }
+                // Silent until in step with the clock output (`OutputAlignment`): a device's reported position
+                // can run off for seconds after it opens (the pulse plugin's timing estimate converging, more
+                // so on a busy machine), and steering on those figures moves the output away from the clock.
+                let taken = alignment.averagesTaken
+                let step = alignment.measure(offset: error, frames: period)
+                if alignment.averagesTaken != taken {
+                    offsetMicroframes.store(Int(alignment.lastAverage * 1e6), ordering: .relaxed)
+                }
+                switch step {
+                case .wait:
+                    break
+                case .jump(let by):
+                    owed += jump(by: by, silence: silence)
+                    controller.realigned()
+                case .fadeIn(let by):
+                    // In step (or, after `OutputAlignment.maxAverages`, as near as the device lets us tell): fade in.
+                    owed += jump(by: by, silence: silence)
+                    controller.realigned()
+                    stateValue.store(1, ordering: .relaxed)
+                    fadeAt = 0
                 }
             } else {
                 resampler.setRatio(controller.update(errorFrames: error, seconds: now - lastMeasured))
@@ -414,8 +383,7 @@ final class OutputFollower: @unchecked Sendable {
                     // Far out of step (the device stalled, the ring ran dry): silent, align again, fade in.
                     if controller.needsJump(e) {
                         stateValue.store(0, ordering: .relaxed)
-                        attempts = 0
-                        steady = 0
+                        alignment.reset()
                     }
                 }
             }

@@ -1,8 +1,9 @@
-/// How the first output, its device back after a loss, falls in step with
-/// the output that took the clock over meanwhile, before it is heard again.
+/// How an output falls in step with the session's clock output, silent,
+/// before it is heard: an output after the first when it starts or its
+/// device comes back (`OutputFollower`), and the first output when its
+/// device comes back after the clock was handed over (`ClockHandover`).
 ///
-/// The same rules as an output after the first aligning (docs/outputs.md):
-/// its offset to the clock (positive: it lags) is averaged over a quarter of
+/// The rules (docs/outputs.md): its offset to the clock (positive: it lags) is averaged over a quarter of
 /// a second at a time; an average of 1 ms or more is jumped away at once
 /// (the caller writes that many frames less, or more, of silence); it is in
 /// step once `steadyAverages` averages in a row lie within `steadySpan` of
@@ -12,7 +13,7 @@
 /// Pure: the caller passes each measurement and how many frames it covers;
 /// no clock, no I/O. Its storage is allocated once, in `init`: safe on the
 /// audio thread afterwards.
-public struct ClockRejoin: Sendable {
+public struct OutputAlignment: Sendable {
     /// Averages in a row that must agree (2 s at a quarter of a second each).
     public static let steadyAverages = 8
     /// How far they may lie apart, seconds.
@@ -52,11 +53,14 @@ public struct ClockRejoin: Sendable {
         count = 0
         attempts = 0
         steady = 0
+        lastAverage = 0
         for i in averages.indices { averages[i] = 0 }
     }
 
     /// Averages taken since the last `reset`.
     public var averagesTaken: Int { attempts }
+    /// The last quarter-second average of the offset, frames (0 before the first).
+    public private(set) var lastAverage = 0.0
 
     /// One measurement of the offset, frames, taken after a write of `frames` frames.
     public mutating func measure(offset: Double, frames: Int) -> Step {
@@ -65,6 +69,7 @@ public struct ClockRejoin: Sendable {
         sumFrames += frames
         guard Double(sumFrames) >= rate / 4 else { return .wait }
         let average = sum / Double(count)
+        lastAverage = average
         sum = 0
         count = 0
         sumFrames = 0
