@@ -86,3 +86,19 @@ public struct GainRamp: Sendable {
         }
     }
 }
+
+extension GainRamp {
+    /// Multiplies `frames` interleaved stereo frames from `start` by a gain
+    /// that moves in a straight line from `from` (the gain before the first
+    /// frame) to `to` (reached at the last): how the output stage and each
+    /// output's level apply the gain they evaluate every few frames.
+    @inline(__always)
+    static func applyLine(from g0: Float, to g1: Float, _ buffer: UnsafeMutablePointer<Float>, at start: Int, frames m: Int) {
+        let dg = (g1 - g0) / Float(m)
+        for k in 0..<m {
+            let g = g0 + dg * Float(k + 1)
+            buffer[2 * (start + k)] *= g
+            buffer[2 * (start + k) + 1] *= g
+        }
+    }
+}

@@ -120,12 +120,7 @@ public final class OutputStage {
                 i += m
                 continue
             }
-            let dg = (g1 - g0) / Float(m)
-            for k in 0..<m {
-                let g = g0 + dg * Float(k + 1)
-                buffer[2 * (i + k)] *= g
-                buffer[2 * (i + k) + 1] *= g
-            }
+            GainRamp.applyLine(from: g0, to: g1, buffer, at: i, frames: m)
             g0 = g1
             i += m
         }

@@ -86,14 +86,7 @@ public final class OutputLevel {
             onOffLast = o
             let g1 = Float(limit.advance(towards: l * o, target: level.destination * onOff.destination, frames: m,
                                          exemptFall: exempt))
-            if g0 != 1 || g1 != 1 {
-                let dg = (g1 - g0) / Float(m)
-                for k in 0..<m {
-                    let g = g0 + dg * Float(k + 1)
-                    buffer[2 * (i + k)] *= g
-                    buffer[2 * (i + k) + 1] *= g
-                }
-            }
+            if g0 != 1 || g1 != 1 { GainRamp.applyLine(from: g0, to: g1, buffer, at: i, frames: m) }
             g0 = g1
             i += m
         }
