@@ -3,30 +3,9 @@ import Testing
 
 /// `[calm]` in a plan: read, checked, and every refusal says what to write.
 @Suite struct CalmPlanTests {
-    func parse(_ calm: String) throws(PlanInvalid) -> Plan {
-        let text = """
-            name = "p"
-            route = "iv"
-            level_cap_db = -3
-            \(calm)
-            [[phase]]
-            name = "a"
-            duration = "10m"
-            level_db = -12
-            source = { kind = "silence" }
-            """
-        return try PlanParser.parse(text, file: "p.toml", folder: "/plans", fileExists: { _ in true }).plan
-    }
+    func parse(_ calm: String) throws(PlanInvalid) -> Plan { try OnePhasePlan.parse("level_cap_db = -3\n" + calm) }
 
-    func errors(_ calm: String) -> [String] {
-        do {
-            _ = try parse(calm)
-            Issue.record("expected the plan to be refused")
-            return []
-        } catch {
-            return error.diagnostics.filter { $0.severity == .error }.map { "\($0.key ?? ""): \($0.message)" }
-        }
-    }
+    func errors(_ calm: String) -> [String] { OnePhasePlan.errors("level_cap_db = -3\n" + calm) }
 
     @Test func readsCalm() throws {
         let plan = try parse("""

@@ -4,29 +4,9 @@ import Testing
 /// `[headphones_off]` in a plan: off by default, read when given, and every
 /// refusal names the key and says what to write.
 @Suite struct HeadphonesOffPlanTests {
-    func parse(_ table: String) throws(PlanInvalid) -> Plan {
-        let text = """
-            name = "p"
-            route = "iv"
-            \(table)
-            [[phase]]
-            name = "a"
-            duration = "10m"
-            level_db = -12
-            source = { kind = "silence" }
-            """
-        return try PlanParser.parse(text, file: "p.toml", folder: "/plans", fileExists: { _ in true }).plan
-    }
+    func parse(_ table: String) throws(PlanInvalid) -> Plan { try OnePhasePlan.parse(table) }
 
-    func errors(_ table: String) -> [String] {
-        do {
-            _ = try parse(table)
-            Issue.record("expected the plan to be refused")
-            return []
-        } catch {
-            return error.diagnostics.filter { $0.severity == .error }.map { "\($0.key ?? ""): \($0.message)" }
-        }
-    }
+    func errors(_ table: String) -> [String] { OnePhasePlan.errors(table) }
 
     @Test func offByDefaultAndRead() throws {
         #expect(try parse("").headphonesOffRaise == nil)
